@@ -1,0 +1,164 @@
+import type { ErrorReason, JoinFailure, JoinOutcome, RawAnswer } from './interfaces';
+
+/**
+ * Maps one answer of POST /api/group/join to joined / pending approval / a failure with a reason.
+ * The API has no error codes: errors are told apart by HTTP status plus message text
+ * (see shared/api/ryzeapi-contract.md). Pure.
+ */
+export function classifyAnswer(answer: RawAnswer, bodyLimitBytes: number): JoinOutcome {
+	if (answer.kind === 'noAnswer') {
+		return answer.failure === 'timeout'
+			? fail('timeout', `RyzeAPI did not answer in time (${answer.detail}).`, null)
+			: fail('network_error', `Could not reach RyzeAPI (${answer.detail}).`, null);
+	}
+
+	const { status } = answer;
+	if (answer.bodyTooLarge) {
+		return fail(
+			'server_error',
+			`RyzeAPI answered HTTP ${status} with a body larger than ${bodyLimitBytes} bytes; it was not read.`,
+			status,
+		);
+	}
+	const envelope = readEnvelope(answer.body);
+
+	if (status >= 200 && status < 300) {
+		if (envelope?.success === true && typeof envelope.groupJid === 'string' && envelope.groupJid !== '') {
+			const requiresApproval = envelope.requiresApproval === true;
+			return {
+				ok: true,
+				success: {
+					status: requiresApproval ? 'pending_approval' : 'joined',
+					groupJid: envelope.groupJid,
+					requiresApproval,
+					message: typeof envelope.message === 'string' ? envelope.message : '',
+				},
+			};
+		}
+		if (envelope?.success === false && envelope.errorMessage) {
+			return fail(reasonFromMessage(envelope.errorMessage) ?? 'server_error', envelope.errorMessage, status);
+		}
+		return fail(
+			'server_error',
+			`RyzeAPI answered HTTP ${status} without the expected result (success and groupJid); ${describeBody(answer)}.`,
+			status,
+		);
+	}
+
+	if (status >= 300 && status < 400) {
+		const location = answer.headers.location;
+		return fail(
+			'server_error',
+			`RyzeAPI answered with a redirect (HTTP ${status}${location ? ` to ${safeLocation(location)}` : ''}). ` +
+				'Redirects are not followed, so the token is never sent elsewhere: check the base URL in the credential.',
+			status,
+		);
+	}
+
+	const apiMessage = envelope?.errorMessage;
+	if (apiMessage === undefined) return failWithoutEnvelope(answer);
+	return fail(reasonForApiError(status, apiMessage), apiMessage, status);
+}
+
+function reasonForApiError(status: number, message: string): ErrorReason {
+	switch (status) {
+		case 400:
+			return reasonFromMessage(message) ?? 'invalid_code';
+		case 401:
+			return 'unauthorized';
+		case 403:
+			if (/not allowed to join/i.test(message)) return 'not_allowed';
+			// The token is valid but does not own the instance: true of every item, like a 401.
+			return /token|instance/i.test(message) ? 'unauthorized' : 'not_allowed';
+		case 404:
+			return /instance/i.test(message) ? 'instance_unavailable' : 'group_not_found';
+		case 429:
+			return 'rate_limited';
+		case 503:
+			return 'instance_unavailable';
+		default:
+			return reasonFromMessage(message) ?? 'server_error';
+	}
+}
+
+/** Reasons the documented messages name, whatever status carried them. */
+function reasonFromMessage(message: string): ErrorReason | undefined {
+	if (/revoked|expired/i.test(message)) return 'revoked_or_expired';
+	if (/instance/i.test(message) && /disconnect|not connected|unavailable|offline|not ready/i.test(message)) {
+		return 'instance_unavailable';
+	}
+	if (/invalid invite|invalid.*code/i.test(message)) return 'invalid_code';
+	return undefined;
+}
+
+/** An answer without the API's JSON envelope came from something in front of it, or a fault. */
+function failWithoutEnvelope(answer: Extract<RawAnswer, { kind: 'http' }>): JoinOutcome {
+	const { status } = answer;
+	const what = describeBody(answer);
+	if (status === 401) return fail('unauthorized', `RyzeAPI refused the token (HTTP 401; ${what}).`, status);
+	if (status === 429) return fail('rate_limited', `RyzeAPI's rate limit was exceeded (HTTP 429; ${what}).`, status);
+	if (status === 404) {
+		return fail(
+			'server_error',
+			`The server at the credential's base URL answered HTTP 404 with ${what}, not RyzeAPI's JSON: check the base URL.`,
+			status,
+		);
+	}
+	return fail(
+		'server_error',
+		`RyzeAPI answered HTTP ${status} with ${what}, not its JSON error; a proxy or load balancer in front of it may be failing.`,
+		status,
+	);
+}
+
+interface Envelope {
+	success?: unknown;
+	message?: unknown;
+	groupJid?: unknown;
+	requiresApproval?: unknown;
+	/** error.message of the error envelope, when it is a non-empty string. */
+	errorMessage?: string;
+}
+
+function readEnvelope(body: string): Envelope | undefined {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(body);
+	} catch {
+		return undefined;
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+	const record = parsed as Record<string, unknown>;
+	const error = record.error;
+	let errorMessage: string | undefined;
+	if (typeof error === 'object' && error !== null && typeof (error as Record<string, unknown>).message === 'string') {
+		errorMessage = ((error as Record<string, unknown>).message as string).trim() || undefined;
+	} else if (typeof error === 'string' && error.trim() !== '') {
+		errorMessage = error.trim();
+	} else if (record.success === false && typeof record.message === 'string' && record.message.trim() !== '') {
+		errorMessage = record.message.trim();
+	}
+	return { ...record, errorMessage };
+}
+
+function describeBody(answer: Extract<RawAnswer, { kind: 'http' }>): string {
+	if (answer.body.trim() === '') return 'an empty body';
+	const type = answer.headers['content-type']?.split(';')[0].trim();
+	if (readEnvelope(answer.body) === undefined) {
+		return type ? `a body that is not JSON (${type})` : 'a body that is not JSON';
+	}
+	return 'a JSON body of another shape';
+}
+
+/** Only the origin of a redirect target: its path and query may carry anything. */
+function safeLocation(location: string): string {
+	try {
+		return new URL(location).origin;
+	} catch {
+		return 'another address';
+	}
+}
+
+function fail(reason: ErrorReason, message: string, httpStatus: number | null): { ok: false; failure: JoinFailure } {
+	return { ok: false, failure: { reason, message, httpStatus } };
+}
