@@ -1,0 +1,30 @@
+/**
+ * `npm run emulator`: the RyzeAPI emulator on 127.0.0.1, to point a real n8n (or curl) at.
+ * PORT sets the port (default 3555); RATE_LIMIT and RATE_WINDOW_MS set the per-token limit.
+ */
+import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE, startEmulator } from './server';
+
+async function main(): Promise<void> {
+	const port = Number(process.env.PORT ?? 3555);
+	const limit = Number(process.env.RATE_LIMIT ?? 100);
+	const windowMs = Number(process.env.RATE_WINDOW_MS ?? 60_000);
+	const emulator = await startEmulator({ port, rateLimit: limit > 0 ? { limit, windowMs } : false });
+	console.log(`RyzeAPI emulator listening on ${emulator.url}`);
+	console.log(`  Base URL:       ${emulator.url}`);
+	console.log(`  Instance name:  ${MAIN_INSTANCE} (also: second; offline answers "Instance disconnected")`);
+	console.log(`  TokenAccount:   ${ACCOUNT_TOKEN}`);
+	console.log(`  TokenInstance:  ${INSTANCE_TOKEN}`);
+	console.log('  Invite codes:   Open… joins, Approval… waits for an admin, Revoked… is revoked,');
+	console.log('                  Forbidden… is not allowed, anything else is an unknown group.');
+	console.log(`  Rate limit:     ${limit > 0 ? `${limit} per ${windowMs} ms per token` : 'none'}`);
+	const stop = () => {
+		void emulator.close().then(() => process.exit(0));
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+	console.error(error instanceof Error ? error.message : error);
+	process.exit(1);
+});

@@ -1,0 +1,430 @@
+import { once } from 'node:events';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { GroupBehaviour } from './groups';
+import { behaviourOf, codeFromIdentifier, groupJidOf } from './groups';
+
+/**
+ * A RyzeAPI emulator: a real HTTP server on loopback that answers as shared/api/ says the
+ * provider does (token check, join outcomes, group list, X-RateLimit-* headers, 429), and
+ * misbehaves on demand (faults), logging every request it received.
+ */
+
+export type FaultKind =
+	| 'serverError' // 500 with the JSON envelope
+	| 'badGatewayHtml' // 502 with an HTML page, as a proxy sends
+	| 'unavailable' // 503 with the JSON envelope
+	| 'emptyBody' // 500 with an empty body
+	| 'reset' // the connection is destroyed before any answer
+	| 'hang' // no answer at all, until the client gives up or the emulator closes
+	| 'malformedJson' // 200, application/json, not JSON
+	| 'truncatedJson' // 200, the JSON cut in the middle
+	| 'oversizedBody' // 200 with a 1 MiB body
+	| 'slowBody' // 200, headers at once, the body a byte at a time
+	| 'rateLimited' // 429 with X-RateLimit-* headers saying none remain
+	| 'rateLimitedBare' // 429 with no rate-limit headers
+	| 'throttled' // 429 while requests remain (WhatsApp throttling)
+	| 'redirect'; // 302 to another host
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+	'serverError',
+	'badGatewayHtml',
+	'unavailable',
+	'emptyBody',
+	'reset',
+	'hang',
+	'malformedJson',
+	'truncatedJson',
+	'oversizedBody',
+	'slowBody',
+	'rateLimited',
+	'rateLimitedBare',
+	'throttled',
+	'redirect',
+];
+
+export type InstanceState = 'connected' | 'disconnected' | 'unavailable';
+
+export interface EmulatorOptions {
+	/** token → instances it may act on ('*': every instance, like a TokenAccount). */
+	tokens?: Record<string, string[] | '*'>;
+	instances?: Record<string, InstanceState>;
+	/** Per-token fixed window; false for no limit. Default: 100 per 60 s. */
+	rateLimit?: { limit: number; windowMs: number; retryAfter?: boolean } | false;
+	latencyMs?: number;
+	/** What a code matching no rule is: an unknown group (default) or an open one. */
+	unknownCodes?: 'missing' | 'open';
+	groups?: Record<string, GroupBehaviour>;
+	/** Share of requests (0..1) that get a random fault from faultKinds, from a seeded generator. */
+	faultRate?: number;
+	faultKinds?: readonly FaultKind[];
+	seed?: number;
+	/** Delay between body bytes of a slowBody fault. */
+	slowBodyByteMs?: number;
+	port?: number;
+}
+
+export interface LoggedRequest {
+	method: string;
+	path: string;
+	instance?: string;
+	identifier?: unknown;
+	token?: string;
+	status?: number;
+	fault?: FaultKind;
+	at: number;
+}
+
+export const ACCOUNT_TOKEN = 'emulator-account-token';
+export const INSTANCE_TOKEN = 'emulator-instance-token';
+export const MAIN_INSTANCE = 'main';
+
+const DEFAULT_TOKENS: Record<string, string[] | '*'> = {
+	[ACCOUNT_TOKEN]: '*',
+	[INSTANCE_TOKEN]: [MAIN_INSTANCE],
+};
+const DEFAULT_INSTANCES: Record<string, InstanceState> = {
+	[MAIN_INSTANCE]: 'connected',
+	second: 'connected',
+	offline: 'disconnected',
+	broken: 'unavailable',
+};
+
+export class RyzeApiEmulator {
+	readonly log: LoggedRequest[] = [];
+
+	private server: Server | undefined;
+
+	private options: Required<Omit<EmulatorOptions, 'port' | 'rateLimit'>> & Pick<EmulatorOptions, 'rateLimit'>;
+
+	private readonly queuedFaults: FaultKind[] = [];
+
+	private readonly windows = new Map<string, { start: number; count: number }>();
+
+	private readonly joined = new Map<string, Set<string>>();
+
+	private readonly pendingTimers = new Set<NodeJS.Timeout>();
+
+	private random: () => number;
+
+	constructor(options: EmulatorOptions = {}) {
+		this.options = this.withDefaults(options);
+		this.random = seededRandom(this.options.seed);
+	}
+
+	/** Starts listening on 127.0.0.1 (a random port unless one is given). */
+	async start(port = 0): Promise<this> {
+		const server = createServer((req, res) => this.handle(req, res));
+		server.keepAliveTimeout = 5_000;
+		server.listen(port, '127.0.0.1');
+		await once(server, 'listening');
+		this.server = server;
+		return this;
+	}
+
+	get url(): string {
+		const address = this.server?.address() as AddressInfo | null;
+		if (!address) throw new Error('The emulator is not running');
+		return `http://127.0.0.1:${address.port}`;
+	}
+
+	/** Changes behaviour for the requests that follow. */
+	configure(options: EmulatorOptions): void {
+		this.options = this.withDefaults({ ...this.options, ...options });
+		if (options.seed !== undefined) this.random = seededRandom(options.seed);
+	}
+
+	/** The next `count` API requests get this fault, before any random one. */
+	queueFault(kind: FaultKind, count = 1): void {
+		for (let i = 0; i < count; i++) this.queuedFaults.push(kind);
+	}
+
+	setInstanceState(instance: string, state: InstanceState): void {
+		this.options.instances[instance] = state;
+	}
+
+	/** Forgets the log, the rate-limit windows, queued faults and joined groups. */
+	reset(): void {
+		this.log.length = 0;
+		this.windows.clear();
+		this.queuedFaults.length = 0;
+		this.joined.clear();
+	}
+
+	/** Requests to the join route, in the order received. */
+	joinRequests(): LoggedRequest[] {
+		return this.log.filter((entry) => entry.method === 'POST' && entry.path.startsWith('/api/group/join/'));
+	}
+
+	async close(): Promise<void> {
+		for (const timer of this.pendingTimers) clearTimeout(timer);
+		this.pendingTimers.clear();
+		const server = this.server;
+		this.server = undefined;
+		if (!server) return;
+		server.closeAllConnections();
+		await new Promise<void>((resolve) => server.close(() => resolve()));
+	}
+
+	private withDefaults(options: EmulatorOptions) {
+		return {
+			tokens: options.tokens ?? { ...DEFAULT_TOKENS },
+			instances: options.instances ?? { ...DEFAULT_INSTANCES },
+			rateLimit: options.rateLimit === undefined ? { limit: 100, windowMs: 60_000 } : options.rateLimit,
+			latencyMs: options.latencyMs ?? 0,
+			unknownCodes: options.unknownCodes ?? 'missing',
+			groups: options.groups ?? {},
+			faultRate: options.faultRate ?? 0,
+			faultKinds: options.faultKinds ?? FAULT_KINDS,
+			seed: options.seed ?? 1,
+			slowBodyByteMs: options.slowBodyByteMs ?? 50,
+		};
+	}
+
+	private handle(req: IncomingMessage, res: ServerResponse): void {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		req.on('data', (chunk: Buffer) => {
+			size += chunk.length;
+			if (size <= 64 * 1024) chunks.push(chunk);
+		});
+		req.on('end', () => {
+			const entry: LoggedRequest = { method: req.method ?? '', path: req.url ?? '', at: Date.now() };
+			this.log.push(entry);
+			const respond = () => this.route(req, res, Buffer.concat(chunks).toString('utf8'), entry);
+			if (this.options.latencyMs > 0) this.later(respond, this.options.latencyMs);
+			else respond();
+		});
+	}
+
+	private route(req: IncomingMessage, res: ServerResponse, rawBody: string, entry: LoggedRequest): void {
+		// The raw path, not a parsed URL: parsing would resolve an encoded ".." instance name.
+		const rawPath = (req.url ?? '/').split('?')[0];
+		const match = /^\/api\/group\/(join|list)\/([^/]*)$/.exec(rawPath);
+		if (!match) return this.send(res, entry, 404, { success: false, error: { message: 'Route not found' } });
+		const [, route, encodedInstance] = match;
+		let instance: string;
+		try {
+			instance = decodeURIComponent(encodedInstance);
+		} catch {
+			return this.send(res, entry, 400, { success: false, error: { message: 'Invalid instance name' } });
+		}
+		entry.instance = instance;
+		const token = readToken(req);
+		entry.token = token;
+
+		const fault = this.nextFault();
+		if (fault) {
+			entry.fault = fault;
+			return this.sendFault(res, entry, fault, token);
+		}
+
+		const limit = this.takeRateLimit(token ?? '');
+		if (!limit.allowed) {
+			return this.send(res, entry, 429, { success: false, error: { message: 'Rate limit exceeded. Try again later.' } }, limit.headers);
+		}
+		const headers = limit.headers;
+
+		if (token === undefined) return this.send(res, entry, 401, envelope('Missing token in header'), headers);
+		const scope = this.options.tokens[token];
+		if (scope === undefined) return this.send(res, entry, 401, envelope('Invalid token'), headers);
+		const state = this.options.instances[instance];
+		if (state === undefined) return this.send(res, entry, 404, envelope('Instance not found'), headers);
+		if (scope !== '*' && !scope.includes(instance)) {
+			return this.send(res, entry, 403, envelope('Token does not have access to this instance'), headers);
+		}
+
+		if (route === 'list') {
+			if (req.method !== 'GET') return this.send(res, entry, 404, envelope('Route not found'), headers);
+			const groups = [...(this.joined.get(instance) ?? [])].map((id) => ({ id }));
+			return this.send(res, entry, 200, { success: true, groups }, headers);
+		}
+
+		if (req.method !== 'POST') return this.send(res, entry, 404, envelope('Route not found'), headers);
+		if (state === 'disconnected') return this.send(res, entry, 400, envelope('Instance disconnected'), headers);
+		if (state === 'unavailable') return this.send(res, entry, 503, envelope('Instance not connected'), headers);
+
+		let body: unknown;
+		try {
+			body = JSON.parse(rawBody);
+		} catch {
+			return this.send(res, entry, 400, envelope('Validation failed: body must be JSON'), headers);
+		}
+		const identifier = (body as { identifier?: unknown } | null)?.identifier;
+		entry.identifier = identifier;
+		const code = typeof identifier === 'string' ? codeFromIdentifier(identifier) : undefined;
+		if (code === undefined) return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
+
+		switch (behaviourOf(code, new Map(Object.entries(this.options.groups)), this.options.unknownCodes)) {
+			case 'open':
+				this.remember(instance, groupJidOf(code));
+				return this.send(res, entry, 200, joinedBody(code, false), headers);
+			case 'approval':
+				return this.send(res, entry, 200, joinedBody(code, true), headers);
+			case 'revoked':
+				return this.send(res, entry, 400, envelope('Invite link has been revoked or expired'), headers);
+			case 'forbidden':
+				return this.send(res, entry, 403, envelope('Not allowed to join this group'), headers);
+			case 'missing':
+				return this.send(res, entry, 404, envelope('Group not found'), headers);
+		}
+	}
+
+	private nextFault(): FaultKind | undefined {
+		const queued = this.queuedFaults.shift();
+		if (queued) return queued;
+		const { faultRate, faultKinds } = this.options;
+		if (faultRate > 0 && faultKinds.length > 0 && this.random() < faultRate) {
+			return faultKinds[Math.floor(this.random() * faultKinds.length)];
+		}
+		return undefined;
+	}
+
+	private takeRateLimit(token: string): { allowed: boolean; headers: Record<string, string> } {
+		const config = this.options.rateLimit;
+		if (!config) return { allowed: true, headers: {} };
+		const now = Date.now();
+		let window = this.windows.get(token);
+		if (!window || now >= window.start + config.windowMs) {
+			window = { start: now, count: 0 };
+			this.windows.set(token, window);
+		}
+		const resetAt = window.start + config.windowMs;
+		const allowed = window.count < config.limit;
+		if (allowed) window.count++;
+		const headers: Record<string, string> = {
+			'X-RateLimit-Limit': String(config.limit),
+			'X-RateLimit-Remaining': String(config.limit - window.count),
+			'X-RateLimit-Reset': String(Math.ceil(resetAt / 1000)),
+		};
+		if (!allowed && config.retryAfter) headers['Retry-After'] = String(Math.max(1, Math.ceil((resetAt - now) / 1000)));
+		return { allowed, headers };
+	}
+
+	private sendFault(res: ServerResponse, entry: LoggedRequest, fault: FaultKind, token: string | undefined): void {
+		const limitHeaders = () => this.takeRateLimit(token ?? '').headers;
+		switch (fault) {
+			case 'serverError':
+				return this.send(res, entry, 500, envelope('Internal server error'), limitHeaders());
+			case 'unavailable':
+				return this.send(res, entry, 503, envelope('Bridge not configured'), limitHeaders());
+			case 'badGatewayHtml':
+				return this.sendRaw(res, entry, 502, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
+			case 'emptyBody':
+				return this.sendRaw(res, entry, 500, 'application/json', '');
+			case 'malformedJson':
+				return this.sendRaw(res, entry, 200, 'application/json', '{success: true,, "groupJid": }', limitHeaders());
+			case 'truncatedJson':
+				return this.sendRaw(res, entry, 200, 'application/json', '{"success":true,"message":"Successfully jo', limitHeaders());
+			case 'oversizedBody':
+				return this.sendRaw(res, entry, 200, 'application/json', JSON.stringify({ success: true, padding: 'x'.repeat(1024 * 1024) }));
+			case 'rateLimited': {
+				const config = this.options.rateLimit || { limit: 100, windowMs: 60_000 };
+				return this.send(res, entry, 429, envelope('Rate limit exceeded. Try again later.'), {
+					'X-RateLimit-Limit': String(config.limit),
+					'X-RateLimit-Remaining': '0',
+					'X-RateLimit-Reset': String(Math.ceil((Date.now() + 1000) / 1000)),
+				});
+			}
+			case 'rateLimitedBare':
+				return this.send(res, entry, 429, envelope('Rate limit exceeded. Try again later.'));
+			case 'throttled':
+				return this.send(res, entry, 429, envelope('Too many requests to WhatsApp, slow down'), limitHeaders());
+			case 'redirect':
+				res.setHeader('Location', 'http://127.0.0.2:9/elsewhere');
+				return this.sendRaw(res, entry, 302, 'text/plain', '');
+			case 'reset':
+				entry.status = 0;
+				res.socket?.destroy();
+				return;
+			case 'hang':
+				entry.status = 0;
+				return;
+			case 'slowBody':
+				return this.sendSlowly(res, entry, JSON.stringify({ success: true, message: 'Successfully joined the group', groupJid: groupJidOf('slow'), requiresApproval: false }));
+		}
+	}
+
+	private sendSlowly(res: ServerResponse, entry: LoggedRequest, body: string): void {
+		entry.status = 200;
+		res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+		let index = 0;
+		const step = () => {
+			if (res.destroyed) return;
+			res.write(body.slice(index, index + 1));
+			index++;
+			if (index >= body.length) res.end();
+			else this.later(step, this.options.slowBodyByteMs);
+		};
+		step();
+	}
+
+	private send(res: ServerResponse, entry: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
+		this.sendRaw(res, entry, status, 'application/json; charset=utf-8', JSON.stringify(body), headers);
+	}
+
+	private sendRaw(res: ServerResponse, entry: LoggedRequest, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+		entry.status = status;
+		if (res.destroyed) return;
+		res.writeHead(status, { ...headers, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+		res.end(body);
+	}
+
+	private remember(instance: string, groupJid: string): void {
+		let groups = this.joined.get(instance);
+		if (!groups) {
+			groups = new Set();
+			this.joined.set(instance, groups);
+		}
+		groups.add(groupJid);
+	}
+
+	private later(action: () => void, ms: number): void {
+		const timer = setTimeout(() => {
+			this.pendingTimers.delete(timer);
+			action();
+		}, ms);
+		this.pendingTimers.add(timer);
+	}
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RyzeApiEmulator> {
+	return await new RyzeApiEmulator(options).start(options.port ?? 0);
+}
+
+function readToken(req: IncomingMessage): string | undefined {
+	const header = req.headers.token;
+	if (typeof header === 'string' && header !== '') return header;
+	const authorization = req.headers.authorization;
+	const bearer = typeof authorization === 'string' ? /^Bearer\s+(.+)$/i.exec(authorization) : null;
+	return bearer?.[1];
+}
+
+function envelope(message: string) {
+	return { success: false, error: { message } };
+}
+
+function joinedBody(code: string, requiresApproval: boolean) {
+	return {
+		success: true,
+		message: requiresApproval
+			? 'Join request sent successfully. Waiting for admin approval.'
+			: 'Successfully joined the group',
+		groupJid: groupJidOf(code),
+		requiresApproval,
+	};
+}
+
+/** mulberry32: a small seeded generator, so a fault mix is the same on every run. */
+function seededRandom(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
