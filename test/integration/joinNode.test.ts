@@ -1,0 +1,260 @@
+/**
+ * The Join Group node inside n8n's real execution engine, against the emulator: outputs, item
+ * fields, pairedItem, n8n's error settings, and what a refused token does to the rest.
+ */
+import type { IDataObject, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
+
+import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
+import { closeDispatchers } from '../../nodes/RyzeApi/transport';
+import type { RyzeApiEmulator } from '../emulator/server';
+import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE, startEmulator } from '../emulator/server';
+import type { RunOptions } from '../helpers/engine';
+import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
+
+let emulator: RyzeApiEmulator;
+const TOKEN = ACCOUNT_TOKEN;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+beforeEach(() => emulator.reset());
+afterAll(async () => {
+	await emulator.close();
+	await closeDispatchers();
+	shutDownEngine();
+});
+
+const joinByLink: INodeParameters = { resource: 'group', operation: 'join', identifier: '={{ $json.link }}', options: {} };
+
+async function run(items: IDataObject[], overrides: Partial<RunOptions> = {}) {
+	return await runRyzeApiNode({
+		nodeType: new RyzeApi(),
+		items,
+		parameters: joinByLink,
+		credentials: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: TOKEN },
+		...overrides,
+	});
+}
+
+function jsonOf(items: INodeExecutionData[] | undefined): IDataObject[] {
+	return (items ?? []).map((item) => item.json);
+}
+
+/** Every input index appears exactly once across all outputs. */
+function expectEveryItemOnce(outputs: INodeExecutionData[][] | undefined, inputCount: number) {
+	const indexes = (outputs ?? []).flat().map((item) => (item.pairedItem as { item: number }).item);
+	expect(indexes.sort((a, b) => a - b)).toEqual([...Array(inputCount).keys()]);
+}
+
+describe('routing and item fields', () => {
+	const rows = [
+		{ row: 1, link: 'https://chat.whatsapp.com/OpenAlpha' },
+		{ row: 2, link: '  "chat.whatsapp.com/invite/ApprovalBeta/"  ' },
+		{ row: 3, link: '120363406289005073@g.us' },
+		{ row: 4, link: 'RevokedGamma' },
+		{ row: 5, link: 'Join us: https://CHAT.whatsapp.com/OpenDelta?mode=ems !' },
+		{ row: 6, link: 'ForbiddenEps' },
+		{ row: 7, link: 'MissingZeta' },
+		{ row: 8, link: '' },
+	];
+
+	test('joined and pending go to Success, everything else to Error, each with its reason', async () => {
+		const result = await run(rows);
+		expect(result.error).toBeUndefined();
+		expect(result.outputs).toHaveLength(2);
+		const [success, failure] = result.outputs!;
+
+		expect(jsonOf(success)).toEqual([
+			{
+				row: 1,
+				link: rows[0].link,
+				status: 'joined',
+				groupJid: expect.stringMatching(/@g\.us$/),
+				requiresApproval: false,
+				inviteCode: 'OpenAlpha',
+				message: 'Successfully joined the group',
+			},
+			{
+				row: 2,
+				link: rows[1].link,
+				status: 'pending_approval',
+				groupJid: expect.stringMatching(/@g\.us$/),
+				requiresApproval: true,
+				inviteCode: 'ApprovalBeta',
+				message: 'Join request sent successfully. Waiting for admin approval.',
+			},
+			expect.objectContaining({ row: 5, status: 'joined', inviteCode: 'OpenDelta' }),
+		]);
+		expect(success.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 4 }]);
+
+		expect(jsonOf(failure)).toEqual([
+			{
+				row: 3,
+				link: rows[2].link,
+				status: 'error',
+				error: { reason: 'invalid_identifier', message: expect.stringMatching(/JID/), httpStatus: null },
+			},
+			{
+				row: 4,
+				link: 'RevokedGamma',
+				status: 'error',
+				inviteCode: 'RevokedGamma',
+				error: { reason: 'revoked_or_expired', message: 'Invite link has been revoked or expired', httpStatus: 400 },
+			},
+			expect.objectContaining({ row: 6, inviteCode: 'ForbiddenEps', error: { reason: 'not_allowed', message: 'Not allowed to join this group', httpStatus: 403 } }),
+			expect.objectContaining({ row: 7, inviteCode: 'MissingZeta', error: { reason: 'group_not_found', message: 'Group not found', httpStatus: 404 } }),
+			expect.objectContaining({ row: 8, error: expect.objectContaining({ reason: 'invalid_identifier', httpStatus: null }) }),
+		]);
+		expect(failure.map((item) => item.pairedItem)).toEqual([{ item: 2 }, { item: 3 }, { item: 5 }, { item: 6 }, { item: 7 }]);
+		expectEveryItemOnce(result.outputs, rows.length);
+	});
+
+	test('refused identifiers cost no request; the normalised code is what is sent', async () => {
+		await run(rows);
+		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual([
+			'OpenAlpha',
+			'ApprovalBeta',
+			'RevokedGamma',
+			'OpenDelta',
+			'ForbiddenEps',
+			'MissingZeta',
+		]);
+	});
+
+	test('Pending Approval Output = separate gives three outputs: Joined, Pending Approval, Error', async () => {
+		const result = await run(rows, { parameters: { ...joinByLink, options: { pendingApprovalOutput: 'separate' } } });
+		expect(result.outputs).toHaveLength(3);
+		const [joined, pending, failure] = result.outputs!;
+		expect(jsonOf(joined).map((json) => json.row)).toEqual([1, 5]);
+		expect(jsonOf(pending).map((json) => json.row)).toEqual([2]);
+		expect(jsonOf(failure).map((json) => json.row)).toEqual([3, 4, 6, 7, 8]);
+		expectEveryItemOnce(result.outputs, rows.length);
+	});
+
+	test('an identifier that is not text is read or refused per item, never crashing the node', async () => {
+		const result = await run(
+			[{ code: 'OpenNumberless' }, { code: 12345678901234567 }, { code: { nested: true } }, { code: ['OpenA'] }, { code: null }, { code: true }],
+			{ parameters: { ...joinByLink, identifier: '={{ $json.code }}' } },
+		);
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.outputs![0]).map((json) => json.inviteCode)).toEqual(['OpenNumberless']);
+		expect(jsonOf(result.outputs![1]).map((json) => (json.error as IDataObject).reason)).toEqual(Array(5).fill('invalid_identifier'));
+		expect(emulator.joinRequests()).toHaveLength(1);
+	});
+
+	test('an expression that fails for one item sends that item to Error and goes on', async () => {
+		const result = await run([{ link: 'OpenOne' }, { other: 1 }, { link: 'OpenThree' }], {
+			parameters: { ...joinByLink, identifier: '={{ $json.link.trim() }}' },
+		});
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.outputs![0]).map((json) => json.inviteCode)).toEqual(['OpenOne', 'OpenThree']);
+		expect(result.outputs![1]).toHaveLength(1);
+		expect(result.outputs![1][0].pairedItem).toEqual({ item: 1 });
+		expect(result.outputs![1][0].json.error).toMatchObject({ reason: 'invalid_identifier', httpStatus: null });
+	});
+
+	test('the Instance Name option overrides the credential, per item', async () => {
+		const result = await run([{ link: 'OpenA', instance: 'second' }, { link: 'OpenB', instance: '' }], {
+			parameters: { ...joinByLink, options: { instanceName: '={{ $json.instance }}' } },
+		});
+		expect(result.outputs![0]).toHaveLength(2);
+		expect(emulator.joinRequests().map((request) => request.instance)).toEqual(['second', MAIN_INSTANCE]);
+	});
+
+	test('an empty input produces empty outputs and no request', async () => {
+		const result = await run([]);
+		expect(result.error).toBeUndefined();
+		expect(emulator.log).toHaveLength(0);
+	});
+});
+
+describe('a refused token is a problem of the node, not of a row', () => {
+	const rows = [{ link: 'OpenA' }, { link: 'OpenB' }, { link: 'bad link here' }, { link: 'OpenC' }];
+	const badToken = { baseUrl: '', instanceName: MAIN_INSTANCE, token: 'wrong-token-SECRET' };
+
+	test('without continue-on-fail the node fails with a clear API error after one request', async () => {
+		const result = await run(rows, { credentials: { ...badToken, baseUrl: emulator.url } });
+		expect(result.outputs).toBeUndefined();
+		expect(result.error?.name).toBe('NodeApiError');
+		expect(result.error?.message).toMatch(/refused the credential: Invalid token/);
+		expect(result.error?.description).toMatch(/token and instance name/);
+		expect(emulator.joinRequests()).toHaveLength(1);
+		expect(JSON.stringify(result.run)).not.toContain('SECRET');
+	});
+
+	test.each(['continueRegularOutput', 'continueErrorOutput'] as const)(
+		'with On Error = %s every remaining item goes to Error as unauthorized, and no further request is made',
+		async (onError) => {
+			const result = await run(rows, { credentials: { ...badToken, baseUrl: emulator.url }, settings: { onError } });
+			expect(result.error).toBeUndefined();
+			expect(emulator.joinRequests()).toHaveLength(1);
+			const failure = result.outputs![1];
+			expect(jsonOf(failure).map((json) => (json.error as IDataObject).reason)).toEqual([
+				'unauthorized',
+				'unauthorized',
+				'invalid_identifier',
+				'unauthorized',
+			]);
+			expect((failure[1].json.error as IDataObject).message).toMatch(/^Not sent: RyzeAPI refused the token/);
+			expectEveryItemOnce(result.outputs, rows.length);
+			expect(JSON.stringify(result.outputs)).not.toContain('SECRET');
+		},
+	);
+
+	test('a token that may not act on the instance (403) stops the calls too', async () => {
+		const result = await run(rows, {
+			credentials: { baseUrl: emulator.url, instanceName: 'second', token: INSTANCE_TOKEN },
+			settings: { onError: 'continueRegularOutput' },
+		});
+		expect(emulator.joinRequests()).toHaveLength(1);
+		expect((result.outputs![1][0].json.error as IDataObject).httpStatus).toBe(403);
+	});
+
+	test.each([
+		[{ baseUrl: 'ftp://ryzeapi.cloud' }, /must start with https:\/\//],
+		[{ baseUrl: 'https://user:pass@ryzeapi.cloud' }, /user name or password/],
+		[{ token: '' }, /no token/],
+		[{ instanceName: '' }, /No instance name/],
+	])('a credential that cannot be used (%j) fails the node before any request', async (broken, message) => {
+		const result = await run(rows, { credentials: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: TOKEN, ...broken } });
+		expect(result.error?.message).toMatch(message);
+		expect(emulator.log).toHaveLength(0);
+	});
+
+	test('with continue-on-fail, an unusable credential sends every item to Error as unauthorized', async () => {
+		const result = await run(rows, {
+			credentials: { baseUrl: 'not a url', instanceName: MAIN_INSTANCE, token: TOKEN },
+			settings: { onError: 'continueRegularOutput' },
+		});
+		expect(result.outputs![0]).toHaveLength(0);
+		expect(jsonOf(result.outputs![1]).map((json) => (json.error as IDataObject).reason)).toEqual(Array(4).fill('unauthorized'));
+		expect(emulator.log).toHaveLength(0);
+	});
+});
+
+describe("n8n's own error output", () => {
+	test("On Error = Continue (using error output) adds n8n's output; our Error items stay on ours", async () => {
+		const result = await run([{ link: 'OpenA' }, { link: 'RevokedB' }, { link: '' }, {}], {
+			settings: { onError: 'continueErrorOutput' },
+		});
+		expect(result.outputs).toHaveLength(3);
+		const [success, failure, n8nErrorOutput] = result.outputs!;
+		expect(success).toHaveLength(1);
+		expect(jsonOf(failure).map((json) => (json.error as IDataObject).reason)).toEqual([
+			'revoked_or_expired',
+			'invalid_identifier',
+			'invalid_identifier',
+		]);
+		expect(n8nErrorOutput).toEqual([]);
+	});
+});
+
+describe('the package as built', () => {
+	test('the compiled node from dist/ runs in the engine like the source', async () => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { RyzeApi: BuiltRyzeApi } = require('../../dist/nodes/RyzeApi/RyzeApi.node') as { RyzeApi: new () => INodeType };
+		const result = await run([{ link: 'OpenBuilt' }, { link: 'wa.me/5511999999999' }], { nodeType: new BuiltRyzeApi() });
+		expect(jsonOf(result.outputs![0]).map((json) => json.status)).toEqual(['joined']);
+		expect(jsonOf(result.outputs![1]).map((json) => (json.error as IDataObject).reason)).toEqual(['invalid_identifier']);
+	});
+});

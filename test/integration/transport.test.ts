@@ -1,0 +1,206 @@
+/**
+ * The HTTP transport and the answer classification against the emulator: every documented
+ * answer, the faults something in front of the API can produce, and what is (not) sent.
+ */
+import { createServer } from 'node:net';
+
+import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
+import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
+import type { JoinOutcome } from '../../nodes/RyzeApi/helpers/interfaces';
+import { BODY_LIMIT_BYTES, closeDispatchers, postJoinGroup } from '../../nodes/RyzeApi/transport';
+import type { RyzeApiEmulator } from '../emulator/server';
+import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE, startEmulator } from '../emulator/server';
+
+let emulator: RyzeApiEmulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ slowBodyByteMs: 40 });
+});
+beforeEach(() => {
+	emulator.reset();
+	emulator.configure({ rateLimit: { limit: 100, windowMs: 60_000 } });
+});
+afterAll(async () => {
+	await emulator.close();
+	await closeDispatchers();
+});
+
+function connection(overrides: Partial<Connection> = {}): Connection {
+	const url = new URL(emulator.url);
+	return { origin: url.origin, basePath: '', instance: MAIN_INSTANCE, token: ACCOUNT_TOKEN, ...overrides };
+}
+
+async function join(code: string, overrides: Partial<Connection> = {}, timeoutMs = 5_000): Promise<JoinOutcome> {
+	const answer = await postJoinGroup(connection(overrides), code, { timeoutMs });
+	return classifyAnswer(answer, BODY_LIMIT_BYTES);
+}
+
+describe('documented answers', () => {
+	test('an open group is joined', async () => {
+		const outcome = await join('OpenGroup1');
+		expect(outcome).toEqual({
+			ok: true,
+			success: {
+				status: 'joined',
+				groupJid: expect.stringMatching(/^\d+@g\.us$/),
+				requiresApproval: false,
+				message: 'Successfully joined the group',
+			},
+		});
+	});
+
+	test('a group that needs approval is pending', async () => {
+		const outcome = await join('ApprovalGroup1');
+		expect(outcome.ok && outcome.success.status).toBe('pending_approval');
+		expect(outcome.ok && outcome.success.requiresApproval).toBe(true);
+	});
+
+	test.each([
+		['RevokedCode', {}, 'revoked_or_expired', 400, 'Invite link has been revoked or expired'],
+		['ForbiddenCode', {}, 'not_allowed', 403, 'Not allowed to join this group'],
+		['UnknownCode', {}, 'group_not_found', 404, 'Group not found'],
+		['not-a-code', {}, 'invalid_code', 400, 'Invalid invite link or code'],
+		['OpenX', { token: 'wrong-token' }, 'unauthorized', 401, 'Invalid token'],
+		['OpenX', { token: INSTANCE_TOKEN, instance: 'second' }, 'unauthorized', 403, 'Token does not have access to this instance'],
+		['OpenX', { instance: 'no-such-instance' }, 'instance_unavailable', 404, 'Instance not found'],
+		['OpenX', { instance: 'offline' }, 'instance_unavailable', 400, 'Instance disconnected'],
+		['OpenX', { instance: 'broken' }, 'instance_unavailable', 503, 'Instance not connected'],
+	] as const)('%s with %j → %s (HTTP %d)', async (code, overrides, reason, httpStatus, message) => {
+		expect(await join(code, overrides)).toEqual({ ok: false, failure: { reason, httpStatus, message } });
+	});
+
+	test('the request carries the token header and the code as JSON, nothing else of the credential', async () => {
+		await join('OpenGroup2');
+		const [request] = emulator.joinRequests();
+		expect(request.token).toBe(ACCOUNT_TOKEN);
+		expect(request.identifier).toBe('OpenGroup2');
+		expect(request.path).toBe('/api/group/join/main');
+		expect(request.path).not.toContain(ACCOUNT_TOKEN);
+	});
+
+	test('over the rate limit the API answers 429 with its headers, classified rate_limited', async () => {
+		emulator.configure({ rateLimit: { limit: 2, windowMs: 60_000 } });
+		const answers = [];
+		for (let i = 0; i < 3; i++) answers.push(await postJoinGroup(connection(), `Open${i}`, { timeoutMs: 5_000 }));
+		const last = answers[2];
+		expect(last.kind === 'http' && last.status).toBe(429);
+		expect(last.kind === 'http' && last.headers['x-ratelimit-remaining']).toBe('0');
+		expect(last.kind === 'http' && Number(last.headers['x-ratelimit-reset'])).toBeGreaterThan(Date.now() / 1000);
+		expect(classifyAnswer(last, BODY_LIMIT_BYTES)).toEqual({
+			ok: false,
+			failure: { reason: 'rate_limited', httpStatus: 429, message: 'Rate limit exceeded. Try again later.' },
+		});
+	});
+});
+
+describe('faults from the API or from what stands in front of it', () => {
+	test.each([
+		['serverError', 'server_error', 500],
+		['badGatewayHtml', 'server_error', 502],
+		['unavailable', 'instance_unavailable', 503],
+		['emptyBody', 'server_error', 500],
+		['malformedJson', 'server_error', 200],
+		['truncatedJson', 'server_error', 200],
+		['oversizedBody', 'server_error', 200],
+		['rateLimitedBare', 'rate_limited', 429],
+		['throttled', 'rate_limited', 429],
+		['redirect', 'server_error', 302],
+	] as const)('%s → %s (HTTP %d)', async (fault, reason, httpStatus) => {
+		emulator.queueFault(fault);
+		const outcome = await join('OpenGroup3');
+		expect(outcome.ok).toBe(false);
+		if (outcome.ok) return;
+		expect(outcome.failure.reason).toBe(reason);
+		expect(outcome.failure.httpStatus).toBe(httpStatus);
+		expect(outcome.failure.message.length).toBeGreaterThan(10);
+	});
+
+	test('a redirect is not followed, so the token goes nowhere else', async () => {
+		emulator.queueFault('redirect');
+		const outcome = await join('OpenGroup4');
+		expect(outcome.ok || outcome.failure.message).toMatch(/not followed.*base URL/);
+		expect(emulator.log).toHaveLength(1);
+	});
+
+	test('an oversized body is cut at the cap and reported, not read whole', async () => {
+		emulator.queueFault('oversizedBody');
+		const answer = await postJoinGroup(connection(), 'OpenGroup5', { timeoutMs: 5_000 });
+		expect(answer).toMatchObject({ kind: 'http', status: 200, bodyTooLarge: true, body: '' });
+	});
+
+	test('a reset connection is a network_error without an HTTP status', async () => {
+		emulator.queueFault('reset');
+		const outcome = await join('OpenGroup6');
+		expect(outcome).toEqual({ ok: false, failure: { reason: 'network_error', httpStatus: null, message: expect.stringMatching(/Could not reach RyzeAPI/) } });
+	});
+
+	test('an answer that never comes is a timeout', async () => {
+		emulator.queueFault('hang');
+		const outcome = await join('OpenGroup7', {}, 300);
+		expect(outcome).toEqual({ ok: false, failure: { reason: 'timeout', httpStatus: null, message: expect.stringMatching(/300 ms/) } });
+	});
+
+	test('a body that trickles in past the deadline is a timeout', async () => {
+		emulator.queueFault('slowBody');
+		const outcome = await join('OpenGroup8', {}, 400);
+		expect(outcome.ok || outcome.failure.reason).toBe('timeout');
+	});
+
+	test('a port where nothing listens is a network_error', async () => {
+		const port = await freePort();
+		const answer = await postJoinGroup({ ...connection(), origin: `http://127.0.0.1:${port}` }, 'OpenGroup9', { timeoutMs: 2_000 });
+		expect(classifyAnswer(answer, BODY_LIMIT_BYTES)).toEqual({
+			ok: false,
+			failure: { reason: 'network_error', httpStatus: null, message: expect.stringMatching(/ECONNREFUSED/) },
+		});
+	});
+});
+
+describe('user input in the URL', () => {
+	test.each(['..', '.', 'a/b', 'name?x=1', 'name#frag', 'with space', '%2E%2E', 'ümlaut'])(
+		'instance name %j reaches the API as one path segment',
+		async (instance) => {
+			emulator.configure({ instances: { [instance]: 'connected' } });
+			const outcome = await join('OpenGroup10', { instance });
+			expect(outcome.ok).toBe(true);
+			const [request] = emulator.joinRequests();
+			expect(request.instance).toBe(instance);
+			expect(request.path.split('/')).toHaveLength(5);
+		},
+	);
+
+	test('a base path of a proxied deployment is kept', async () => {
+		const answer = await postJoinGroup(connection({ basePath: '/proxy' }), 'OpenGroup11', { timeoutMs: 5_000 });
+		expect(answer.kind === 'http' && answer.status).toBe(404);
+		expect(emulator.log[0].path).toBe('/proxy/api/group/join/main');
+	});
+});
+
+describe('cancelling', () => {
+	test('an execution cancelled mid-request rejects at once and the request is abandoned', async () => {
+		emulator.queueFault('hang');
+		const controller = new AbortController();
+		// The deadline is far past jest's timeout: only the cancel can end this request. A deadline
+		// would resolve as a timeout answer; a cancel rejects with the execution's reason.
+		const pending = postJoinGroup(connection(), 'OpenGroup12', { timeoutMs: 120_000, cancelSignal: controller.signal });
+		setTimeout(() => controller.abort(new Error('execution cancelled')), 100);
+		await expect(pending).rejects.toThrow('execution cancelled');
+	});
+
+	test('an already cancelled execution sends nothing', async () => {
+		const controller = new AbortController();
+		controller.abort(new Error('cancelled before'));
+		await expect(postJoinGroup(connection(), 'OpenGroup13', { timeoutMs: 1_000, cancelSignal: controller.signal })).rejects.toThrow(
+			'cancelled before',
+		);
+		expect(emulator.log).toHaveLength(0);
+	});
+});
+
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
