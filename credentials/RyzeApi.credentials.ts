@@ -1,7 +1,6 @@
 import type {
 	IAuthenticateGeneric,
 	Icon,
-	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
@@ -45,6 +44,8 @@ export class RyzeApi implements ICredentialType {
 	];
 
 	// Also lets n8n's HTTP Request node call the provider's other routes with this credential.
+	// The "Test" button is the node's ryzeApiCredentialTest (testedBy): it checks the base URL,
+	// follows no redirect and explains a 401/403, which a declarative test cannot do.
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: {
@@ -52,41 +53,5 @@ export class RyzeApi implements ICredentialType {
 				token: '={{ $credentials.token.trim() }}',
 			},
 		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{ ($credentials.baseUrl || "https://ryzeapi.cloud").trim().replace(/\\/+$/, "") }}',
-			url: '={{ "/api/group/list/" + encodeURIComponent(($credentials.instanceName || "").trim()) }}',
-			method: 'GET',
-			// A redirect would carry the token header to another address.
-			disableFollowRedirect: true,
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'RyzeAPI refused the token (401). Paste a valid TokenAccount, or the TokenInstance of this instance.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'The token is valid but may not act on this instance (403). Check the Instance Name, or use the TokenAccount of the account that owns it.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'Not found (404): check the Instance Name, and that the Base URL points at RyzeAPI (for example https://ryzeapi.cloud).',
-				},
-			},
-		],
 	};
 }

@@ -109,8 +109,8 @@ export class RyzeApiEmulator {
 
 	private random: () => number;
 
-	constructor(options: EmulatorOptions = {}) {
-		this.options = this.withDefaults(options);
+	constructor(private readonly initialOptions: EmulatorOptions = {}) {
+		this.options = this.withDefaults(initialOptions);
 		this.random = seededRandom(this.options.seed);
 	}
 
@@ -145,8 +145,10 @@ export class RyzeApiEmulator {
 		this.options.instances[instance] = state;
 	}
 
-	/** Forgets the log, the rate-limit windows, queued faults and joined groups. */
+	/** Back to the options it was started with; forgets the log, rate-limit windows, faults and joins. */
 	reset(): void {
+		this.options = this.withDefaults(this.initialOptions);
+		this.random = seededRandom(this.options.seed);
 		this.log.length = 0;
 		this.windows.clear();
 		this.queuedFaults.length = 0;
@@ -170,8 +172,8 @@ export class RyzeApiEmulator {
 
 	private withDefaults(options: EmulatorOptions) {
 		return {
-			tokens: options.tokens ?? { ...DEFAULT_TOKENS },
-			instances: options.instances ?? { ...DEFAULT_INSTANCES },
+			tokens: { ...(options.tokens ?? DEFAULT_TOKENS) },
+			instances: { ...(options.instances ?? DEFAULT_INSTANCES) },
 			rateLimit: options.rateLimit === undefined ? { limit: 100, windowMs: 60_000 } : options.rateLimit,
 			latencyMs: options.latencyMs ?? 0,
 			unknownCodes: options.unknownCodes ?? 'missing',
@@ -203,7 +205,8 @@ export class RyzeApiEmulator {
 		// The raw path, not a parsed URL: parsing would resolve an encoded ".." instance name.
 		const rawPath = (req.url ?? '/').split('?')[0];
 		const match = /^\/api\/group\/(join|list)\/([^/]*)$/.exec(rawPath);
-		if (!match) return this.send(res, entry, 404, { success: false, error: { message: 'Route not found' } });
+		// Unknown routes answer like a plain web server, not with the API's envelope.
+		if (!match) return this.sendRaw(res, entry, 404, 'text/html', `<pre>Cannot ${req.method} ${rawPath}</pre>`);
 		const [, route, encodedInstance] = match;
 		let instance: string;
 		try {

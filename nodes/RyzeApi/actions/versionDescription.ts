@@ -31,6 +31,7 @@ export const versionDescription: INodeTypeDescription = {
 		{
 			name: 'ryzeApi',
 			required: true,
+			testedBy: 'ryzeApiCredentialTest',
 		},
 	],
 	properties: [

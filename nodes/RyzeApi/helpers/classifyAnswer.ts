@@ -111,7 +111,7 @@ function failWithoutEnvelope(answer: Extract<RawAnswer, { kind: 'http' }>): Join
 	);
 }
 
-interface Envelope {
+export interface Envelope {
 	success?: unknown;
 	message?: unknown;
 	groupJid?: unknown;
@@ -120,7 +120,7 @@ interface Envelope {
 	errorMessage?: string;
 }
 
-function readEnvelope(body: string): Envelope | undefined {
+export function readEnvelope(body: string): Envelope | undefined {
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(body);

@@ -1,7 +1,7 @@
 import { Agent } from 'undici';
 
 import type { Connection } from '../helpers/connection';
-import { joinGroupPath } from '../helpers/connection';
+import { groupListPath, joinGroupPath } from '../helpers/connection';
 import type { RawAnswer } from '../helpers/interfaces';
 
 /** Join answers are a few hundred bytes; anything far larger is a fault, not an answer to read. */
@@ -43,8 +43,8 @@ export async function postJoinGroup(connection: Connection, code: string, limits
 	return await exchange(connection, 'POST', joinGroupPath(connection), JSON.stringify({ identifier: code }), limits);
 }
 
-export async function getPath(connection: Connection, path: string, limits: RequestLimits): Promise<RawAnswer> {
-	return await exchange(connection, 'GET', path, undefined, limits);
+export async function getGroupList(connection: Connection, limits: RequestLimits): Promise<RawAnswer> {
+	return await exchange(connection, 'GET', groupListPath(connection), undefined, limits);
 }
 
 /**
