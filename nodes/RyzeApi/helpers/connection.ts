@@ -53,7 +53,9 @@ export function parseBaseUrl(raw: unknown): Checked<{ origin: string; basePath: 
 	if (url.search !== '' || url.hash !== '' || /[?#]/.test(text)) {
 		return invalid('The base URL in the RyzeAPI credential must not contain a query (?) or fragment (#).');
 	}
-	return { ok: true, value: { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') } };
+	// Routes live under /api/...: a base URL pasted with /api at the end means the same server.
+	const basePath = url.pathname.replace(/\/+$/, '').replace(/\/api$/i, '');
+	return { ok: true, value: { origin: url.origin, basePath } };
 }
 
 function checkToken(raw: unknown): Checked<string> {
@@ -75,6 +77,10 @@ function checkInstance(raw: unknown, fromOverride: boolean): Checked<string> {
 	if (instance === '') return invalid('No instance name: set Instance Name in the RyzeAPI credential or in the node\'s options.');
 	if (instance.length > 256) return invalid(`The instance name in ${where} is longer than 256 characters.`);
 	if (/[\u0000-\u001F\u007F]/.test(instance)) return invalid(`The instance name in ${where} contains control characters.`);
+	// A lone UTF-16 surrogate cannot be URL-encoded (encodeURIComponent throws): refuse it here.
+	if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(instance)) {
+		return invalid(`The instance name in ${where} contains an invalid character (a lone UTF-16 surrogate).`);
+	}
 	return { ok: true, value: instance };
 }
 
