@@ -13,14 +13,8 @@ export function classifyAnswer(answer: RawAnswer, bodyLimitBytes: number): JoinO
 	}
 
 	const { status } = answer;
-	if (answer.bodyTooLarge) {
-		return fail(
-			'server_error',
-			`RyzeAPI answered HTTP ${status} with a body larger than ${bodyLimitBytes} bytes; it was not read.`,
-			status,
-		);
-	}
-	const envelope = readEnvelope(answer.body);
+	// An oversized body is not read: the status alone decides, as for any body without the envelope.
+	const envelope = answer.bodyTooLarge ? undefined : readEnvelope(answer.body);
 
 	if (status >= 200 && status < 300) {
 		if (envelope?.success === true && typeof envelope.groupJid === 'string' && envelope.groupJid !== '') {
@@ -40,7 +34,7 @@ export function classifyAnswer(answer: RawAnswer, bodyLimitBytes: number): JoinO
 		}
 		return fail(
 			'server_error',
-			`RyzeAPI answered HTTP ${status} without the expected result (success and groupJid); ${describeBody(answer)}.`,
+			`RyzeAPI answered HTTP ${status} without the expected result (success and groupJid): ${describeBody(answer, bodyLimitBytes)}.`,
 			status,
 		);
 	}
@@ -56,7 +50,7 @@ export function classifyAnswer(answer: RawAnswer, bodyLimitBytes: number): JoinO
 	}
 
 	const apiMessage = envelope?.errorMessage;
-	if (apiMessage === undefined) return failWithoutEnvelope(answer);
+	if (apiMessage === undefined) return failWithoutEnvelope(answer, bodyLimitBytes);
 	return fail(reasonForApiError(status, apiMessage), apiMessage, status);
 }
 
@@ -77,7 +71,8 @@ function reasonForApiError(status: number, message: string): ErrorReason {
 		case 503:
 			return 'instance_unavailable';
 		default:
-			return reasonFromMessage(message) ?? 'server_error';
+			// A 5xx is the server failing, whatever words its message happens to use.
+			return status >= 500 ? 'server_error' : (reasonFromMessage(message) ?? 'server_error');
 	}
 }
 
@@ -92,9 +87,9 @@ function reasonFromMessage(message: string): ErrorReason | undefined {
 }
 
 /** An answer without the API's JSON envelope came from something in front of it, or a fault. */
-function failWithoutEnvelope(answer: Extract<RawAnswer, { kind: 'http' }>): JoinOutcome {
+function failWithoutEnvelope(answer: Extract<RawAnswer, { kind: 'http' }>, bodyLimitBytes: number): JoinOutcome {
 	const { status } = answer;
-	const what = describeBody(answer);
+	const what = describeBody(answer, bodyLimitBytes);
 	if (status === 401) return fail('unauthorized', `RyzeAPI refused the token (HTTP 401; ${what}).`, status);
 	if (status === 429) return fail('rate_limited', `RyzeAPI's rate limit was exceeded (HTTP 429; ${what}).`, status);
 	if (status === 404) {
@@ -141,9 +136,11 @@ export function readEnvelope(body: string): Envelope | undefined {
 	return { ...record, errorMessage };
 }
 
-function describeBody(answer: Extract<RawAnswer, { kind: 'http' }>): string {
+function describeBody(answer: Extract<RawAnswer, { kind: 'http' }>, bodyLimitBytes: number): string {
+	if (answer.bodyTooLarge) return `a body larger than ${bodyLimitBytes} bytes, which was not read`;
 	if (answer.body.trim() === '') return 'an empty body';
-	const type = answer.headers['content-type']?.split(';')[0].trim();
+	// Only a short, printable media type: the header is the server's text, not ours.
+	const type = answer.headers['content-type']?.split(';')[0].trim().replace(/[^\x21-\x7E]/g, '').slice(0, 60);
 	if (readEnvelope(answer.body) === undefined) {
 		return type ? `a body that is not JSON (${type})` : 'a body that is not JSON';
 	}
@@ -153,7 +150,9 @@ function describeBody(answer: Extract<RawAnswer, { kind: 'http' }>): string {
 /** Only the origin of a redirect target: its path and query may carry anything. */
 function safeLocation(location: string): string {
 	try {
-		return new URL(location).origin;
+		const { origin } = new URL(location);
+		// data:, javascript: and other opaque URLs have the origin "null".
+		return origin === 'null' ? 'another address' : origin;
 	} catch {
 		return 'another address';
 	}

@@ -121,7 +121,8 @@ function describeFailure(
 		return { failure: 'timeout', detail: `no complete answer within ${timeoutMs} ms` };
 	}
 	const innermost = codes[codes.length - 1];
-	return { failure: 'network', detail: innermost ?? (error instanceof Error ? error.message : String(error)) };
+	const message = error instanceof Error ? error.message : String(error);
+	return { failure: 'network', detail: innermost ?? (message || 'no details from the network stack') };
 }
 
 /** Error codes from the outside in: undici wraps socket errors, whose cause has the errno code. */
