@@ -1,0 +1,111 @@
+/**
+ * `npm start`: runs a sample of pasted links and codes, good and bad, through n8n's execution
+ * engine with the node as built in dist/, and prints the Success and Error outputs as tables.
+ * Against the bundled emulator by default; against a real account when RYZEAPI_BASE_URL,
+ * RYZEAPI_INSTANCE and RYZEAPI_TOKEN are set (RYZEAPI_LINKS, one per line, replaces the sample).
+ */
+import '../test/setup/env';
+
+import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
+
+import type { RyzeApiEmulator } from '../test/emulator/server';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/emulator/server';
+import { runRyzeApiNode, shutDownEngine } from '../test/helpers/engine';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as { RyzeApi: new () => INodeType };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { closeDispatchers } = require('../dist/nodes/RyzeApi/transport') as { closeDispatchers(): Promise<void> };
+
+const SAMPLE = [
+	'https://chat.whatsapp.com/OpenFriendsOfN8n22ch',
+	'chat.whatsapp.com/invite/ApprovalBookClub01',
+	'  "HTTPS://CHAT.WHATSAPP.COM/OpenRunners2026?mode=ems_copy_t"  ',
+	'Join us: https://chat.whatsapp.com/OpenBakers4Life !',
+	'whatsapp://chat?code=OpenCyclingCrew',
+	'RevokedOldLink123',
+	'ForbiddenPrivate99',
+	'UnknownGroupCode42',
+	'120363406289005073@g.us',
+	'+55 11 99999-9999',
+	'https://wa.me/5511999999999',
+	'https://chat.whatsapp.com.evil.example/OpenPhish',
+	'chat.whatsapp.com/OpenA and chat.whatsapp.com/OpenB',
+	'',
+];
+
+async function main(): Promise<void> {
+	const real = process.env.RYZEAPI_BASE_URL && process.env.RYZEAPI_INSTANCE && process.env.RYZEAPI_TOKEN;
+	let emulator: RyzeApiEmulator | undefined;
+	let credentials: IDataObject;
+	if (real) {
+		credentials = { baseUrl: process.env.RYZEAPI_BASE_URL, instanceName: process.env.RYZEAPI_INSTANCE, token: process.env.RYZEAPI_TOKEN };
+		console.log(`Against RyzeAPI at ${process.env.RYZEAPI_BASE_URL}, instance "${process.env.RYZEAPI_INSTANCE}" (token from RYZEAPI_TOKEN).`);
+	} else {
+		emulator = await startEmulator();
+		credentials = { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN };
+		console.log(`Against the RyzeAPI emulator at ${emulator.url} (set RYZEAPI_BASE_URL, RYZEAPI_INSTANCE, RYZEAPI_TOKEN for a real account).`);
+	}
+	const links = process.env.RYZEAPI_LINKS?.split('\n').filter((line) => line.trim() !== '') ?? SAMPLE;
+	const rows = links.map((link, index) => ({ row: index + 1, link }));
+
+	try {
+		const result = await runRyzeApiNode({
+			nodeType: new RyzeApi(),
+			items: rows,
+			parameters: { resource: 'group', operation: 'join', identifier: '={{ $json.link }}', options: {} },
+			credentials: credentials as never,
+		});
+		if (result.error || !result.outputs) {
+			console.error(`\nThe node failed: ${result.error?.message ?? 'no output'}`);
+			if (result.error?.description) console.error(result.error.description);
+			process.exitCode = 1;
+			return;
+		}
+		const [success, failure] = result.outputs;
+		printTable(`Success output (${success.length})`, success, ['row', 'link', 'status', 'inviteCode', 'groupJid'], (json) => json.message);
+		printTable(`Error output (${failure.length})`, failure, ['row', 'link', 'reason', 'httpStatus'], (json) => (json.error as IDataObject).message);
+		const requests = emulator ? `; ${emulator.joinRequests().length} requests reached the API` : '';
+		console.log(`\n${rows.length} items in, ${success.length + failure.length} out${requests}.`);
+	} finally {
+		await emulator?.close();
+		await closeDispatchers();
+		shutDownEngine();
+	}
+}
+
+function printTable(
+	title: string,
+	items: INodeExecutionData[],
+	columns: string[],
+	detail: (json: IDataObject) => unknown,
+): void {
+	console.log(`\n${title}`);
+	if (items.length === 0) {
+		console.log('  (none)');
+		return;
+	}
+	const rows = items.map((item) => {
+		const json = item.json;
+		const error = (json.error ?? {}) as IDataObject;
+		const cells = columns.map((column) => cell(json[column] ?? error[column]));
+		return [...cells, cell(detail(json), 130)];
+	});
+	const header = [...columns, 'message'];
+	const widths = header.map((name, index) => Math.max(name.length, ...rows.map((row) => row[index].length)));
+	const line = (cells: string[]) => `  ${cells.map((text, index) => text.padEnd(widths[index])).join('  ')}`.trimEnd();
+	console.log(line(header));
+	console.log(line(widths.map((width) => '-'.repeat(width))));
+	for (const row of rows) console.log(line(row));
+}
+
+function cell(value: unknown, max = 48): string {
+	// Control characters would break the table: show them escaped, everything else as it is.
+	const text = value === undefined || value === null ? '' : String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
+	return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+main().catch((error: unknown) => {
+	console.error(error instanceof Error ? error.message : error);
+	process.exitCode = 1;
+});
