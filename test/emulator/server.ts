@@ -217,6 +217,8 @@ export class RyzeApiEmulator {
 		entry.instance = instance;
 		const token = readToken(req);
 		entry.token = token;
+		const body = parseJson(rawBody);
+		if (route === 'join') entry.identifier = (body as { identifier?: unknown } | undefined)?.identifier;
 
 		const fault = this.nextFault();
 		if (fault) {
@@ -249,14 +251,8 @@ export class RyzeApiEmulator {
 		if (state === 'disconnected') return this.send(res, entry, 400, envelope('Instance disconnected'), headers);
 		if (state === 'unavailable') return this.send(res, entry, 503, envelope('Instance not connected'), headers);
 
-		let body: unknown;
-		try {
-			body = JSON.parse(rawBody);
-		} catch {
-			return this.send(res, entry, 400, envelope('Validation failed: body must be JSON'), headers);
-		}
-		const identifier = (body as { identifier?: unknown } | null)?.identifier;
-		entry.identifier = identifier;
+		if (body === undefined) return this.send(res, entry, 400, envelope('Validation failed: body must be JSON'), headers);
+		const identifier = entry.identifier;
 		const code = typeof identifier === 'string' ? codeFromIdentifier(identifier) : undefined;
 		if (code === undefined) return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
 
@@ -403,6 +399,14 @@ function readToken(req: IncomingMessage): string | undefined {
 	const authorization = req.headers.authorization;
 	const bearer = typeof authorization === 'string' ? /^Bearer\s+(.+)$/i.exec(authorization) : null;
 	return bearer?.[1];
+}
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return undefined;
+	}
 }
 
 function envelope(message: string) {

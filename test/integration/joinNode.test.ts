@@ -249,6 +249,19 @@ describe("n8n's own error output", () => {
 	});
 });
 
+describe('stopping the execution', () => {
+	test("a request waiting on the API ends when the user stops the execution (n8n's cancel signal)", async () => {
+		emulator.queueFault('hang');
+		// The Timeout option is far past jest's own: only the cancel can end this run in time.
+		const result = await run([{ link: 'OpenHanging' }, { link: 'OpenNever' }], {
+			parameters: { ...joinByLink, options: { timeout: 600_000 } },
+			onStart: (execution) => setTimeout(() => execution.cancel(), 200),
+		});
+		expect(result.status).toBe('canceled');
+		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual(['OpenHanging']);
+	});
+});
+
 describe('the package as built', () => {
 	test('the compiled node from dist/ runs in the engine like the source', async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
 import type { JoinOutcome } from '../../nodes/RyzeApi/helpers/interfaces';
-import { BODY_LIMIT_BYTES, closeDispatchers, postJoinGroup } from '../../nodes/RyzeApi/transport';
+import { BODY_LIMIT_BYTES, closeDispatchers, postJoinGroup, RequestCancelledError } from '../../nodes/RyzeApi/transport';
 import type { RyzeApiEmulator } from '../emulator/server';
 import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE, startEmulator } from '../emulator/server';
 
@@ -183,15 +183,17 @@ describe('cancelling', () => {
 		// The deadline is far past jest's timeout: only the cancel can end this request. A deadline
 		// would resolve as a timeout answer; a cancel rejects with the execution's reason.
 		const pending = postJoinGroup(connection(), 'OpenGroup12', { timeoutMs: 120_000, cancelSignal: controller.signal });
-		setTimeout(() => controller.abort(new Error('execution cancelled')), 100);
-		await expect(pending).rejects.toThrow('execution cancelled');
+		setTimeout(() => controller.abort(), 100);
+		await expect(pending).rejects.toThrow(RequestCancelledError);
+		// What n8n's engine looks for to mark the execution canceled rather than failed.
+		await expect(pending).rejects.toMatchObject({ message: expect.stringContaining('canceled'), name: expect.stringContaining('Cancelled') });
 	});
 
 	test('an already cancelled execution sends nothing', async () => {
 		const controller = new AbortController();
-		controller.abort(new Error('cancelled before'));
+		controller.abort();
 		await expect(postJoinGroup(connection(), 'OpenGroup13', { timeoutMs: 1_000, cancelSignal: controller.signal })).rejects.toThrow(
-			'cancelled before',
+			RequestCancelledError,
 		);
 		expect(emulator.log).toHaveLength(0);
 	});

@@ -32,10 +32,22 @@ export async function closeDispatchers(): Promise<void> {
 	await Promise.all(agents.map(async (agent) => await agent.close()));
 }
 
+/**
+ * Thrown when the execution is stopped mid-request. n8n's engine marks an execution "canceled"
+ * (not "error") when the failing node's error says "canceled" or its name "Cancelled", as it does
+ * for its own nodes' aborted requests.
+ */
+export class RequestCancelledError extends Error {
+	constructor() {
+		super('Request canceled: the execution was stopped');
+		this.name = 'RequestCancelledError';
+	}
+}
+
 export interface RequestLimits {
 	/** Whole-exchange deadline: connect, headers and body. */
 	timeoutMs: number;
-	/** The execution's cancel signal: when it fires the request is abandoned and this rejects. */
+	/** The execution's cancel signal: when it fires the request is abandoned with RequestCancelledError. */
 	cancelSignal?: AbortSignal;
 }
 
@@ -59,7 +71,7 @@ async function exchange(
 	body: string | undefined,
 	{ timeoutMs, cancelSignal }: RequestLimits,
 ): Promise<RawAnswer> {
-	cancelSignal?.throwIfAborted();
+	if (cancelSignal?.aborted) throw new RequestCancelledError();
 	const deadline = AbortSignal.timeout(timeoutMs);
 	const signal = cancelSignal ? AbortSignal.any([deadline, cancelSignal]) : deadline;
 	const headers: Record<string, string> = { accept: 'application/json', token: connection.token };
@@ -87,7 +99,7 @@ async function exchange(
 			bodyTooLarge: tooLarge,
 		};
 	} catch (error) {
-		if (cancelSignal?.aborted) throw cancelSignal.reason ?? error;
+		if (cancelSignal?.aborted) throw new RequestCancelledError();
 		return { kind: 'noAnswer', ...describeFailure(error, deadline.aborted, timeoutMs) };
 	}
 }
