@@ -3,6 +3,9 @@ import { Agent } from 'undici';
 import type { Connection } from '../helpers/connection';
 import { groupListPath, joinGroupPath } from '../helpers/connection';
 import type { RawAnswer } from '../helpers/interfaces';
+import { RequestCancelledError } from './cancel';
+
+export { RequestCancelledError };
 
 /** Join answers are a few hundred bytes; anything far larger is a fault, not an answer to read. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -30,18 +33,6 @@ export async function closeDispatchers(): Promise<void> {
 	const agents = [...dispatchers.values()];
 	dispatchers.clear();
 	await Promise.all(agents.map(async (agent) => await agent.close()));
-}
-
-/**
- * Thrown when the execution is stopped mid-request. n8n's engine marks an execution "canceled"
- * (not "error") when the failing node's error says "canceled" or its name "Cancelled", as it does
- * for its own nodes' aborted requests.
- */
-export class RequestCancelledError extends Error {
-	constructor() {
-		super('Request canceled: the execution was stopped');
-		this.name = 'RequestCancelledError';
-	}
 }
 
 export interface RequestLimits {

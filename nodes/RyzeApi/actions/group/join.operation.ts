@@ -1,12 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { classifyAnswer } from '../../helpers/classifyAnswer';
 import type { Connection, CredentialFields } from '../../helpers/connection';
 import { resolveConnection } from '../../helpers/connection';
 import type { JoinFailure, JoinOutcome } from '../../helpers/interfaces';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
-import { BODY_LIMIT_BYTES, postJoinGroup } from '../../transport';
+import type { JoinTask, RunnerSettings, TaskResult } from '../../transport/joinRunner';
+import { runJoins } from '../../transport/joinRunner';
+
+const DEFAULT_CONCURRENCY = 5;
 
 const properties: INodeProperties[] = [
 	{
@@ -35,6 +37,49 @@ const properties: INodeProperties[] = [
 					"Instance to join with instead of the credential's. Useful with a TokenAccount, which can act on every instance of the account.",
 			},
 			{
+				displayName: 'Max Delay Between Joins (Seconds)',
+				name: 'maxDelay',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description:
+					'Upper bound of a random pause between joins. WhatsApp may restrict numbers that join many groups quickly; a pause of a few seconds to a minute looks like a person.',
+			},
+			{
+				displayName: 'Max Requests Per Minute',
+				name: 'maxRequestsPerMinute',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description:
+					"Cap below the provider's rate limit, to keep budget for other workflows using the same token. 0 uses all the provider allows.",
+			},
+			{
+				displayName: 'Max Retry Wait (Seconds)',
+				name: 'maxRetryWait',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 300,
+				description: 'Most time one join may spend waiting between its tries; after that it goes to Error with its reason',
+			},
+			{
+				displayName: 'Max Tries',
+				name: 'maxTries',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10 },
+				default: 5,
+				description:
+					'Tries per join, the first included. Only 429, 5xx, network errors, timeouts and unreadable answers are tried again; other errors never are.',
+			},
+			{
+				displayName: 'Min Delay Between Joins (Seconds)',
+				name: 'minDelay',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'Lower bound of the random pause between joins',
+			},
+			{
 				displayName: 'Pending Approval Output',
 				name: 'pendingApprovalOutput',
 				type: 'options',
@@ -51,7 +96,25 @@ const properties: INodeProperties[] = [
 						description: 'Three outputs: Joined, Pending Approval and Error',
 					},
 				],
-				description: 'Where joins that wait for an admin\'s approval go',
+				description: "Where joins that wait for an admin's approval go",
+			},
+			{
+				displayName: 'Requests in Flight',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 50 },
+				default: 5,
+				description:
+					"Most join requests sent at the same time. Never more than the token's remaining rate-limit budget allows.",
+			},
+			{
+				displayName: 'Retry Wait (Ms)',
+				name: 'retryWait',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 1000,
+				description:
+					'Base of the exponential backoff between tries (with random jitter). A 429 waits instead for Retry-After or the rate-limit reset.',
 			},
 			{
 				displayName: 'Timeout',
@@ -77,66 +140,108 @@ export const description = updateDisplayOptions(displayOptions, properties);
 interface JoinOptions {
 	pendingApprovalOutput?: 'success' | 'separate';
 	timeout?: number;
+	concurrency?: number;
+	maxRequestsPerMinute?: number;
+	maxTries?: number;
+	retryWait?: number;
+	maxRetryWait?: number;
+	minDelay?: number;
+	maxDelay?: number;
 }
 
 /**
  * Joins one group per input item. Every input item leaves on exactly one output, keeps its own
- * fields and gains the result; pairedItem points at it. Output order follows input order.
+ * fields and gains the result; pairedItem points at it. Output order follows input order. Items
+ * with the same code (and instance) cost one request, whose answer goes to each of them.
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const options = this.getNodeParameter('options', 0, {}) as JoinOptions;
-	const separatePending = options.pendingApprovalOutput === 'separate';
-	const timeoutMs = Math.max(1000, Number(options.timeout) || 30000);
 	const credentials = (await this.getCredentials('ryzeApi')) as CredentialFields;
-	const cancelSignal = this.getExecutionCancelSignal();
 	const continueOnFail = this.continueOnFail();
 
-	const joined: INodeExecutionData[] = [];
-	const pending: INodeExecutionData[] = [];
-	const failed: INodeExecutionData[] = [];
-	// Set once the API refuses the token: it would refuse every later item too.
-	let refusedToken: JoinFailure | undefined;
-
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const input = items[itemIndex];
-		const emit = (result: IDataObject, output: INodeExecutionData[]) =>
-			output.push({ json: { ...input.json, ...result }, binary: input.binary, pairedItem: { item: itemIndex } });
-		const emitFailure = (failure: JoinFailure, inviteCode?: string) =>
-			emit({ status: 'error', ...(inviteCode === undefined ? {} : { inviteCode }), error: { ...failure } }, failed);
-
-		const request = readItem.call(this, credentials, itemIndex);
+	// Read every item first: refusals cost no request, and duplicates become one task.
+	const requests = items.map((_item, itemIndex) => readItem.call(this, credentials, itemIndex));
+	const tasks: JoinTask[] = [];
+	const taskOfItem: Array<number | undefined> = [];
+	const taskByKey = new Map<string, number>();
+	for (const [itemIndex, request] of requests.entries()) {
 		if (!request.ok) {
 			if (request.failure.reason === 'unauthorized' && !continueOnFail) {
 				throw new NodeOperationError(this.getNode(), request.failure.message, { itemIndex });
 			}
-			emitFailure(request.failure);
 			continue;
 		}
 		const { connection, code } = request;
-		if (refusedToken) {
-			emitFailure(
-				{ ...refusedToken, message: `Not sent: RyzeAPI refused the token on an earlier item (${refusedToken.message}).` },
-				code,
-			);
-			continue;
+		const key = JSON.stringify([connection.origin, connection.basePath, connection.instance, code]);
+		let taskIndex = taskByKey.get(key);
+		if (taskIndex === undefined) {
+			taskIndex = tasks.push({ connection, code }) - 1;
+			taskByKey.set(key, taskIndex);
 		}
+		taskOfItem[itemIndex] = taskIndex;
+	}
 
-		const answer = await postJoinGroup(connection, code, { timeoutMs, cancelSignal });
-		const outcome: JoinOutcome = classifyAnswer(answer, BODY_LIMIT_BYTES);
-		if (outcome.ok) {
-			const { status, groupJid, requiresApproval, message } = outcome.success;
-			const target = separatePending && requiresApproval ? pending : joined;
-			emit({ status, groupJid, requiresApproval, inviteCode: code, message }, target);
+	const results = await runJoins(tasks, runnerSettings.call(this, options));
+
+	const refused = results.findIndex((result) => result.sent && !result.outcome.ok && result.outcome.failure.reason === 'unauthorized');
+	if (refused !== -1 && !continueOnFail) {
+		const result = results[refused] as Extract<TaskResult, { sent: true }>;
+		throw tokenRefusedError.call(this, (result.outcome as Extract<JoinOutcome, { ok: false }>).failure, taskOfItem.indexOf(refused));
+	}
+
+	const separatePending = options.pendingApprovalOutput === 'separate';
+	const joined: INodeExecutionData[] = [];
+	const pending: INodeExecutionData[] = [];
+	const failed: INodeExecutionData[] = [];
+	for (const [itemIndex, input] of items.entries()) {
+		const emit = (result: IDataObject, output: INodeExecutionData[]) =>
+			output.push({ json: { ...input.json, ...result }, binary: input.binary, pairedItem: { item: itemIndex } });
+		const request = requests[itemIndex];
+		if (!request.ok) {
+			emit(failureFields(request.failure), failed);
 			continue;
 		}
-		if (outcome.failure.reason === 'unauthorized') {
-			if (!continueOnFail) throw tokenRefusedError.call(this, outcome.failure, itemIndex);
-			refusedToken = outcome.failure;
+		const result = results[taskOfItem[itemIndex] as number];
+		if (!result.sent) {
+			const { refusedToken } = result;
+			const message = `Not sent: RyzeAPI refused the token on an earlier item (${refusedToken.message}).`;
+			emit(failureFields({ ...refusedToken, message }, request.code), failed);
+		} else if (result.outcome.ok) {
+			const { status, groupJid, requiresApproval, message } = result.outcome.success;
+			emit({ status, groupJid, requiresApproval, inviteCode: request.code, message }, separatePending && requiresApproval ? pending : joined);
+		} else {
+			emit(failureFields(result.outcome.failure, request.code), failed);
 		}
-		emitFailure(outcome.failure, code);
 	}
 
 	return separatePending ? [joined, pending, failed] : [joined, failed];
+}
+
+function failureFields(failure: JoinFailure, inviteCode?: string): IDataObject {
+	return { status: 'error', ...(inviteCode === undefined ? {} : { inviteCode }), error: { ...failure } };
+}
+
+function runnerSettings(this: IExecuteFunctions, options: JoinOptions): RunnerSettings {
+	const number = (value: unknown, fallback: number, min: number) => {
+		const parsed = Number(value);
+		return Number.isFinite(parsed) ? Math.max(min, parsed) : fallback;
+	};
+	const maxPerMinute = number(options.maxRequestsPerMinute, 0, 0);
+	const logger = this.logger;
+	return {
+		concurrency: Math.floor(number(options.concurrency, DEFAULT_CONCURRENCY, 1)),
+		timeoutMs: number(options.timeout, 30_000, 1_000),
+		retry: {
+			maxTries: Math.floor(number(options.maxTries, 5, 1)),
+			baseDelayMs: number(options.retryWait, 1_000, 0),
+			maxDelayMs: 60_000,
+		},
+		maxRetryWaitMs: number(options.maxRetryWait, 300, 0) * 1000,
+		minIntervalMs: maxPerMinute > 0 ? 60_000 / maxPerMinute : 0,
+		humanDelayMs: { min: number(options.minDelay, 0, 0) * 1000, max: number(options.maxDelay, 0, 0) * 1000 },
+		cancelSignal: this.getExecutionCancelSignal(),
+		log: (message) => logger.info(`RyzeAPI Join Group: ${message}`),
+	};
 }
 
 type ItemRequest =

@@ -1,0 +1,186 @@
+/**
+ * Pacing and retry decisions, as pure functions of headers, a clock and a random number: when a
+ * request may start, how long to wait after a failure, whether to try again. The timers and the
+ * sharing live in transport/limiter.ts; this file decides, it never waits.
+ */
+import type { RawAnswer } from './interfaces';
+
+export interface RateLimitSnapshot {
+	limit: number;
+	remaining: number;
+	/** When the provider's counter resets, in ms since the epoch (from X-RateLimit-Reset seconds). */
+	resetAtMs: number;
+}
+
+/** The provider's default, assumed until its headers say otherwise. */
+export const ASSUMED_LIMIT = 100;
+export const ASSUMED_WINDOW_MS = 60_000;
+/** Slack after the announced reset before spending the new window: clocks and rounding differ. */
+export const RESET_MARGIN_MS = 50;
+/** The provider's own example waits at least this long on a 429. */
+export const MIN_RATE_LIMIT_WAIT_MS = 1_000;
+
+export function readRateLimitHeaders(headers: Record<string, string | undefined>): RateLimitSnapshot | undefined {
+	const limit = wholeNumber(headers['x-ratelimit-limit']);
+	const remaining = wholeNumber(headers['x-ratelimit-remaining']);
+	const reset = wholeNumber(headers['x-ratelimit-reset']);
+	if (limit === undefined || remaining === undefined || reset === undefined || limit === 0) return undefined;
+	return { limit, remaining: Math.min(remaining, limit), resetAtMs: reset * 1000 };
+}
+
+/** Retry-After as a wait in ms: delay-seconds or an HTTP-date (RFC 9110); undefined if absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+	if (value === undefined) return undefined;
+	const text = value.trim();
+	if (/^\d+$/.test(text)) return Number(text) * 1000;
+	if (!/[a-z]/i.test(text)) return undefined;
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+export interface RetryPolicy {
+	/** Attempts in all, the first included. */
+	maxTries: number;
+	/** Base of the exponential backoff. */
+	baseDelayMs: number;
+	/** Cap of one backoff wait. */
+	maxDelayMs: number;
+}
+
+export type RetryDecision =
+	| { retry: false }
+	| { retry: true; waitMs: number; why: string; rateLimited: boolean };
+
+/**
+ * Whether an answer is worth another attempt, and after how long. Retried: 429 (until Retry-After,
+ * else the announced reset, at least 1 s; with requests remaining, WhatsApp throttling: backoff),
+ * 5xx, no answer (reset, refused, timeout) and a 2xx whose body could not be read (joining an open
+ * group is idempotent). Never retried: other 4xx, 3xx, and answers that were understood.
+ */
+export function retryDecision(
+	answer: RawAnswer,
+	triesSoFar: number,
+	policy: RetryPolicy,
+	nowMs: number,
+	random: () => number,
+): RetryDecision {
+	if (triesSoFar >= policy.maxTries || !isRetryable(answer)) return { retry: false };
+	const backoff = fullJitterBackoff(triesSoFar, policy, random);
+	if (answer.kind === 'noAnswer') {
+		return { retry: true, waitMs: backoff, why: answer.failure === 'timeout' ? 'no answer in time' : 'could not reach RyzeAPI', rateLimited: false };
+	}
+	if (answer.status === 429) {
+		const retryAfter = parseRetryAfter(answer.headers['retry-after'], nowMs);
+		if (retryAfter !== undefined) {
+			return { retry: true, waitMs: Math.max(MIN_RATE_LIMIT_WAIT_MS, retryAfter), why: 'rate limited (Retry-After)', rateLimited: true };
+		}
+		const snapshot = readRateLimitHeaders(answer.headers);
+		if (snapshot && snapshot.remaining > 0) {
+			// Requests remain, so this is WhatsApp throttling, not the token's window.
+			return { retry: true, waitMs: Math.max(MIN_RATE_LIMIT_WAIT_MS, backoff), why: 'throttled by WhatsApp', rateLimited: true };
+		}
+		const untilReset = snapshot ? snapshot.resetAtMs + RESET_MARGIN_MS - nowMs : backoff;
+		return { retry: true, waitMs: Math.max(MIN_RATE_LIMIT_WAIT_MS, untilReset), why: 'rate limit reached', rateLimited: true };
+	}
+	return { retry: true, waitMs: backoff, why: `HTTP ${answer.status}`, rateLimited: false };
+}
+
+function isRetryable(answer: RawAnswer): boolean {
+	if (answer.kind === 'noAnswer') return true;
+	const { status } = answer;
+	if (status === 429 || status >= 500) return true;
+	// A 2xx that could not be read as the API's answer: truncated, malformed, oversized.
+	if (status >= 200 && status < 300) return answer.bodyTooLarge || !isJoinResult(answer.body);
+	return false;
+}
+
+function isJoinResult(body: string): boolean {
+	try {
+		const parsed = JSON.parse(body) as { success?: unknown } | null;
+		return typeof parsed === 'object' && parsed !== null && typeof parsed.success === 'boolean';
+	} catch {
+		return false;
+	}
+}
+
+/** "Full jitter": uniformly random in [0, min(cap, base·2^(n−1))], so retries from many clients spread out. */
+export function fullJitterBackoff(triesSoFar: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
+	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, triesSoFar - 1));
+	return Math.floor(random() * ceiling);
+}
+
+export type StartDecision = { go: true } | { go: false; waitMs: number | undefined; why: string };
+
+/**
+ * The token's request budget as this process knows it. It allows a start only while requests
+ * remain beyond those in flight; the first request of a window (or of all) goes alone, and its
+ * answer's headers say what the window holds. Without headers it assumes 100 per minute.
+ * A `waitMs` of undefined means: wait for an answer in flight.
+ */
+export class RateBudget {
+	private window: RateLimitSnapshot | undefined;
+	private inFlight = 0;
+	private headersSeen = false;
+	private answersSeen = 0;
+	/** Starts counted locally when the API sends no rate-limit headers. */
+	private assumedWindow = { startMs: 0, starts: 0 };
+	private pausedUntilMs = 0;
+
+	decide(nowMs: number): StartDecision {
+		if (nowMs < this.pausedUntilMs) return { go: false, waitMs: this.pausedUntilMs - nowMs, why: 'rate limited' };
+		if (this.window && nowMs >= this.window.resetAtMs + RESET_MARGIN_MS) this.window = undefined;
+
+		if (this.window) {
+			if (this.window.remaining - this.inFlight > 0) return { go: true };
+			if (this.inFlight > 0) return { go: false, waitMs: undefined, why: 'budget in flight' };
+			return { go: false, waitMs: this.window.resetAtMs + RESET_MARGIN_MS - nowMs, why: 'rate limit window used up' };
+		}
+		if (this.headersSeen || this.answersSeen === 0) {
+			// Learn the window from one answer before spending it.
+			return this.inFlight === 0 ? { go: true } : { go: false, waitMs: undefined, why: 'waiting for the first answer of the window' };
+		}
+		if (nowMs >= this.assumedWindow.startMs + ASSUMED_WINDOW_MS) this.assumedWindow = { startMs: nowMs, starts: 0 };
+		if (this.assumedWindow.starts < ASSUMED_LIMIT) return { go: true };
+		return { go: false, waitMs: this.assumedWindow.startMs + ASSUMED_WINDOW_MS - nowMs, why: 'assumed limit of 100 per minute' };
+	}
+
+	onStart(nowMs: number): void {
+		this.inFlight++;
+		if (nowMs >= this.assumedWindow.startMs + ASSUMED_WINDOW_MS) this.assumedWindow = { startMs: nowMs, starts: 0 };
+		this.assumedWindow.starts++;
+	}
+
+	onSettled(snapshot: RateLimitSnapshot | undefined): void {
+		this.inFlight = Math.max(0, this.inFlight - 1);
+		this.answersSeen++;
+		if (!snapshot) return;
+		this.headersSeen = true;
+		if (!this.window || snapshot.resetAtMs > this.window.resetAtMs) {
+			this.window = { ...snapshot };
+		} else if (snapshot.resetAtMs === this.window.resetAtMs) {
+			// Answers arrive out of order; the lowest count is the most recent the server reported.
+			this.window.remaining = Math.min(this.window.remaining, snapshot.remaining);
+			this.window.limit = snapshot.limit;
+		}
+		// An answer from an earlier window says nothing about this one.
+	}
+
+	onAbandoned(): void {
+		this.inFlight = Math.max(0, this.inFlight - 1);
+	}
+
+	/** No start before this time (after a 429, the others would be refused too). */
+	pauseUntil(untilMs: number): void {
+		this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);
+	}
+
+	get requestsInFlight(): number {
+		return this.inFlight;
+	}
+}
+
+function wholeNumber(value: string | undefined): number | undefined {
+	if (value === undefined || !/^\s*\d+\s*$/.test(value)) return undefined;
+	const number = Number(value);
+	return Number.isSafeInteger(number) ? number : undefined;
+}

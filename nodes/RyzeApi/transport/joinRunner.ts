@@ -1,0 +1,145 @@
+import { classifyAnswer } from '../helpers/classifyAnswer';
+import type { Connection } from '../helpers/connection';
+import type { JoinFailure, JoinOutcome, RawAnswer } from '../helpers/interfaces';
+import type { RetryPolicy } from '../helpers/pacing';
+import { readRateLimitHeaders, retryDecision } from '../helpers/pacing';
+import { BODY_LIMIT_BYTES, postJoinGroup } from './index';
+import { limiterFor, sleep } from './limiter';
+
+export interface JoinTask {
+	connection: Connection;
+	code: string;
+}
+
+export interface RunnerSettings {
+	/** Requests in flight at most (the token's remaining budget may allow fewer). */
+	concurrency: number;
+	timeoutMs: number;
+	retry: RetryPolicy;
+	/** Bound on the time one join may spend waiting between its attempts. */
+	maxRetryWaitMs: number;
+	/** Least time between two request starts of this run (a rate cap below the provider's). */
+	minIntervalMs: number;
+	/** A random pause between joins, like a person joining groups one by one. */
+	humanDelayMs?: { min: number; max: number };
+	cancelSignal?: AbortSignal;
+	random?: () => number;
+	/** Told about waits long enough that a user would wonder why nothing happens. */
+	log?: (message: string) => void;
+}
+
+/** A task's result: the classified final answer, or not sent because the token was refused earlier. */
+export type TaskResult = { sent: true; outcome: JoinOutcome; attempts: number } | { sent: false; refusedToken: JoinFailure };
+
+const LONG_WAIT_MS = 5_000;
+
+/**
+ * Sends the joins, at most `concurrency` at a time and within the token's rate limit, retrying
+ * what is worth retrying. Results come back in task order. After a refused token (401, or a 403
+ * for the instance) no further request starts: the tasks left are returned as not sent.
+ */
+export async function runJoins(tasks: JoinTask[], settings: RunnerSettings): Promise<TaskResult[]> {
+	const random = settings.random ?? Math.random;
+	const results: TaskResult[] = new Array(tasks.length);
+	let next = 0;
+	let finished = 0;
+	let refusedToken: JoinFailure | undefined;
+	let nextStartAt = 0;
+	let lastLogAt = -Infinity;
+
+	const log = (waitMs: number, why: string) => {
+		if (!settings.log || waitMs < LONG_WAIT_MS || Date.now() - lastLogAt < LONG_WAIT_MS) return;
+		lastLogAt = Date.now();
+		settings.log(`Waiting ${Math.ceil(waitMs / 1000)} s (${why}); ${tasks.length - finished} of ${tasks.length} joins left.`);
+	};
+
+	/** Spaces request starts of this run by the rate cap and the human delay. */
+	const waitForStartSlot = async () => {
+		const gap = Math.max(settings.minIntervalMs, humanDelay(settings.humanDelayMs, random));
+		const now = Date.now();
+		const startAt = Math.max(now, nextStartAt);
+		nextStartAt = startAt + gap;
+		if (startAt > now) {
+			log(startAt - now, 'pacing between joins');
+			await sleep(startAt - now, settings.cancelSignal);
+		}
+	};
+
+	type Attempt = { answer: RawAnswer; outcome: JoinOutcome } | undefined;
+	// The run's first request goes alone: its answer checks the token and tells the budget
+	// before more requests are spent.
+	let firstRequest: Promise<Attempt> | undefined;
+	const attempt = async (task: JoinTask): Promise<Attempt> => {
+		if (!firstRequest) {
+			firstRequest = send(task);
+			return await firstRequest;
+		}
+		await firstRequest.catch(() => undefined);
+		return await send(task);
+	};
+
+	/** One request; undefined when it was not sent because the token was refused meanwhile. */
+	const send = async (task: JoinTask): Promise<Attempt> => {
+		await waitForStartSlot();
+		const limiter = limiterFor(task.connection.origin, task.connection.basePath, task.connection.token);
+		await limiter.acquire(settings.cancelSignal, ({ waitMs, why }) => log(waitMs, why));
+		if (refusedToken) {
+			limiter.abandon();
+			return undefined;
+		}
+		let answer: RawAnswer;
+		try {
+			answer = await postJoinGroup(task.connection, task.code, { timeoutMs: settings.timeoutMs, cancelSignal: settings.cancelSignal });
+		} catch (error) {
+			limiter.abandon();
+			throw error;
+		}
+		const outcome = classifyAnswer(answer, BODY_LIMIT_BYTES);
+		// Before the waiters wake: none of them may send with a token the API just refused.
+		if (!outcome.ok && outcome.failure.reason === 'unauthorized') refusedToken ??= outcome.failure;
+		limiter.settle(answer.kind === 'http' ? readRateLimitHeaders(answer.headers) : undefined);
+		return { answer, outcome };
+	};
+
+	const runTask = async (task: JoinTask): Promise<TaskResult> => {
+		let waited = 0;
+		for (let tries = 1; ; tries++) {
+			const result = await attempt(task);
+			if (!result) return { sent: false, refusedToken: refusedToken as JoinFailure };
+			const { answer, outcome } = result;
+			const decision = retryDecision(answer, tries, settings.retry, Date.now(), random);
+			if (!decision.retry || waited + decision.waitMs > settings.maxRetryWaitMs || refusedToken) {
+				return { sent: true, outcome, attempts: tries };
+			}
+			if (decision.rateLimited) limiterFor(task.connection.origin, task.connection.basePath, task.connection.token).pauseUntil(Date.now() + decision.waitMs);
+			log(decision.waitMs, `${decision.why}, retrying`);
+			await sleep(decision.waitMs, settings.cancelSignal);
+			waited += decision.waitMs;
+		}
+	};
+
+	// A cancel (or a bug) in one worker stops the others from starting anything new.
+	let thrown: { error: unknown } | undefined;
+	const worker = async () => {
+		while (next < tasks.length && !thrown) {
+			const index = next++;
+			try {
+				results[index] = refusedToken ? { sent: false, refusedToken } : await runTask(tasks[index]);
+			} catch (error) {
+				thrown ??= { error };
+			}
+			finished++;
+		}
+	};
+
+	const workers = Math.max(1, Math.min(settings.concurrency, tasks.length));
+	await Promise.all(Array.from({ length: workers }, worker));
+	if (thrown) throw thrown.error;
+	return results;
+}
+
+function humanDelay(range: RunnerSettings['humanDelayMs'], random: () => number): number {
+	if (!range || range.max <= 0) return 0;
+	const min = Math.max(0, Math.min(range.min, range.max));
+	return min + random() * (Math.max(range.min, range.max) - min);
+}

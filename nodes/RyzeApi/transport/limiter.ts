@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+
+import type { RateLimitSnapshot, StartDecision } from '../helpers/pacing';
+import { RateBudget } from '../helpers/pacing';
+import { RequestCancelledError } from './cancel';
+
+export interface WaitNotice {
+	waitMs: number;
+	why: string;
+}
+
+/**
+ * The request budget of one token at one base URL, shared by every execution of this process
+ * that uses them. Starts wait here until RateBudget allows them; every answer (its rate-limit
+ * headers) wakes the waiters. Across processes, the headers each answer carries are the truth.
+ */
+export class TokenLimiter {
+	private readonly budget = new RateBudget();
+	private readonly wakers = new Set<() => void>();
+
+	/** Resolves when a request may start (and counts it as in flight); rejects when cancelled. */
+	async acquire(signal: AbortSignal | undefined, onWait?: (notice: WaitNotice) => void): Promise<void> {
+		for (;;) {
+			if (signal?.aborted) throw new RequestCancelledError();
+			const decision: StartDecision = this.budget.decide(Date.now());
+			if (decision.go) {
+				this.budget.onStart(Date.now());
+				return;
+			}
+			if (decision.waitMs !== undefined) onWait?.({ waitMs: decision.waitMs, why: decision.why });
+			await this.waitForChange(decision.waitMs, signal);
+		}
+	}
+
+	/** Every started request must be settled exactly once, with the headers of its answer if any. */
+	settle(snapshot: RateLimitSnapshot | undefined): void {
+		this.budget.onSettled(snapshot);
+		this.wakeAll();
+	}
+
+	/** A start that never became a request (cancelled, or no longer wanted). */
+	abandon(): void {
+		this.budget.onAbandoned();
+		this.wakeAll();
+	}
+
+	pauseUntil(untilMs: number): void {
+		this.budget.pauseUntil(untilMs);
+	}
+
+	private wakeAll(): void {
+		const wakers = [...this.wakers];
+		this.wakers.clear();
+		for (const wake of wakers) wake();
+	}
+
+	/** Until an answer settles, the wait passes, or the execution is cancelled; no timer outlives it. */
+	private async waitForChange(waitMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+		await new Promise<void>((resolve, reject) => {
+			let timer: NodeJS.Timeout | undefined;
+			const done = () => {
+				if (timer) clearTimeout(timer);
+				signal?.removeEventListener('abort', onAbort);
+				this.wakers.delete(done);
+				resolve();
+			};
+			const onAbort = () => {
+				done();
+				reject(new RequestCancelledError());
+			};
+			this.wakers.add(done);
+			if (waitMs !== undefined) timer = setTimeout(done, Math.max(0, waitMs));
+			signal?.addEventListener('abort', onAbort, { once: true });
+		});
+	}
+}
+
+const limiters = new Map<string, TokenLimiter>();
+
+/** The process-wide limiter for a base URL and token, keyed by a hash: the token is never kept as a key. */
+export function limiterFor(origin: string, basePath: string, token: string): TokenLimiter {
+	const key = createHash('sha256').update(`${origin}${basePath}\n${token}`).digest('hex');
+	let limiter = limiters.get(key);
+	if (!limiter) {
+		limiter = new TokenLimiter();
+		limiters.set(key, limiter);
+	}
+	return limiter;
+}
+
+/** Forgets every limiter (tests). */
+export function resetLimiters(): void {
+	limiters.clear();
+}
+
+/** A wait that ends early, without leaving a timer behind, when the execution is cancelled. */
+export async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+	if (signal?.aborted) throw new RequestCancelledError();
+	await new Promise<void>((resolve, reject) => {
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(new RequestCancelledError());
+		};
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}
