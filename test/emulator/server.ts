@@ -25,6 +25,7 @@ export type FaultKind =
 	| 'slowBody' // 200, headers at once, the body a byte at a time
 	| 'rateLimited' // 429 with X-RateLimit-* headers saying none remain
 	| 'rateLimitedBare' // 429 with no rate-limit headers
+	| 'rateLimitedRetryAfter' // 429 with Retry-After: 1 and no rate-limit headers
 	| 'throttled' // 429 while requests remain (WhatsApp throttling)
 	| 'redirect'; // 302 to another host
 
@@ -41,6 +42,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 	'slowBody',
 	'rateLimited',
 	'rateLimitedBare',
+	'rateLimitedRetryAfter',
 	'throttled',
 	'redirect',
 ];
@@ -51,7 +53,7 @@ export interface EmulatorOptions {
 	/** token → instances it may act on ('*': every instance, like a TokenAccount). */
 	tokens?: Record<string, string[] | '*'>;
 	instances?: Record<string, InstanceState>;
-	/** Per-token fixed window; false for no limit. Default: 100 per 60 s. */
+	/** Per-token fixed window (aligned to multiples of windowMs); false for no limit. Default: 100 per 60 s. */
 	rateLimit?: { limit: number; windowMs: number; retryAfter?: boolean } | false;
 	latencyMs?: number;
 	/** What a code matching no rule is: an unknown group (default) or an open one. */
@@ -285,9 +287,12 @@ export class RyzeApiEmulator {
 		const config = this.options.rateLimit;
 		if (!config) return { allowed: true, headers: {} };
 		const now = Date.now();
+		// Fixed windows aligned to multiples of the window length, so a reset announced in whole
+		// seconds is exact whenever the window is a whole number of seconds.
+		const start = Math.floor(now / config.windowMs) * config.windowMs;
 		let window = this.windows.get(token);
-		if (!window || now >= window.start + config.windowMs) {
-			window = { start: now, count: 0 };
+		if (!window || window.start !== start) {
+			window = { start, count: 0 };
 			this.windows.set(token, window);
 		}
 		const resetAt = window.start + config.windowMs;
@@ -329,6 +334,8 @@ export class RyzeApiEmulator {
 			}
 			case 'rateLimitedBare':
 				return this.send(res, entry, 429, envelope('Rate limit exceeded. Try again later.'));
+			case 'rateLimitedRetryAfter':
+				return this.send(res, entry, 429, envelope('Rate limit exceeded. Try again later.'), { 'Retry-After': '1' });
 			case 'throttled':
 				return this.send(res, entry, 429, envelope('Too many requests to WhatsApp, slow down'), limitHeaders());
 			case 'redirect':

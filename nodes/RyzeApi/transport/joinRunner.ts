@@ -26,6 +26,8 @@ export interface RunnerSettings {
 	random?: () => number;
 	/** Told about waits long enough that a user would wonder why nothing happens. */
 	log?: (message: string) => void;
+	/** What counts as long enough to tell (default 5 s); at most one message per such span. */
+	logWaitsOverMs?: number;
 }
 
 /** A task's result: the classified final answer, or not sent because the token was refused earlier. */
@@ -47,8 +49,9 @@ export async function runJoins(tasks: JoinTask[], settings: RunnerSettings): Pro
 	let nextStartAt = 0;
 	let lastLogAt = -Infinity;
 
+	const longWaitMs = settings.logWaitsOverMs ?? LONG_WAIT_MS;
 	const log = (waitMs: number, why: string) => {
-		if (!settings.log || waitMs < LONG_WAIT_MS || Date.now() - lastLogAt < LONG_WAIT_MS) return;
+		if (!settings.log || waitMs < longWaitMs || Date.now() - lastLogAt < longWaitMs) return;
 		lastLogAt = Date.now();
 		settings.log(`Waiting ${Math.ceil(waitMs / 1000)} s (${why}); ${tasks.length - finished} of ${tasks.length} joins left.`);
 	};

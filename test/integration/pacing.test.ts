@@ -1,0 +1,257 @@
+/**
+ * Pacing, retries and duplicates against the emulator: the runner directly (to observe attempts,
+ * waits and logs) and the node in n8n's engine (duplicates, order, a stop while waiting).
+ * Windows are scaled down to a second or two; no assertion is about elapsed time.
+ */
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { Agent, request } from 'undici';
+
+import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
+import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
+import { closeDispatchers } from '../../nodes/RyzeApi/transport';
+import type { JoinTask, RunnerSettings } from '../../nodes/RyzeApi/transport/joinRunner';
+import { runJoins } from '../../nodes/RyzeApi/transport/joinRunner';
+import { resetLimiters } from '../../nodes/RyzeApi/transport/limiter';
+import type { RyzeApiEmulator } from '../emulator/server';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../emulator/server';
+import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
+
+let emulator: RyzeApiEmulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ rateLimit: false });
+});
+beforeEach(() => {
+	emulator.reset();
+	resetLimiters();
+});
+afterAll(async () => {
+	await emulator.close();
+	await closeDispatchers();
+	shutDownEngine();
+});
+
+function connection(token = ACCOUNT_TOKEN): Connection {
+	return { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token };
+}
+
+function tasks(codes: string[], token?: string): JoinTask[] {
+	return codes.map((code) => ({ connection: connection(token), code }));
+}
+
+const fast: RunnerSettings = {
+	concurrency: 5,
+	timeoutMs: 2_000,
+	retry: { maxTries: 4, baseDelayMs: 10, maxDelayMs: 50 },
+	maxRetryWaitMs: 10_000,
+	minIntervalMs: 0,
+};
+
+const codes = (count: number, prefix = 'Open') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
+/** Requests the emulator counted per rate-limit window, keyed by window index. */
+function requestsPerWindow(windowMs: number): number[] {
+	const counts = new Map<number, number>();
+	for (const entry of emulator.joinRequests()) {
+		if (entry.status === 429) continue;
+		const window = Math.floor(entry.at / windowMs);
+		counts.set(window, (counts.get(window) ?? 0) + 1);
+	}
+	return [...counts.values()];
+}
+
+describe('retries', () => {
+	test.each([
+		['serverError', 2],
+		['badGatewayHtml', 2],
+		['emptyBody', 3],
+		['reset', 1],
+		['malformedJson', 1],
+		['truncatedJson', 2],
+		['oversizedBody', 1],
+	] as const)('%s ×%d then a good answer: recovered, one request per try', async (fault, times) => {
+		emulator.queueFault(fault, times);
+		const [result] = await runJoins(tasks(['OpenRetry']), fast);
+		expect(result).toEqual({ sent: true, attempts: times + 1, outcome: expect.objectContaining({ ok: true }) });
+		expect(emulator.joinRequests()).toHaveLength(times + 1);
+	});
+
+	test('an answer that never comes is retried after the timeout', async () => {
+		emulator.queueFault('hang');
+		const [result] = await runJoins(tasks(['OpenSlow']), { ...fast, timeoutMs: 300 });
+		expect(result).toMatchObject({ sent: true, attempts: 2, outcome: { ok: true } });
+	});
+
+	test.each(['rateLimited', 'rateLimitedBare', 'rateLimitedRetryAfter', 'throttled'] as const)(
+		'a 429 (%s) waits, then retries and joins',
+		async (fault) => {
+			emulator.queueFault(fault);
+			const [result] = await runJoins(tasks(['OpenLimited']), fast);
+			expect(result).toMatchObject({ sent: true, attempts: 2, outcome: { ok: true } });
+		},
+	);
+
+	test.each([
+		['RevokedCode', 'revoked_or_expired'],
+		['ForbiddenCode', 'not_allowed'],
+		['MissingCode', 'group_not_found'],
+		['bad-code', 'invalid_code'],
+	])('%s (4xx) is never retried', async (code, reason) => {
+		const [result] = await runJoins(tasks([code]), fast);
+		expect(result).toMatchObject({ sent: true, attempts: 1, outcome: { ok: false, failure: { reason } } });
+		expect(emulator.joinRequests()).toHaveLength(1);
+	});
+
+	test('a redirect is never retried', async () => {
+		emulator.queueFault('redirect', 3);
+		const [result] = await runJoins(tasks(['OpenMoved']), fast);
+		expect(result).toMatchObject({ sent: true, attempts: 1 });
+	});
+
+	test('when the tries run out the join goes to Error with the last reason, and nothing more is sent', async () => {
+		emulator.queueFault('serverError', 10);
+		const [result] = await runJoins(tasks(['OpenDown']), { ...fast, retry: { ...fast.retry, maxTries: 3 } });
+		expect(result).toMatchObject({ sent: true, attempts: 3, outcome: { ok: false, failure: { reason: 'server_error', httpStatus: 500 } } });
+		expect(emulator.joinRequests()).toHaveLength(3);
+	});
+
+	test('the total retry wait is bounded too', async () => {
+		emulator.queueFault('rateLimitedBare', 10);
+		// Each 429 waits at least 1 s; a bound of 1.5 s allows one retry only.
+		const [result] = await runJoins(tasks(['OpenBounded']), { ...fast, retry: { ...fast.retry, maxTries: 10 }, maxRetryWaitMs: 1_500 });
+		expect(result).toMatchObject({ sent: true, attempts: 2, outcome: { ok: false, failure: { reason: 'rate_limited' } } });
+	});
+});
+
+describe('pacing from the rate-limit headers', () => {
+	test('a run larger than the window finishes with no 429 and never more than the limit per window', async () => {
+		emulator.configure({ rateLimit: { limit: 6, windowMs: 1_000 } });
+		const results = await runJoins(tasks(codes(20)), { ...fast, concurrency: 4 });
+		expect(results.every((result) => result.sent && result.outcome.ok)).toBe(true);
+		expect(emulator.joinRequests().filter((entry) => entry.status === 429)).toHaveLength(0);
+		expect(Math.max(...requestsPerWindow(1_000))).toBeLessThanOrEqual(6);
+	});
+
+	test('the first request goes alone; the others wait for its headers', async () => {
+		emulator.configure({ rateLimit: { limit: 50, windowMs: 60_000 }, latencyMs: 30 });
+		await runJoins(tasks(codes(6)), { ...fast, concurrency: 6 });
+		const [first, second] = emulator.joinRequests();
+		// The emulator logs a request when it has read it; the second can only arrive after the first was answered.
+		expect(second.at - first.at).toBeGreaterThanOrEqual(25);
+	});
+
+	test('a second client spending the same token: no item lost, and the budget is respected', async () => {
+		emulator.configure({ rateLimit: { limit: 10, windowMs: 1_000 } });
+		const competitor = new Agent();
+		let stop = false;
+		const competing = (async () => {
+			while (!stop) {
+				await request(`${emulator.url}/api/group/join/${MAIN_INSTANCE}`, {
+					method: 'POST',
+					headers: { token: ACCOUNT_TOKEN, 'content-type': 'application/json' },
+					body: JSON.stringify({ identifier: 'OpenCompetitor' }),
+					dispatcher: competitor,
+				}).then(async (response) => await response.body.dump());
+				await new Promise((resolve) => setTimeout(resolve, 250));
+			}
+		})();
+		const results = await runJoins(tasks(codes(24)), { ...fast, concurrency: 3 });
+		stop = true;
+		await competing;
+		await competitor.close();
+		expect(results.every((result) => result.sent && result.outcome.ok)).toBe(true);
+		const ours = emulator.joinRequests().filter((entry) => entry.identifier !== 'OpenCompetitor');
+		const our429s = ours.filter((entry) => entry.status === 429).length;
+		// Racing another client can cost a rare 429 (retried); it must stay rare.
+		expect(our429s).toBeLessThanOrEqual(2);
+	});
+
+	test('Max Requests Per Minute spaces the starts', async () => {
+		await runJoins(tasks(codes(4)), { ...fast, minIntervalMs: 120 });
+		const starts = emulator.joinRequests().map((entry) => entry.at);
+		for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(100);
+	});
+
+	test('a random delay between joins spaces the starts within its bounds', async () => {
+		await runJoins(tasks(codes(4)), { ...fast, humanDelayMs: { min: 100, max: 150 } });
+		const starts = emulator.joinRequests().map((entry) => entry.at);
+		for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(80);
+	});
+
+	test('a long wait is told through the log, with what is left', async () => {
+		emulator.configure({ rateLimit: { limit: 2, windowMs: 1_000 } });
+		const messages: string[] = [];
+		await runJoins(tasks(codes(5)), { ...fast, concurrency: 1, log: (message) => messages.push(message), logWaitsOverMs: 100 });
+		expect(messages.length).toBeGreaterThan(0);
+		expect(messages[0]).toMatch(/^Waiting \d+ s \(rate limit window used up\); \d+ of 5 joins left\.$/);
+		expect(messages.join(' ')).not.toContain(ACCOUNT_TOKEN);
+	});
+});
+
+describe('the node in the engine', () => {
+	const parameters: INodeParameters = {
+		resource: 'group',
+		operation: 'join',
+		identifier: '={{ $json.link }}',
+		options: { retryWait: 10 },
+	};
+	const credentials = () => ({ baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN });
+
+	test('the same code several times costs one request; each item gets the answer and its own pairedItem', async () => {
+		const links = ['OpenSame', 'https://chat.whatsapp.com/OpenSame', 'OpenOther', ' "OpenSame" ', 'RevokedDup', 'RevokedDup'];
+		const result = await runRyzeApiNode({ nodeType: new RyzeApi(), items: links.map((link) => ({ link })), parameters, credentials: credentials() });
+		expect(emulator.joinRequests().map((entry) => entry.identifier)).toEqual(['OpenSame', 'OpenOther', 'RevokedDup']);
+		const [success, failure] = result.outputs!;
+		expect(success.map((item) => [item.pairedItem, item.json.inviteCode])).toEqual([
+			[{ item: 0 }, 'OpenSame'],
+			[{ item: 1 }, 'OpenSame'],
+			[{ item: 2 }, 'OpenOther'],
+			[{ item: 3 }, 'OpenSame'],
+		]);
+		expect(new Set(success.filter((item) => item.json.inviteCode === 'OpenSame').map((item) => item.json.groupJid)).size).toBe(1);
+		expect(failure.map((item) => item.pairedItem)).toEqual([{ item: 4 }, { item: 5 }]);
+	});
+
+	test('with requests in flight, outputs still follow input order', async () => {
+		emulator.configure({ latencyMs: 5 });
+		const links = codes(40).map((code, index) => (index % 3 === 0 ? `Missing${index}` : code));
+		const result = await runRyzeApiNode({
+			nodeType: new RyzeApi(),
+			items: links.map((link) => ({ link })),
+			parameters: { ...parameters, options: { retryWait: 10, concurrency: 8 } },
+			credentials: credentials(),
+		});
+		const indexes = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);
+		const [success, failure] = result.outputs!;
+		expect(indexes(success)).toEqual([...indexes(success)].sort((a, b) => a - b));
+		expect(indexes(failure)).toEqual([...indexes(failure)].sort((a, b) => a - b));
+		expect(success.length + failure.length).toBe(40);
+	});
+
+	test('a stop while waiting for the rate-limit window ends the execution at once, as canceled', async () => {
+		emulator.configure({ rateLimit: { limit: 1, windowMs: 60_000 } });
+		const result = await runRyzeApiNode({
+			nodeType: new RyzeApi(),
+			items: [{ link: 'OpenFirst' }, { link: 'OpenSecond' }, { link: 'OpenThird' }],
+			parameters,
+			credentials: credentials(),
+			onStart: (execution) => setTimeout(() => execution.cancel(), 300),
+		});
+		expect(result.status).toBe('canceled');
+		expect(emulator.joinRequests().map((entry) => entry.identifier)).toEqual(['OpenFirst']);
+	});
+
+	test('items left after the tries run out go to Error with their reason; none is lost', async () => {
+		emulator.configure({ faultRate: 1, faultKinds: ['serverError'] });
+		const result = await runRyzeApiNode({
+			nodeType: new RyzeApi(),
+			items: codes(5).map((link) => ({ link })),
+			parameters: { ...parameters, options: { retryWait: 1, maxTries: 2 } },
+			credentials: credentials(),
+		});
+		const [success, failure] = result.outputs!;
+		expect(success).toHaveLength(0);
+		expect(failure.map((item) => (item.json.error as IDataObject).reason)).toEqual(Array(5).fill('server_error'));
+		expect(emulator.joinRequests()).toHaveLength(10);
+	});
+});
