@@ -51,16 +51,17 @@ class RowsNode implements INodeType {
 }
 
 class TestNodeTypes implements INodeTypes {
-	constructor(private readonly types: Record<string, INodeType>) {}
+	constructor(private readonly types: Record<string, INodeType | IVersionedNodeType>) {}
 
 	getByName(name: string): INodeType | IVersionedNodeType {
-		return this.getByNameAndVersion(name);
-	}
-
-	getByNameAndVersion(name: string): INodeType {
 		const type = this.types[name];
 		if (!type) throw new Error(`Unknown node type ${name}`);
 		return type;
+	}
+
+	getByNameAndVersion(name: string, version?: number): INodeType {
+		const type = this.getByName(name);
+		return 'nodeVersions' in type ? type.getNodeType(version) : type;
 	}
 
 	getKnownTypes() {
@@ -125,6 +126,24 @@ export interface RunResult {
 }
 
 export async function runRyzeApiNode(options: RunOptions): Promise<RunResult> {
+	return await runNode({
+		...options,
+		typeName: NODE_TYPE,
+		typeVersion: 1,
+		credentials: { ryzeApi: options.credentials },
+	});
+}
+
+export interface NodeRunOptions extends Omit<RunOptions, 'nodeType' | 'credentials'> {
+	nodeType: INodeType | IVersionedNodeType;
+	typeName: string;
+	typeVersion: number;
+	/** Decrypted credentials by credential type name. */
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+}
+
+/** Runs "Rows" → the given node in n8n's engine; the node is named NODE_NAME. */
+export async function runNode(options: NodeRunOptions): Promise<RunResult> {
 	const dataset = String(nextDatasetId++);
 	datasets.set(
 		dataset,
@@ -136,11 +155,11 @@ export async function runRyzeApiNode(options: RunOptions): Promise<RunResult> {
 			{
 				id: 'ryzeapi',
 				name: NODE_NAME,
-				type: NODE_TYPE,
-				typeVersion: 1,
+				type: options.typeName,
+				typeVersion: options.typeVersion,
 				position: [200, 0],
 				parameters: options.parameters,
-				credentials: { ryzeApi: { id: 'cred-1', name: 'RyzeAPI test account' } },
+				credentials: Object.fromEntries(Object.keys(options.credentials).map((type) => [type, { id: `${type}-1`, name: `${type} test` }])),
 				...options.settings,
 			},
 		];
@@ -149,7 +168,7 @@ export async function runRyzeApiNode(options: RunOptions): Promise<RunResult> {
 			nodes,
 			connections: { Rows: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
 			active: false,
-			nodeTypes: new TestNodeTypes({ [NODE_TYPE]: options.nodeType, [ROWS_TYPE]: new RowsNode() }),
+			nodeTypes: new TestNodeTypes({ [options.typeName]: options.nodeType, [ROWS_TYPE]: new RowsNode() }),
 		});
 
 		const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', {
@@ -165,7 +184,7 @@ export async function runRyzeApiNode(options: RunOptions): Promise<RunResult> {
 		});
 		const additionalData = {
 			hooks,
-			credentialsHelper: new TestCredentialsHelper({ ryzeApi: options.credentials }),
+			credentialsHelper: new TestCredentialsHelper(options.credentials),
 			currentNodeParameters: undefined,
 			executionTimeoutTimestamp: undefined,
 			restApiUrl: 'http://127.0.0.1:5678/rest',

@@ -1,0 +1,315 @@
+/**
+ * `npm run bench [-- --quick]`: throughput and pacing of the Join Group node in n8n's engine
+ * against the emulator. Prints a table, then one JSON object as the last line. Every figure is a
+ * count or a ratio of runs measured side by side in this process; nothing here is a test.
+ */
+import '../test/setup/env';
+
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import type { INodeType, IVersionedNodeType } from 'n8n-workflow';
+import { Agent } from 'undici';
+
+import type { RyzeApiEmulator } from '../test/emulator/server';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/emulator/server';
+import type { RunResult } from '../test/helpers/engine';
+import { runNode, runRyzeApiNode, shutDownEngine } from '../test/helpers/engine';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as { RyzeApi: new () => INodeType };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { closeDispatchers } = require('../dist/nodes/RyzeApi/transport') as { closeDispatchers(): Promise<void> };
+
+const quick = process.argv.includes('--quick');
+const sizes = quick
+	? { pacingWindows: 6, limit: 10, windowMs: 1_000, dedupeItems: 300, speedItems: 500, small: 2_000, large: 20_000 }
+	: { pacingWindows: 8, limit: 20, windowMs: 2_000, dedupeItems: 3_000, speedItems: 2_000, small: 10_000, large: 100_000 };
+/** The node's default "Requests in Flight"; the bare undici loop uses the same. */
+const CONCURRENCY = defaultConcurrency();
+
+function defaultConcurrency(): number {
+	const options = new RyzeApi().description.properties.find((property) => property.name === 'options');
+	const concurrency = options?.options?.find((option) => 'name' in option && option.name === 'concurrency');
+	return Number((concurrency as { default?: unknown } | undefined)?.default);
+}
+/** "No limit": the headers still come, as they always do from RyzeAPI, with a limit no run reaches. */
+const UNLIMITED = { rateLimit: { limit: 1_000_000_000, windowMs: 60_000 } };
+/** Where the benchmark keeps n8n-nodes-base (n8n's HTTP Request node): outside the repo, reused. */
+const NODES_BASE_DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'n8n-nodes-ryzeapi', 'bench-nodes-base');
+
+const rows: Array<[string, string]> = [];
+const figures: Record<string, number | null> = {};
+
+function progress(message: string): void {
+	console.error(`[bench] ${message}`);
+}
+
+function record(key: string, value: number | null, note: string): void {
+	figures[key] = value === null ? null : Math.round(value * 1000) / 1000;
+	rows.push([key, `${value === null ? 'n/a' : figures[key]}  ${note}`]);
+}
+
+const codes = (count: number, distinct = count) => Array.from({ length: count }, (_, i) => ({ link: `OpenBench${i % distinct}` }));
+
+function credentialsFor(emulator: RyzeApiEmulator) {
+	return { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN };
+}
+
+async function runOurs(emulator: RyzeApiEmulator, items: Array<{ link: string }>, options = {}): Promise<{ result: RunResult; ms: number }> {
+	const started = performance.now();
+	const result = await runRyzeApiNode({
+		nodeType: new RyzeApi(),
+		items,
+		parameters: { resource: 'group', operation: 'join', identifier: '={{ $json.link }}', options },
+		credentials: credentialsFor(emulator),
+	});
+	return { result, ms: performance.now() - started };
+}
+
+function itemsOut(result: RunResult): number {
+	return (result.outputs ?? []).reduce((sum, output) => sum + output.length, 0);
+}
+
+/** Joins the emulator accepted per rate-limit window, over the windows the run fully covered. */
+function fullWindowCounts(emulator: RyzeApiEmulator, windowMs: number, fromMs: number, toMs: number): number[] {
+	const counts = new Map<number, number>();
+	for (const entry of emulator.joinRequests()) {
+		if (entry.status === 429 || entry.identifier === 'OpenCompetitor') continue;
+		const window = Math.floor(entry.at / windowMs);
+		counts.set(window, (counts.get(window) ?? 0) + 1);
+	}
+	const first = Math.floor(fromMs / windowMs) + 1;
+	const last = Math.floor(toMs / windowMs) - 1;
+	const full: number[] = [];
+	for (let window = first; window <= last; window++) full.push(counts.get(window) ?? 0);
+	return full;
+}
+
+async function pacing(
+	withCompetitor: boolean,
+): Promise<{ efficiency: number; competitorShare: number; rateLimited: number; lost: number; ourRequests: number; windows: number }> {
+	const { limit, windowMs, pacingWindows } = sizes;
+	const emulator = await startEmulator({ rateLimit: { limit, windowMs }, latencyMs: 2 });
+	const competitor = withCompetitor ? competeFor(emulator, Math.round(limit * 0.4), windowMs) : undefined;
+	// Enough items to keep the budget busy for the whole span: what the competitor leaves us.
+	const items = codes(Math.round(limit * (withCompetitor ? 0.6 : 1) * pacingWindows));
+	const started = Date.now();
+	const { result } = await runOurs(emulator, items);
+	const finished = Date.now();
+	await competitor?.stop();
+	const ours = emulator.joinRequests().filter((entry) => entry.identifier !== 'OpenCompetitor');
+	const theirs = emulator.joinRequests().filter((entry) => entry.identifier === 'OpenCompetitor' && entry.status === 200);
+	const counts = fullWindowCounts(emulator, windowMs, started, finished);
+	const ourShare = withCompetitor ? limit - Math.round(limit * 0.4) : limit;
+	const efficiency = counts.length ? counts.reduce((a, b) => a + b, 0) / counts.length / ourShare : 0;
+	await emulator.close();
+	return {
+		efficiency,
+		competitorShare: theirs.length / Math.max(1, theirs.length + ours.filter((entry) => entry.status === 200).length),
+		rateLimited: ours.filter((entry) => entry.status === 429).length,
+		lost: items.length - itemsOut(result),
+		ourRequests: ours.length,
+		windows: counts.length,
+	};
+}
+
+/**
+ * Another program on the same token (another n8n worker, say) that spends `perWindow` requests
+ * of every window as soon as the window opens.
+ */
+function competeFor(emulator: RyzeApiEmulator, perWindow: number, windowMs: number) {
+	const agent = new Agent();
+	let running = true;
+	const loop = (async () => {
+		while (running) {
+			const nextWindow = Math.ceil((Date.now() + 1) / windowMs) * windowMs;
+			await new Promise((resolve) => setTimeout(resolve, nextWindow - Date.now() + 5));
+			for (let i = 0; i < perWindow && running; i++) {
+				await agent
+					.request({
+						origin: emulator.url,
+						path: `/api/group/join/${MAIN_INSTANCE}`,
+						method: 'POST',
+						headers: { token: ACCOUNT_TOKEN, 'content-type': 'application/json' },
+						body: JSON.stringify({ identifier: 'OpenCompetitor' }),
+					})
+					.then(async (response) => await response.body.dump());
+			}
+		}
+	})();
+	return {
+		stop: async () => {
+			running = false;
+			await loop;
+			await agent.close();
+		},
+	};
+}
+
+async function dedupe(): Promise<{ requests: number; distinct: number }> {
+	const emulator = await startEmulator(UNLIMITED);
+	const distinct = sizes.dedupeItems / 3;
+	await runOurs(emulator, codes(sizes.dedupeItems, distinct));
+	const requests = emulator.joinRequests().length;
+	await emulator.close();
+	return { requests, distinct };
+}
+
+/** n8n's own HTTP Request node, from n8n-nodes-base installed for the benchmark only. */
+function loadHttpRequestNode(): (INodeType | IVersionedNodeType) | undefined {
+	const entry = join(NODES_BASE_DIR, 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'HttpRequest', 'HttpRequest.node.js');
+	if (!existsSync(entry)) {
+		console.error(`Installing n8n-nodes-base (n8n's HTTP Request node) into ${NODES_BASE_DIR} for the benchmark...`);
+		try {
+			execFileSync('bash', ['-c', installNodesBaseScript()], { stdio: ['ignore', 'ignore', 'inherit'] });
+		} catch {
+			return undefined;
+		}
+	}
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { HttpRequest } = require(entry) as { HttpRequest: new () => IVersionedNodeType };
+	return new HttpRequest();
+}
+
+function installNodesBaseScript(): string {
+	// n8n-nodes-base pins xlsx to a tarball outside the npm registry; the registry's 0.18.5 stands in.
+	const manifest = JSON.stringify({
+		name: 'ryzeapi-bench-nodes-base',
+		private: true,
+		dependencies: { 'n8n-nodes-base': '2.8.1' },
+		overrides: { xlsx: '0.18.5' },
+	});
+	return `mkdir -p '${NODES_BASE_DIR}' && cd '${NODES_BASE_DIR}' && printf '%s' '${manifest}' > package.json && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error`;
+}
+
+async function httpRequestNodeMs(emulator: RyzeApiEmulator, items: Array<{ link: string }>): Promise<number | null> {
+	const httpRequest = loadHttpRequestNode();
+	if (!httpRequest) return null;
+	const started = performance.now();
+	const result = await runNode({
+		nodeType: httpRequest,
+		typeName: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		items,
+		parameters: {
+			method: 'POST',
+			url: `${emulator.url}/api/group/join/${MAIN_INSTANCE}`,
+			sendHeaders: true,
+			headerParameters: { parameters: [{ name: 'token', value: ACCOUNT_TOKEN }] },
+			sendBody: true,
+			bodyParameters: { parameters: [{ name: 'identifier', value: '={{ $json.link }}' }] },
+			options: {},
+		},
+		credentials: {},
+	});
+	const ms = performance.now() - started;
+	if (result.error || itemsOut(result) !== items.length) {
+		console.error(`The HTTP Request node run failed: ${result.error?.message ?? `${itemsOut(result)} items out`}`);
+		return null;
+	}
+	return ms;
+}
+
+/** The same requests with bare undici at the same concurrency: the floor any node pays. */
+async function bareUndiciMs(emulator: RyzeApiEmulator, items: Array<{ link: string }>): Promise<number> {
+	const agent = new Agent({ connections: 32 });
+	const started = performance.now();
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: CONCURRENCY }, async () => {
+			while (next < items.length) {
+				const { link } = items[next++];
+				const response = await agent.request({
+					origin: emulator.url,
+					path: `/api/group/join/${MAIN_INSTANCE}`,
+					method: 'POST',
+					headers: { token: ACCOUNT_TOKEN, 'content-type': 'application/json' },
+					body: JSON.stringify({ identifier: link }),
+				});
+				JSON.parse(await response.body.text());
+			}
+		}),
+	);
+	const ms = performance.now() - started;
+	await agent.close();
+	return ms;
+}
+
+/** One run of `count` items in a child process, for its own time and peak memory. */
+function scaleRun(count: number): { ms: number; peakRssMb: number; lost: number } {
+	const output = execFileSync(process.execPath, [...process.execArgv, __filename, '--scale-child', String(count)], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+		maxBuffer: 1 << 20,
+	});
+	return JSON.parse(output.trim().split('\n').pop() as string) as { ms: number; peakRssMb: number; lost: number };
+}
+
+async function scaleChild(count: number): Promise<void> {
+	const emulator = await startEmulator(UNLIMITED);
+	const { result, ms } = await runOurs(emulator, codes(count));
+	const lost = count - itemsOut(result);
+	await emulator.close();
+	await closeDispatchers();
+	shutDownEngine();
+	console.log(JSON.stringify({ ms, peakRssMb: process.resourceUsage().maxRSS / 1024, lost }));
+}
+
+async function main(): Promise<void> {
+	const childIndex = process.argv.indexOf('--scale-child');
+	if (childIndex !== -1) return await scaleChild(Number(process.argv[childIndex + 1]));
+
+	const started = performance.now();
+	progress('pacing alone');
+	const alone = await pacing(false);
+	record('pacing_efficiency', alone.efficiency, `joins per full window ÷ limit (${sizes.limit} per ${sizes.windowMs} ms, ${alone.windows} full windows)`);
+	record('rate_limited_responses', alone.rateLimited, `429s in that run (${alone.ourRequests} requests)`);
+
+	progress('pacing with a competing client');
+	const shared = await pacing(true);
+	record('shared_bucket_429_ratio', shared.ourRequests ? shared.rateLimited / shared.ourRequests : 0, `429s ÷ our requests while another client spends ~40% (${shared.rateLimited}/${shared.ourRequests})`);
+	record('shared_bucket_efficiency', shared.efficiency, `our joins per full window ÷ the 60% left to us (the other client got ${Math.round(shared.competitorShare * 100)}% of all joins)`);
+
+	progress('duplicates');
+	const deduped = await dedupe();
+	record('dedupe_requests', deduped.requests, `requests for ${sizes.dedupeItems} items`);
+	record('dedupe_distinct', deduped.distinct, 'distinct codes among them');
+
+	progress('speed: ours, bare undici, the HTTP Request node');
+	const speedEmulator = await startEmulator({ ...UNLIMITED, latencyMs: 2 });
+	const speedItems = codes(sizes.speedItems);
+	await runOurs(speedEmulator, codes(200)); // warm-up: code paths compiled, connections open
+	progress('  bare undici');
+	const bare = await bareUndiciMs(speedEmulator, speedItems);
+	progress('  ours');
+	const ours = (await runOurs(speedEmulator, speedItems)).ms;
+	progress('  HTTP Request node');
+	const httpNode = await httpRequestNodeMs(speedEmulator, speedItems);
+	await speedEmulator.close();
+	record('speedup_vs_http_request_node', httpNode === null ? null : httpNode / ours, `HTTP Request node ${httpNode === null ? 'unavailable' : `${Math.round(httpNode)} ms`} ÷ ours ${Math.round(ours)} ms (${sizes.speedItems} items, 2 ms latency)`);
+	record('overhead_vs_bare_undici', ours / bare, `ours ÷ bare undici ${Math.round(bare)} ms, both at ${CONCURRENCY} in flight`);
+
+	const items_lost = alone.lost + shared.lost;
+	progress(`scale: ${sizes.small} and ${sizes.large} items`);
+	const small = scaleRun(sizes.small);
+	const large = scaleRun(sizes.large);
+	record('scale_ratio_100k_vs_10k', large.ms / small.ms, `${sizes.large} items ${Math.round(large.ms)} ms ÷ ${sizes.small} items ${Math.round(small.ms)} ms`);
+	record('peak_rss_mb_100k', large.peakRssMb, `peak memory of the ${sizes.large}-item run (MB)`);
+	record('items_lost', items_lost + small.lost + large.lost, 'items missing from both outputs, all runs');
+
+	await closeDispatchers();
+	shutDownEngine();
+	const width = Math.max(...rows.map(([key]) => key.length));
+	console.log(`\nRyzeAPI Join Group benchmark${quick ? ' (--quick)' : ''}, ${Math.round((performance.now() - started) / 1000)} s\n`);
+	for (const [key, text] of rows) console.log(`  ${key.padEnd(width)}  ${text}`);
+	console.log(JSON.stringify(figures));
+}
+
+main().catch((error: unknown) => {
+	console.error(error instanceof Error ? error.stack : error);
+	process.exitCode = 1;
+});
+
