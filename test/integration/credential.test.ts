@@ -8,22 +8,12 @@ import { Workflow } from 'n8n-workflow';
 
 import { RyzeApi as RyzeApiCredential } from '../../credentials/RyzeApi.credentials';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { closeDispatchers } from '../../nodes/RyzeApi/transport';
-import type { RyzeApiEmulator } from '../emulator/server';
-import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE, startEmulator } from '../emulator/server';
+import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../emulator/server';
+import { useEmulator } from '../helpers/useEmulator';
 
-let emulator: RyzeApiEmulator;
+const emulator = useEmulator();
 const credentialType = new RyzeApiCredential();
 const node = new RyzeApi();
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-beforeEach(() => emulator.reset());
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatchers();
-});
 
 async function testButton(data: Record<string, string>) {
 	const credential: ICredentialsDecrypted = { id: 'cred-1', name: 'RyzeAPI', type: 'ryzeApi', data };

@@ -5,24 +5,15 @@
 import type { IDataObject, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { closeDispatchers } from '../../nodes/RyzeApi/transport';
-import type { RyzeApiEmulator } from '../emulator/server';
-import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE, startEmulator } from '../emulator/server';
+import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 import type { RunOptions } from '../helpers/engine';
 import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
+import { useEmulator } from '../helpers/useEmulator';
 
-let emulator: RyzeApiEmulator;
 const TOKEN = ACCOUNT_TOKEN;
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-beforeEach(() => emulator.reset());
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatchers();
-	shutDownEngine();
-});
+const emulator = useEmulator();
+afterAll(shutDownEngine);
 
 const joinByLink: INodeParameters = { resource: 'group', operation: 'join', identifier: '={{ $json.link }}', options: {} };
 

@@ -8,28 +8,15 @@ import { Agent, request } from 'undici';
 
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { closeDispatchers } from '../../nodes/RyzeApi/transport';
 import type { JoinTask, RunnerSettings } from '../../nodes/RyzeApi/transport/joinRunner';
 import { runJoins } from '../../nodes/RyzeApi/transport/joinRunner';
-import { resetLimiters } from '../../nodes/RyzeApi/transport/limiter';
-import type { RyzeApiEmulator } from '../emulator/server';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../emulator/server';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
+import { useEmulator } from '../helpers/useEmulator';
 
-let emulator: RyzeApiEmulator;
 
-beforeAll(async () => {
-	emulator = await startEmulator({ rateLimit: false });
-});
-beforeEach(() => {
-	emulator.reset();
-	resetLimiters();
-});
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatchers();
-	shutDownEngine();
-});
+const emulator = useEmulator({ rateLimit: false });
+afterAll(shutDownEngine);
 
 function connection(token = ACCOUNT_TOKEN): Connection {
 	return { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token };

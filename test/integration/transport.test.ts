@@ -7,23 +7,11 @@ import { createServer } from 'node:net';
 import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
 import type { JoinOutcome } from '../../nodes/RyzeApi/helpers/interfaces';
-import { BODY_LIMIT_BYTES, closeDispatchers, postJoinGroup, RequestCancelledError } from '../../nodes/RyzeApi/transport';
-import type { RyzeApiEmulator } from '../emulator/server';
-import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE, startEmulator } from '../emulator/server';
+import { BODY_LIMIT_BYTES, postJoinGroup, RequestCancelledError } from '../../nodes/RyzeApi/transport';
+import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../emulator/server';
+import { useEmulator } from '../helpers/useEmulator';
 
-let emulator: RyzeApiEmulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ slowBodyByteMs: 40 });
-});
-beforeEach(() => {
-	emulator.reset();
-	emulator.configure({ rateLimit: { limit: 100, windowMs: 60_000 } });
-});
-afterAll(async () => {
-	await emulator.close();
-	await closeDispatchers();
-});
+const emulator = useEmulator({ slowBodyByteMs: 40 });
 
 function connection(overrides: Partial<Connection> = {}): Connection {
 	const url = new URL(emulator.url);
