@@ -40,6 +40,9 @@ export function parseInviteIdentifier(value: unknown): ParsedIdentifier {
 	}
 	const trimmed = stripQuotes(text.value.replace(EDGE_INVISIBLES, ''));
 	if (trimmed === '') return refuse('The identifier is empty: pass an invite link or an invite code.');
+	if (/[\r\n]/.test(trimmed)) {
+		return refuse(`The identifier ${preview(trimmed)} has line breaks inside: put one invite link or code per item.`);
+	}
 	if (CONTROL_OR_FORMAT.test(trimmed)) {
 		return refuse(`The identifier ${preview(trimmed)} contains control or invisible characters.`);
 	}
