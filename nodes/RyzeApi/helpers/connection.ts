@@ -23,17 +23,29 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; message: string }
 
 export const DEFAULT_BASE_URL = 'https://ryzeapi.cloud';
 
+export type Endpoint = Omit<Connection, 'instance'>;
+
 export function resolveConnection(credentials: CredentialFields, instanceOverride?: unknown): Checked<Connection> {
+	const endpoint = resolveEndpoint(credentials);
+	return endpoint.ok ? withInstance(endpoint.value, credentials, instanceOverride) : endpoint;
+}
+
+/** The parts of the credential every item shares: check them once per execution. */
+export function resolveEndpoint(credentials: CredentialFields): Checked<Endpoint> {
 	const base = parseBaseUrl(credentials.baseUrl);
 	if (!base.ok) return base;
 	const token = checkToken(credentials.token);
 	if (!token.ok) return token;
+	return { ok: true, value: { ...base.value, token: token.value } };
+}
+
+/** The instance: the override when it is not blank (it may differ per item), else the credential's. */
+export function withInstance(endpoint: Endpoint, credentials: CredentialFields, instanceOverride?: unknown): Checked<Connection> {
 	const instance = checkInstance(
 		isBlank(instanceOverride) ? credentials.instanceName : instanceOverride,
 		!isBlank(instanceOverride),
 	);
-	if (!instance.ok) return instance;
-	return { ok: true, value: { ...base.value, instance: instance.value, token: token.value } };
+	return instance.ok ? { ok: true, value: { ...endpoint, instance: instance.value } } : instance;
 }
 
 export function parseBaseUrl(raw: unknown): Checked<{ origin: string; basePath: string }> {

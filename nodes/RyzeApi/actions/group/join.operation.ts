@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import type { Connection, CredentialFields } from '../../helpers/connection';
-import { resolveConnection } from '../../helpers/connection';
+import type { Checked, Connection, CredentialFields, Endpoint } from '../../helpers/connection';
+import { resolveEndpoint, withInstance } from '../../helpers/connection';
 import type { JoinFailure, JoinOutcome } from '../../helpers/interfaces';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
 import type { JoinTask, RunnerSettings, TaskResult } from '../../transport/joinRunner';
@@ -160,6 +160,7 @@ interface JoinOptions {
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
 	const options = this.getNodeParameter('options', 0, {}) as JoinOptions;
 	const credentials = (await this.getCredentials('ryzeApi')) as CredentialFields;
+	const endpoint = resolveEndpoint(credentials);
 	const continueOnFail = this.continueOnFail();
 
 	// Read every item first: refusals cost no request, and duplicates become one task.
@@ -167,7 +168,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const rawInstance = (this.getNode().parameters.options as IDataObject | undefined)?.instanceName;
 	const instancePerItem = typeof rawInstance === 'string' && rawInstance.startsWith('=');
 	const requests = items.map((_item, itemIndex) =>
-		readItem.call(this, credentials, itemIndex, instancePerItem ? undefined : (options.instanceName ?? '')),
+		readItem.call(this, credentials, endpoint, itemIndex, instancePerItem ? undefined : (options.instanceName ?? '')),
 	);
 	const tasks: JoinTask[] = [];
 	const taskOfItem: Array<number | undefined> = [];
@@ -257,7 +258,13 @@ type ItemRequest =
 	| { ok: false; failure: JoinFailure };
 
 /** Reads and checks one item's parameters; refusals here cost no request. */
-function readItem(this: IExecuteFunctions, credentials: CredentialFields, itemIndex: number, fixedInstance?: unknown): ItemRequest {
+function readItem(
+	this: IExecuteFunctions,
+	credentials: CredentialFields,
+	endpoint: Checked<Endpoint>,
+	itemIndex: number,
+	fixedInstance?: unknown,
+): ItemRequest {
 	let identifier: unknown;
 	let instanceOverride: unknown = fixedInstance;
 	try {
@@ -267,7 +274,7 @@ function readItem(this: IExecuteFunctions, credentials: CredentialFields, itemIn
 		const reason = error instanceof Error ? error.message : String(error);
 		return { ok: false, failure: { reason: 'invalid_identifier', message: `Could not read this item's parameters: ${reason}`, httpStatus: null } };
 	}
-	const connection = resolveConnection(credentials, instanceOverride);
+	const connection = endpoint.ok ? withInstance(endpoint.value, credentials, instanceOverride) : endpoint;
 	if (!connection.ok) {
 		return { ok: false, failure: { reason: 'unauthorized', message: connection.message, httpStatus: null } };
 	}
