@@ -4,6 +4,7 @@ import type { JoinFailure, JoinOutcome, RawAnswer } from '../helpers/interfaces'
 import type { RetryPolicy } from '../helpers/pacing';
 import { readRateLimitHeaders, retryDecision } from '../helpers/pacing';
 import { BODY_LIMIT_BYTES, postJoinGroup } from './index';
+import type { TokenLimiter } from './limiter';
 import { limiterFor, sleep } from './limiter';
 
 export interface JoinTask {
@@ -72,19 +73,18 @@ export async function runJoins(tasks: JoinTask[], settings: RunnerSettings): Pro
 	// The run's first request goes alone: its answer checks the token and tells the budget
 	// before more requests are spent.
 	let firstRequest: Promise<Attempt> | undefined;
-	const attempt = async (task: JoinTask): Promise<Attempt> => {
+	const attempt = async (task: JoinTask, limiter: TokenLimiter): Promise<Attempt> => {
 		if (!firstRequest) {
-			firstRequest = send(task);
+			firstRequest = send(task, limiter);
 			return await firstRequest;
 		}
 		await firstRequest.catch(() => undefined);
-		return await send(task);
+		return await send(task, limiter);
 	};
 
 	/** One request; undefined when it was not sent because the token was refused meanwhile. */
-	const send = async (task: JoinTask): Promise<Attempt> => {
+	const send = async (task: JoinTask, limiter: TokenLimiter): Promise<Attempt> => {
 		await waitForStartSlot();
-		const limiter = limiterFor(task.connection.origin, task.connection.basePath, task.connection.token);
 		await limiter.acquire(settings.cancelSignal, ({ waitMs, why }) => log(waitMs, why));
 		if (refusedToken) {
 			limiter.abandon();
@@ -105,16 +105,17 @@ export async function runJoins(tasks: JoinTask[], settings: RunnerSettings): Pro
 	};
 
 	const runTask = async (task: JoinTask): Promise<TaskResult> => {
+		const limiter = limiterFor(task.connection.origin, task.connection.basePath, task.connection.token);
 		let waited = 0;
 		for (let tries = 1; ; tries++) {
-			const result = await attempt(task);
+			const result = await attempt(task, limiter);
 			if (!result) return { sent: false, refusedToken: refusedToken as JoinFailure };
 			const { answer, outcome } = result;
 			const decision = retryDecision(answer, tries, settings.retry, Date.now(), random);
 			if (!decision.retry || waited + decision.waitMs > settings.maxRetryWaitMs || refusedToken) {
 				return { sent: true, outcome, attempts: tries };
 			}
-			if (decision.rateLimited) limiterFor(task.connection.origin, task.connection.basePath, task.connection.token).pauseUntil(Date.now() + decision.waitMs);
+			if (decision.rateLimited) limiter.pauseUntil(Date.now() + decision.waitMs);
 			log(decision.waitMs, `${decision.why}, retrying`);
 			await sleep(decision.waitMs, settings.cancelSignal);
 			waited += decision.waitMs;
