@@ -114,7 +114,8 @@ export type StartDecision = { go: true } | { go: false; waitMs: number | undefin
 /**
  * The token's request budget as this process knows it. It allows a start only while requests
  * remain beyond those in flight; the first request of a window (or of all) goes alone, and its
- * answer's headers say what the window holds. Without headers it assumes 100 per minute.
+ * answer's headers say what the window holds; the window's last fifth goes one at a time.
+ * Without headers it assumes 100 per minute.
  * A `waitMs` of undefined means: wait for an answer in flight.
  */
 export class RateBudget {
@@ -126,12 +127,21 @@ export class RateBudget {
 	private assumedWindow = { startMs: 0, starts: 0 };
 	private pausedUntilMs = 0;
 
+	/**
+	 * @param tailFraction The share of a window that goes one request at a time at its end: each
+	 * answer then shows what other clients of the token spent before more of ours are sent,
+	 * instead of a batch of 429s. One fifth costs a few round trips per window.
+	 */
+	constructor(private readonly tailFraction = 0.2) {}
+
 	decide(nowMs: number): StartDecision {
 		if (nowMs < this.pausedUntilMs) return { go: false, waitMs: this.pausedUntilMs - nowMs, why: 'rate limited' };
 		if (this.window && nowMs >= this.window.resetAtMs + RESET_MARGIN_MS) this.window = undefined;
 
 		if (this.window) {
-			if (this.window.remaining - this.inFlight > 0) return { go: true };
+			const available = this.window.remaining - this.inFlight;
+			const tail = Math.ceil(this.window.limit * this.tailFraction);
+			if (available > tail || (available > 0 && this.inFlight === 0)) return { go: true };
 			if (this.inFlight > 0) return { go: false, waitMs: undefined, why: 'budget in flight' };
 			return { go: false, waitMs: this.window.resetAtMs + RESET_MARGIN_MS - nowMs, why: 'rate limit window used up' };
 		}
