@@ -146,6 +146,21 @@ describe('readRateLimitHeaders', () => {
 });
 
 describe('parseRetryAfter', () => {
+	it.each(['x 5', 'later 3000', 'Tomorrow', '2026-11-25T10:00:00Z', `${'9'.repeat(400)}`])(
+		'reads %j as nothing: only seconds and the three HTTP-date forms count',
+		(value) => {
+			expect(parseRetryAfter(value, NOW)).toBeUndefined();
+		},
+	);
+
+	it('reads an asctime date as GMT, like the other two forms', () => {
+		const inTenSeconds = new Date(NOW + 10_000);
+		const [weekday, day, month, year, time] = inTenSeconds.toUTCString().replace(',', '').split(' ') as [string, string, string, string, string];
+		const asctime = `${weekday} ${month} ${day.replace(/^0/, ' ')} ${time} ${year}`;
+		expect(parseRetryAfter(asctime, NOW)).toBe(10_000);
+		expect(parseRetryAfter(inTenSeconds.toUTCString(), NOW)).toBe(10_000);
+	});
+
 	it.each([
 		['0', 0],
 		['5', 5_000],

@@ -32,11 +32,21 @@ export function readRateLimitHeaders(headers: Record<string, string | undefined>
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
 	if (value === undefined) return undefined;
 	const text = value.trim();
-	if (/^\d+$/.test(text)) return Number(text) * 1000;
-	if (!/[a-z]/i.test(text)) return undefined;
-	const date = Date.parse(text);
+	if (/^\d+$/.test(text)) {
+		const seconds = Number(text);
+		return Number.isSafeInteger(seconds) ? seconds * 1000 : undefined;
+	}
+	// Only the three forms of HTTP-date (RFC 9110 §5.6.7); Date.parse alone reads almost anything.
+	let date: number;
+	if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) date = Date.parse(text);
+	else if (ASCTIME_DATE.test(text)) date = Date.parse(`${text} GMT`);
+	else return undefined;
 	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
+
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC_850_DATE = /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
 
 export interface RetryPolicy {
 	/** Attempts in all, the first included. */

@@ -69,7 +69,7 @@ export class TokenLimiter {
 				reject(new RequestCancelledError());
 			};
 			this.wakers.add(done);
-			if (waitMs !== undefined) timer = setTimeout(done, Math.max(0, waitMs));
+			if (waitMs !== undefined) timer = setTimeout(done, timerMs(waitMs));
 			signal?.addEventListener('abort', onAbort, { once: true });
 		});
 	}
@@ -104,7 +104,12 @@ export async function sleep(ms: number, signal: AbortSignal | undefined): Promis
 		const timer = setTimeout(() => {
 			signal?.removeEventListener('abort', onAbort);
 			resolve();
-		}, ms);
+		}, timerMs(ms));
 		signal?.addEventListener('abort', onAbort, { once: true });
 	});
+}
+
+/** Node fires a timer of more than 2^31−1 ms after 1 ms: a longer wait is cut there (about 24 days). */
+function timerMs(ms: number): number {
+	return Math.min(Math.max(0, ms), 2 ** 31 - 1);
 }
