@@ -57,7 +57,9 @@ function identifierText(value: unknown): { ok: true; value: string } | { ok: fal
 		return refuse('The identifier is empty: pass an invite link or an invite code.');
 	}
 	if (typeof value === 'string') return { ok: true, value };
-	if (typeof value === 'bigint') return value >= 0n ? { ok: true, value: value.toString() } : refuse(`The number ${value} is not an invite code.`);
+	if (typeof value === 'bigint') {
+		return value >= 0n ? { ok: true, value: value.toString() } : refuse(`The number ${preview(value.toString())} is not an invite code.`);
+	}
 	if (typeof value === 'number') {
 		if (Number.isSafeInteger(value) && value >= 0) return { ok: true, value: String(value) };
 		if (Number.isInteger(value) && value > 0) {
@@ -83,7 +85,8 @@ function parseSingleToken(token: string): ParsedIdentifier {
 			`${preview(token)} is a WhatsApp ID (JID), which the join route does not accept: pass the group's invite link or code.`,
 		);
 	}
-	const link = parseLink(token);
+	// A link pasted from the end of a sentence keeps its punctuation: "chat.whatsapp.com/X." reads as in a text.
+	const link = parseLink(token.replace(TOKEN_EDGE_PUNCTUATION, ''));
 	if (link.kind === 'invite') return link.result;
 	if (link.kind === 'other') return refuse(link.message);
 	return refuse(`${preview(token)} is neither an invite code (letters and digits) nor a chat.whatsapp.com invite link.`);
@@ -104,8 +107,9 @@ function parseTextWithLink(text: string, tokens: string[]): ParsedIdentifier {
 		}
 	}
 	if (codes.size > 1) {
+		const shown = [...codes].slice(0, 2).join(', ') + (codes.size > 2 ? ', ...' : '');
 		return refuse(
-			`The text holds ${codes.size} different invite links (${[...codes].join(', ')}); pass one per item so it is clear which group to join.`,
+			`The text holds ${codes.size} different invite links (${shown}); pass one per item so it is clear which group to join.`,
 		);
 	}
 	if (codes.size === 1) {
@@ -137,7 +141,7 @@ function parseLink(token: string): LinkReading {
 
 	if (INVITE_HOSTS.has(host)) {
 		if (hasScheme && !/^https?$/i.test(scheme)) {
-			return { kind: 'invite', result: refuse(`${preview(token)} uses the scheme "${scheme}:"; invite links use https.`) };
+			return { kind: 'invite', result: refuse(`${preview(token)} uses the scheme ${preview(`${scheme}:`)}; invite links use https.`) };
 		}
 		return { kind: 'invite', result: codeFromPath(path, token) };
 	}
@@ -214,8 +218,14 @@ function stripQuotes(text: string): string {
 
 /** A short, printable rendering of user input for messages: never the whole of a huge value. */
 export function preview(text: string): string {
-	const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-	return JSON.stringify(shown);
+	let shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+	// Escaped characters (\u0000, lone surrogates) render six characters long: keep the rendering short too.
+	while (JSON.stringify(shown).length > 100) shown = `${shown.slice(0, -4)}...`;
+	// JSON escapes control characters but not invisible ones (a bidi override would flip the message).
+	return JSON.stringify(shown).replace(
+		/[\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g,
+		(character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+	);
 }
 
 function refuse(message: string): { ok: false; message: string } {
