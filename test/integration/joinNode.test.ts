@@ -212,6 +212,15 @@ describe('a refused token is a problem of the node, not of a row', () => {
 		expect(emulator.log).toHaveLength(0);
 	});
 
+	test('an instance missing for a later item fails the node, and nothing after it is sent', async () => {
+		const result = await run([{ link: 'OpenA', instance: 'main' }, { link: 'OpenB', instance: '' }, { link: 'OpenC', instance: 'main' }], {
+			credentials: { baseUrl: emulator.url, instanceName: '', token: TOKEN },
+			parameters: { ...joinByLink, options: { instanceName: '={{ $json.instance }}' } },
+		});
+		expect(result.error?.message).toMatch(/No instance name/);
+		expect(emulator.joinRequests().map((request) => request.identifier)).not.toContain('OpenC');
+	});
+
 	test('with continue-on-fail, an unusable credential sends every item to Error as unauthorized', async () => {
 		const result = await run(rows, {
 			credentials: { baseUrl: 'not a url', instanceName: MAIN_INSTANCE, token: TOKEN },

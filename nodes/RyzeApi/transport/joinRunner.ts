@@ -37,13 +37,59 @@ export type TaskResult = { sent: true; outcome: JoinOutcome; attempts: number } 
 const LONG_WAIT_MS = 5_000;
 
 /**
+ * The tasks of a run, handed over while the items are still being read, so that reading (n8n's
+ * expression evaluation) overlaps the requests instead of delaying the first one.
+ */
+export class TaskFeed {
+	readonly tasks: JoinTask[] = [];
+	private closed = false;
+	private stopped = false;
+	private wakers: Array<() => void> = [];
+
+	push(task: JoinTask): number {
+		const index = this.tasks.push(task) - 1;
+		this.wake();
+		return index;
+	}
+
+	/** No more tasks will come; those pushed are still run. */
+	close(): void {
+		this.closed = true;
+		this.wake();
+	}
+
+	/** No task not yet taken will be run. */
+	stop(): void {
+		this.stopped = true;
+		this.close();
+	}
+
+	/** The task at `index` once pushed; undefined when none will come. */
+	async at(index: number): Promise<JoinTask | undefined> {
+		while (!this.stopped && index >= this.tasks.length) {
+			if (this.closed) return undefined;
+			await new Promise<void>((resolve) => this.wakers.push(resolve));
+		}
+		return this.stopped ? undefined : this.tasks[index];
+	}
+
+	private wake(): void {
+		const wakers = this.wakers;
+		this.wakers = [];
+		for (const wake of wakers) wake();
+	}
+}
+
+/**
  * Sends the joins, at most `concurrency` at a time and within the token's rate limit, retrying
  * what is worth retrying. Results come back in task order. After a refused token (401, or a 403
  * for the instance) no further request starts: the tasks left are returned as not sent.
  */
-export async function runJoins(tasks: JoinTask[], settings: RunnerSettings): Promise<TaskResult[]> {
+export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSettings): Promise<TaskResult[]> {
+	const feed = source instanceof TaskFeed ? source : closedFeed(source);
+	const { tasks } = feed;
 	const random = settings.random ?? Math.random;
-	const results: TaskResult[] = new Array(tasks.length);
+	const results: TaskResult[] = [];
 	let next = 0;
 	let finished = 0;
 	let refusedToken: JoinFailure | undefined;
@@ -104,8 +150,20 @@ export async function runJoins(tasks: JoinTask[], settings: RunnerSettings): Pro
 		return { answer, outcome };
 	};
 
+	// A run's tasks share one endpoint (the instance aside): find its limiter once, not per task.
+	const limiters = new Map<string, TokenLimiter>();
+	const limiterOf = ({ origin, basePath, token }: JoinTask['connection']) => {
+		const key = `${origin}${basePath}\n${token}`;
+		let limiter = limiters.get(key);
+		if (!limiter) {
+			limiter = limiterFor(origin, basePath, token);
+			limiters.set(key, limiter);
+		}
+		return limiter;
+	};
+
 	const runTask = async (task: JoinTask): Promise<TaskResult> => {
-		const limiter = limiterFor(task.connection.origin, task.connection.basePath, task.connection.token);
+		const limiter = limiterOf(task.connection);
 		let waited = 0;
 		for (let tries = 1; ; tries++) {
 			const result = await attempt(task, limiter);
@@ -125,19 +183,21 @@ export async function runJoins(tasks: JoinTask[], settings: RunnerSettings): Pro
 	// A cancel (or a bug) in one worker stops the others from starting anything new.
 	let thrown: { error: unknown } | undefined;
 	const worker = async () => {
-		while (next < tasks.length && !thrown) {
+		while (!thrown) {
 			const index = next++;
+			const task = await feed.at(index);
+			if (!task) return;
 			try {
-				results[index] = refusedToken ? { sent: false, refusedToken } : await runTask(tasks[index]);
+				results[index] = refusedToken ? { sent: false, refusedToken } : await runTask(task);
 			} catch (error) {
 				thrown ??= { error };
+				feed.stop();
 			}
 			finished++;
 		}
 	};
 
-	const workers = Math.max(1, Math.min(settings.concurrency, tasks.length));
-	await Promise.all(Array.from({ length: workers }, worker));
+	await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, worker));
 	if (thrown) throw thrown.error;
 	return results;
 }
@@ -146,4 +206,11 @@ function humanDelay(range: RunnerSettings['humanDelayMs'], random: () => number)
 	if (!range || range.max <= 0) return 0;
 	const min = Math.max(0, Math.min(range.min, range.max));
 	return min + random() * (Math.max(range.min, range.max) - min);
+}
+
+function closedFeed(tasks: JoinTask[]): TaskFeed {
+	const feed = new TaskFeed();
+	for (const task of tasks) feed.push(task);
+	feed.close();
+	return feed;
 }

@@ -5,8 +5,12 @@ import type { Checked, Connection, CredentialFields, Endpoint } from '../../help
 import { resolveEndpoint, withInstance } from '../../helpers/connection';
 import type { JoinFailure, JoinOutcome } from '../../helpers/interfaces';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
-import type { JoinTask, RunnerSettings, TaskResult } from '../../transport/joinRunner';
-import { runJoins } from '../../transport/joinRunner';
+import type { RunnerSettings, TaskResult } from '../../transport/joinRunner';
+import { RequestCancelledError } from '../../transport/cancel';
+import { runJoins, TaskFeed } from '../../transport/joinRunner';
+
+/** Items read between two yields to the event loop, which lets answers in meanwhile be handled. */
+const READS_BETWEEN_YIELDS = 32;
 
 // The token's remaining budget caps what is really in flight: at the default 100 per minute this
 // never matters; with a raised limit, 16 keeps a 2,000-row sheet well ahead of n8n's HTTP Request node.
@@ -163,20 +167,31 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const endpoint = resolveEndpoint(credentials);
 	const continueOnFail = this.continueOnFail();
 
-	// Read every item first: refusals cost no request, and duplicates become one task.
+	const settings = runnerSettings.call(this, options);
+
+	// Items are read while the first joins are already on their way: refusals cost no request, and
+	// duplicates (same code and instance) become one task. The runner starts as tasks arrive.
+	const feed = new TaskFeed();
+	const running = runJoins(feed, settings).then(
+		(results) => ({ results }),
+		(error: unknown) => ({ error }),
+	);
 	// Each expression costs n8n a data proxy per item: read the instance per item only when it is one.
 	const rawInstance = (this.getNode().parameters.options as IDataObject | undefined)?.instanceName;
 	const instancePerItem = typeof rawInstance === 'string' && rawInstance.startsWith('=');
-	const requests = items.map((_item, itemIndex) =>
-		readItem.call(this, credentials, endpoint, itemIndex, instancePerItem ? undefined : (options.instanceName ?? '')),
-	);
-	const tasks: JoinTask[] = [];
+	const requests: ItemRequest[] = [];
 	const taskOfItem: Array<number | undefined> = [];
 	const taskByKey = new Map<string, number>();
-	for (const [itemIndex, request] of requests.entries()) {
+	let unusableCredential: NodeOperationError | undefined;
+	for (let itemIndex = 0; itemIndex < items.length && !settings.cancelSignal?.aborted; itemIndex++) {
+		// Let the answers already in be handled between reads.
+		if (itemIndex % READS_BETWEEN_YIELDS === READS_BETWEEN_YIELDS - 1) await new Promise((resolve) => setImmediate(resolve));
+		const request = readItem.call(this, credentials, endpoint, itemIndex, instancePerItem ? undefined : (options.instanceName ?? ''));
+		requests.push(request);
 		if (!request.ok) {
 			if (request.failure.reason === 'unauthorized' && !continueOnFail) {
-				throw new NodeOperationError(this.getNode(), request.failure.message, { itemIndex });
+				unusableCredential = new NodeOperationError(this.getNode(), request.failure.message, { itemIndex });
+				break;
 			}
 			continue;
 		}
@@ -184,13 +199,19 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const key = JSON.stringify([connection.origin, connection.basePath, connection.instance, code]);
 		let taskIndex = taskByKey.get(key);
 		if (taskIndex === undefined) {
-			taskIndex = tasks.push({ connection, code }) - 1;
+			taskIndex = feed.push({ connection, code });
 			taskByKey.set(key, taskIndex);
 		}
 		taskOfItem[itemIndex] = taskIndex;
 	}
-
-	const results = await runJoins(tasks, runnerSettings.call(this, options));
+	if (unusableCredential) feed.stop();
+	else feed.close();
+	const run = await running;
+	if ('error' in run) throw run.error;
+	if (unusableCredential) throw unusableCredential;
+	// Stopped while reading, with nothing in flight: the runner had nothing to cancel.
+	if (settings.cancelSignal?.aborted) throw new RequestCancelledError();
+	const { results } = run;
 
 	const refused = results.findIndex((result) => result.sent && !result.outcome.ok && result.outcome.failure.reason === 'unauthorized');
 	if (refused !== -1 && !continueOnFail) {
