@@ -52,6 +52,13 @@ function record(key: string, value: number | null, note: string): void {
 	rows.push([key, `${value === null ? 'n/a' : figures[key]}  ${note}`]);
 }
 
+const SPEED_ROUNDS = 3;
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)];
+}
+
 const codes = (count: number, distinct = count) => Array.from({ length: count }, (_, i) => ({ link: `OpenBench${i % distinct}` }));
 
 function credentialsFor(emulator: RyzeApiEmulator) {
@@ -282,15 +289,20 @@ async function main(): Promise<void> {
 	const speedEmulator = await startEmulator({ ...UNLIMITED, latencyMs: 2 });
 	const speedItems = codes(sizes.speedItems);
 	await runOurs(speedEmulator, codes(200)); // warm-up: code paths compiled, connections open
-	progress('  bare undici');
-	const bare = await bareUndiciMs(speedEmulator, speedItems);
-	progress('  ours');
-	const ours = (await runOurs(speedEmulator, speedItems)).ms;
-	progress('  HTTP Request node');
-	const httpNode = await httpRequestNodeMs(speedEmulator, speedItems);
+	// Interleaved rounds, each contender's median: one run of each swings with the machine's load.
+	const samples: { bare: number[]; ours: number[]; httpNode: Array<number | null> } = { bare: [], ours: [], httpNode: [] };
+	for (let round = 1; round <= SPEED_ROUNDS; round++) {
+		progress(`  round ${round} of ${SPEED_ROUNDS}: bare undici, ours, the HTTP Request node`);
+		samples.bare.push(await bareUndiciMs(speedEmulator, speedItems));
+		samples.ours.push((await runOurs(speedEmulator, speedItems)).ms);
+		samples.httpNode.push(await httpRequestNodeMs(speedEmulator, speedItems));
+	}
 	await speedEmulator.close();
-	record('speedup_vs_http_request_node', httpNode === null ? null : httpNode / ours, `HTTP Request node ${httpNode === null ? 'unavailable' : `${Math.round(httpNode)} ms`} ÷ ours ${Math.round(ours)} ms (${sizes.speedItems} items, 2 ms latency)`);
-	record('overhead_vs_bare_undici', ours / bare, `ours ÷ bare undici ${Math.round(bare)} ms, both at ${CONCURRENCY} in flight`);
+	const bare = median(samples.bare);
+	const ours = median(samples.ours);
+	const httpNode = samples.httpNode.includes(null) ? null : median(samples.httpNode as number[]);
+	record('speedup_vs_http_request_node', httpNode === null ? null : httpNode / ours, `HTTP Request node ${httpNode === null ? 'unavailable' : `${Math.round(httpNode)} ms`} ÷ ours ${Math.round(ours)} ms (${sizes.speedItems} items, 2 ms latency, medians of ${SPEED_ROUNDS})`);
+	record('overhead_vs_bare_undici', ours / bare, `ours ÷ bare undici ${Math.round(bare)} ms, both at ${CONCURRENCY} in flight, medians of ${SPEED_ROUNDS}`);
 
 	const items_lost = alone.lost + shared.lost;
 	progress(`scale: ${sizes.small} and ${sizes.large} items`);
