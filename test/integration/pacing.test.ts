@@ -9,7 +9,7 @@ import { Agent, request } from 'undici';
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import type { JoinTask, RunnerSettings } from '../../nodes/RyzeApi/transport/joinRunner';
-import { runJoins } from '../../nodes/RyzeApi/transport/joinRunner';
+import { INSTANCE_UNAVAILABLE_STREAK, runJoins } from '../../nodes/RyzeApi/transport/joinRunner';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
 import { useEmulator } from '../helpers/useEmulator';
@@ -172,6 +172,37 @@ describe('pacing from the rate-limit headers', () => {
 		expect(messages.length).toBeGreaterThan(0);
 		expect(messages[0]).toMatch(/^Waiting \d+ s \(rate limit window used up\); \d+ of 5 joins left\.$/);
 		expect(messages.join(' ')).not.toContain(ACCOUNT_TOKEN);
+	});
+});
+
+describe('an instance reported unavailable stops the calls to it', () => {
+	test.each([
+		['offline', 400, 'Instance disconnected'],
+		['broken', 503, 'Instance not connected'],
+	])('instance %s (HTTP %d): three requests, then the rest are not sent', async (instance, httpStatus, apiMessage) => {
+		const many = codes(12).map((code) => ({ connection: { ...connection(), instance }, code }));
+		const results = await runJoins(many, fast);
+		expect(emulator.joinRequests()).toHaveLength(INSTANCE_UNAVAILABLE_STREAK);
+		expect(results.every((result) => (result.sent ? !result.outcome.ok && result.outcome.failure.reason === 'instance_unavailable' : result.failure.reason === 'instance_unavailable'))).toBe(true);
+		const notSent = results.filter((result) => !result.sent);
+		expect(notSent.length).toBeGreaterThan(0);
+		expect(notSent[0]).toEqual({
+			sent: false,
+			failure: { reason: 'instance_unavailable', httpStatus, message: `Not sent: instance "${instance}" was reported unavailable 3 times in a row (${apiMessage}).` },
+		});
+	});
+
+	test('other instances of the same run go on', async () => {
+		const mixed = codes(8).map((code, index) => ({ connection: { ...connection(), instance: index % 2 ? 'offline' : MAIN_INSTANCE }, code }));
+		const results = await runJoins(mixed, fast);
+		expect(results.filter((_result, index) => index % 2 === 0).every((result) => result.sent && result.outcome.ok)).toBe(true);
+	});
+
+	test('an answer from a working instance resets the count', async () => {
+		emulator.queueFault('unavailable', 2);
+		const results = await runJoins(tasks(codes(6)), { ...fast, concurrency: 1, retry: { ...fast.retry, maxTries: 1 } });
+		expect(results.filter((result) => result.sent && result.outcome.ok)).toHaveLength(4);
+		expect(emulator.joinRequests()).toHaveLength(6);
 	});
 });
 

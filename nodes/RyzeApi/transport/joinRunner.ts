@@ -31,8 +31,14 @@ export interface RunnerSettings {
 	logWaitsOverMs?: number;
 }
 
-/** A task's result: the classified final answer, or not sent because the token was refused earlier. */
-export type TaskResult = { sent: true; outcome: JoinOutcome; attempts: number } | { sent: false; refusedToken: JoinFailure };
+/**
+ * A task's result: the classified final answer; or not sent, because the token was refused or the
+ * instance reported unavailable too often earlier in the run (the failure says which, and why).
+ */
+export type TaskResult = { sent: true; outcome: JoinOutcome; attempts: number } | { sent: false; failure: JoinFailure };
+
+/** Answers in a row saying the instance is unavailable, after which the run stops calling it. */
+export const INSTANCE_UNAVAILABLE_STREAK = 3;
 
 const LONG_WAIT_MS = 5_000;
 
@@ -83,7 +89,8 @@ export class TaskFeed {
 /**
  * Sends the joins, at most `concurrency` at a time and within the token's rate limit, retrying
  * what is worth retrying. Results come back in task order. After a refused token (401, or a 403
- * for the instance) no further request starts: the tasks left are returned as not sent.
+ * for the instance) no further request starts; after INSTANCE_UNAVAILABLE_STREAK answers in a
+ * row saying an instance is unavailable, none for that instance: such tasks are returned as not sent.
  */
 export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSettings): Promise<TaskResult[]> {
 	const feed = source instanceof TaskFeed ? source : closedFeed(source);
@@ -93,6 +100,34 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 	let next = 0;
 	let finished = 0;
 	let refusedToken: JoinFailure | undefined;
+	const unavailableStreak = new Map<string, number>();
+	const unavailableInstance = new Map<string, JoinFailure>();
+	const instanceKey = ({ origin, basePath, instance }: JoinTask['connection']) => `${origin}${basePath}\n${instance}`;
+
+	/** Why a task must not be sent any more, if it must not. */
+	const notSendable = (task: JoinTask): JoinFailure | undefined => {
+		if (refusedToken) {
+			return { ...refusedToken, message: `Not sent: RyzeAPI refused the token on an earlier item (${refusedToken.message}).` };
+		}
+		const down = unavailableInstance.get(instanceKey(task.connection));
+		if (down) {
+			const message = `Not sent: instance ${JSON.stringify(task.connection.instance)} was reported unavailable ${INSTANCE_UNAVAILABLE_STREAK} times in a row (${down.message}).`;
+			return { ...down, message };
+		}
+		return undefined;
+	};
+
+	/** Counts answers saying the instance is unavailable; any other answer from the API resets it. */
+	const noteInstance = (task: JoinTask, answer: RawAnswer, outcome: JoinOutcome) => {
+		const key = instanceKey(task.connection);
+		if (!outcome.ok && outcome.failure.reason === 'instance_unavailable') {
+			const streak = (unavailableStreak.get(key) ?? 0) + 1;
+			unavailableStreak.set(key, streak);
+			if (streak >= INSTANCE_UNAVAILABLE_STREAK && !unavailableInstance.has(key)) unavailableInstance.set(key, outcome.failure);
+		} else if (answer.kind === 'http') {
+			unavailableStreak.set(key, 0);
+		}
+	};
 	let nextStartAt = 0;
 	let lastLogAt = -Infinity;
 
@@ -115,7 +150,7 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 		}
 	};
 
-	type Attempt = { answer: RawAnswer; outcome: JoinOutcome } | undefined;
+	type Attempt = { answer: RawAnswer; outcome: JoinOutcome } | { notSent: JoinFailure };
 	// The run's first request goes alone: its answer checks the token and tells the budget
 	// before more requests are spent.
 	let firstRequest: Promise<Attempt> | undefined;
@@ -128,13 +163,33 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 		return await send(task, limiter);
 	};
 
-	/** One request; undefined when it was not sent because the token was refused meanwhile. */
+	// While an instance answers "unavailable", its requests go one at a time, each waiting for the
+	// one before to be answered: a dead instance then costs a few requests, not a batch.
+	const oneAtATime = new Map<string, Promise<void>>();
+
+	/** One request, unless meanwhile the token was refused or the instance reported unavailable. */
 	const send = async (task: JoinTask, limiter: TokenLimiter): Promise<Attempt> => {
+		const key = instanceKey(task.connection);
+		if ((unavailableStreak.get(key) ?? 0) === 0) return await sendNow(task, limiter);
+		const previous = oneAtATime.get(key) ?? Promise.resolve();
+		let release = () => {};
+		const mine = new Promise<void>((resolve) => (release = resolve));
+		oneAtATime.set(key, previous.then(async () => await mine));
+		try {
+			await previous;
+			return await sendNow(task, limiter);
+		} finally {
+			release();
+		}
+	};
+
+	const sendNow = async (task: JoinTask, limiter: TokenLimiter): Promise<Attempt> => {
 		await waitForStartSlot();
 		await limiter.acquire(settings.cancelSignal, ({ waitMs, why }) => log(waitMs, why));
-		if (refusedToken) {
+		const notSent = notSendable(task);
+		if (notSent) {
 			limiter.abandon();
-			return undefined;
+			return { notSent };
 		}
 		let answer: RawAnswer;
 		try {
@@ -146,6 +201,7 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 		const outcome = classifyAnswer(answer, BODY_LIMIT_BYTES);
 		// Before the waiters wake: none of them may send with a token the API just refused.
 		if (!outcome.ok && outcome.failure.reason === 'unauthorized') refusedToken ??= outcome.failure;
+		noteInstance(task, answer, outcome);
 		limiter.settle(answer.kind === 'http' ? readRateLimitHeaders(answer.headers) : undefined);
 		return { answer, outcome };
 	};
@@ -167,10 +223,10 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 		let waited = 0;
 		for (let tries = 1; ; tries++) {
 			const result = await attempt(task, limiter);
-			if (!result) return { sent: false, refusedToken: refusedToken as JoinFailure };
+			if ('notSent' in result) return { sent: false, failure: result.notSent };
 			const { answer, outcome } = result;
 			const decision = retryDecision(answer, tries, settings.retry, Date.now(), random);
-			if (!decision.retry || waited + decision.waitMs > settings.maxRetryWaitMs || refusedToken) {
+			if (!decision.retry || waited + decision.waitMs > settings.maxRetryWaitMs || notSendable(task)) {
 				return { sent: true, outcome, attempts: tries };
 			}
 			if (decision.rateLimited) limiter.pauseUntil(Date.now() + decision.waitMs);
@@ -188,7 +244,8 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 			const task = await feed.at(index);
 			if (!task) return;
 			try {
-				results[index] = refusedToken ? { sent: false, refusedToken } : await runTask(task);
+				const notSent = notSendable(task);
+				results[index] = notSent ? { sent: false, failure: notSent } : await runTask(task);
 			} catch (error) {
 				thrown ??= { error };
 				feed.stop();

@@ -233,9 +233,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 		const result = results[taskOfItem[itemIndex] as number];
 		if (!result.sent) {
-			const { refusedToken } = result;
-			const message = `Not sent: RyzeAPI refused the token on an earlier item (${refusedToken.message}).`;
-			emit(failureFields({ ...refusedToken, message }, request.code), failed);
+			emit(failureFields(result.failure, request.code), failed);
 		} else if (result.outcome.ok) {
 			const { status, groupJid, requiresApproval, message } = result.outcome.success;
 			emit({ status, groupJid, requiresApproval, inviteCode: request.code, message }, separatePending && requiresApproval ? pending : joined);
