@@ -15,7 +15,8 @@ async function main(): Promise<void> {
 	console.log(`  TokenAccount:   ${ACCOUNT_TOKEN}`);
 	console.log(`  TokenInstance:  ${INSTANCE_TOKEN}`);
 	console.log('  Invite codes:   Open… joins, Approval… waits for an admin, Revoked… is revoked,');
-	console.log('                  Forbidden… is not allowed, anything else is an unknown group.');
+	console.log('                  Forbidden… is not allowed, Invalid… is an invalid code,');
+	console.log('                  anything else is an unknown group.');
 	console.log(`  Rate limit:     ${limit > 0 ? `${limit} per ${windowMs} ms per token` : 'none'}`);
 	const stop = () => {
 		void emulator.close().then(() => process.exit(0));

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 
 /** How a group answers a join. */
-export type GroupBehaviour = 'open' | 'approval' | 'revoked' | 'forbidden' | 'missing';
+export type GroupBehaviour = 'open' | 'approval' | 'revoked' | 'forbidden' | 'missing' | 'invalid';
 
 /**
  * Decides how an invite code behaves. Named codes come first; then a prefix rule lets tests and
  * demos make as many codes of each kind as they need without registering them:
- * Open…, Approval…, Revoked…, Forbidden…; any other code is an unknown group (404), unless
+ * Open…, Approval…, Revoked…, Forbidden…, Invalid… (a well-formed code the API calls invalid);
+ * any other code is an unknown group (404), unless
  * `unknownCodes` says every unknown code is an open group (benchmarks).
  */
 export function behaviourOf(
@@ -20,6 +21,7 @@ export function behaviourOf(
 	if (code.startsWith('Approval')) return 'approval';
 	if (code.startsWith('Revoked')) return 'revoked';
 	if (code.startsWith('Forbidden')) return 'forbidden';
+	if (code.startsWith('Invalid')) return 'invalid';
 	return unknownCodes;
 }
 

@@ -270,6 +270,8 @@ export class RyzeApiEmulator {
 				return this.send(res, entry, 403, envelope('Not allowed to join this group'), headers);
 			case 'missing':
 				return this.send(res, entry, 404, envelope('Group not found'), headers);
+			case 'invalid':
+				return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
 		}
 	}
 
