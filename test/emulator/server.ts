@@ -22,7 +22,7 @@ export type FaultKind =
 	| 'malformedJson' // 200, application/json, not JSON
 	| 'truncatedJson' // 200, the JSON cut in the middle
 	| 'oversizedBody' // 200 with a 1 MiB body
-	| 'slowBody' // 200, headers at once, the body a byte at a time
+	| 'slowBody' // the real answer, headers at once, the body a byte at a time
 	| 'rateLimited' // 429 with X-RateLimit-* headers saying none remain
 	| 'rateLimitedBare' // 429 with no rate-limit headers
 	| 'rateLimitedRetryAfter' // 429 with Retry-After: 1 and no rate-limit headers
@@ -223,10 +223,9 @@ export class RyzeApiEmulator {
 		if (route === 'join') entry.identifier = (body as { identifier?: unknown } | undefined)?.identifier;
 
 		const fault = this.nextFault();
-		if (fault) {
-			entry.fault = fault;
-			return this.sendFault(res, entry, fault, token);
-		}
+		if (fault) entry.fault = fault;
+		// A slow body is the real answer, delivered slowly (send() reads entry.fault).
+		if (fault && fault !== 'slowBody') return this.sendFault(res, entry, fault, token);
 
 		const limit = this.takeRateLimit(token ?? '');
 		if (!limit.allowed) {
@@ -351,13 +350,13 @@ export class RyzeApiEmulator {
 				entry.status = 0;
 				return;
 			case 'slowBody':
-				return this.sendSlowly(res, entry, JSON.stringify({ success: true, message: 'Successfully joined the group', groupJid: groupJidOf('slow'), requiresApproval: false }));
+				throw new Error('slowBody is sent by send(), as the real answer');
 		}
 	}
 
-	private sendSlowly(res: ServerResponse, entry: LoggedRequest, body: string): void {
-		entry.status = 200;
-		res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+	private sendSlowly(res: ServerResponse, entry: LoggedRequest, status: number, body: string, headers: Record<string, string>): void {
+		entry.status = status;
+		res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
 		let index = 0;
 		const step = () => {
 			if (res.destroyed) return;
@@ -370,6 +369,7 @@ export class RyzeApiEmulator {
 	}
 
 	private send(res: ServerResponse, entry: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
+		if (entry.fault === 'slowBody') return this.sendSlowly(res, entry, status, JSON.stringify(body), headers);
 		this.sendRaw(res, entry, status, 'application/json; charset=utf-8', JSON.stringify(body), headers);
 	}
 

@@ -55,6 +55,8 @@ export interface RetryPolicy {
 	baseDelayMs: number;
 	/** Cap of one backoff wait. */
 	maxDelayMs: number;
+	/** Least wait after a 429 (default MIN_RATE_LIMIT_WAIT_MS); scaled down only by soak tests. */
+	minRateLimitWaitMs?: number;
 }
 
 export type RetryDecision =
@@ -80,17 +82,18 @@ export function retryDecision(
 		return { retry: true, waitMs: backoff, why: answer.failure === 'timeout' ? 'no answer in time' : 'could not reach RyzeAPI', rateLimited: false };
 	}
 	if (answer.status === 429) {
+		const minWait = policy.minRateLimitWaitMs ?? MIN_RATE_LIMIT_WAIT_MS;
 		const retryAfter = parseRetryAfter(answer.headers['retry-after'], nowMs);
 		if (retryAfter !== undefined) {
-			return { retry: true, waitMs: Math.max(MIN_RATE_LIMIT_WAIT_MS, retryAfter), why: 'rate limited (Retry-After)', rateLimited: true };
+			return { retry: true, waitMs: Math.max(minWait, retryAfter), why: 'rate limited (Retry-After)', rateLimited: true };
 		}
 		const snapshot = readRateLimitHeaders(answer.headers);
 		if (snapshot && snapshot.remaining > 0) {
 			// Requests remain, so this is WhatsApp throttling, not the token's window.
-			return { retry: true, waitMs: Math.max(MIN_RATE_LIMIT_WAIT_MS, backoff), why: 'throttled by WhatsApp', rateLimited: true };
+			return { retry: true, waitMs: Math.max(minWait, backoff), why: 'throttled by WhatsApp', rateLimited: true };
 		}
 		const untilReset = snapshot ? snapshot.resetAtMs + RESET_MARGIN_MS - nowMs : backoff;
-		return { retry: true, waitMs: Math.max(MIN_RATE_LIMIT_WAIT_MS, untilReset), why: 'rate limit reached', rateLimited: true };
+		return { retry: true, waitMs: Math.max(minWait, untilReset), why: 'rate limit reached', rateLimited: true };
 	}
 	return { retry: true, waitMs: backoff, why: `HTTP ${answer.status}`, rateLimited: false };
 }
