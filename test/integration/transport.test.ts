@@ -2,7 +2,12 @@
  * The HTTP transport and the answer classification against the emulator: every documented
  * answer, the faults something in front of the API can produce, and what is (not) sent.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 
 import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
@@ -194,3 +199,32 @@ async function freePort(): Promise<number> {
 	await new Promise<void>((resolve) => server.close(() => resolve()));
 	return port;
 }
+
+describe('TLS', () => {
+	test('certificate verification stays on: a self-signed server gets no request and no token', async () => {
+		// A throwaway certificate made for this test only; nothing secret is committed.
+		const dir = mkdtempSync(joinPath(tmpdir(), 'ryzeapi-tls-'));
+		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', joinPath(dir, 'key.pem'), '-out', joinPath(dir, 'cert.pem')], {
+			stdio: 'ignore',
+		});
+		let requests = 0;
+		const server = createHttpsServer({ key: readFileSync(joinPath(dir, 'key.pem')), cert: readFileSync(joinPath(dir, 'cert.pem')) }, (_req, res) => {
+			requests++;
+			res.end('{"success":true,"groupJid":"1@g.us"}');
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		try {
+			const { port } = server.address() as { port: number };
+			const answer = await postJoinGroup({ ...connection(), origin: `https://127.0.0.1:${port}` }, 'OpenTls', { timeoutMs: 5_000 });
+			expect(classifyAnswer(answer, BODY_LIMIT_BYTES)).toEqual({
+				ok: false,
+				failure: { reason: 'network_error', httpStatus: null, message: expect.stringMatching(/CERT|certificate/i) },
+			});
+			expect(requests).toBe(0);
+		} finally {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
