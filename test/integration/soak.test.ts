@@ -2,6 +2,9 @@
  * Soak: thousands of joins while about one answer in ten is a fault of some kind. Timers are
  * scaled down (backoff, the least wait after a 429, the slow body) so it runs in seconds.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
 import type { IDataObject } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
@@ -113,4 +116,18 @@ test('2,000 items through the node in n8n\'s engine with 10% faults: every item 
 		expect(received === -1 || received === requests.length - 1).toBe(true);
 		expect(requests[requests.length - 1].status).toBe(400);
 	}
+});
+
+test('memory stays flat across rounds of faulted joins', () => {
+	// A child with --expose-gc, so each round's figure is the heap after a full collection.
+	const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(__dirname, '..', 'helpers', 'memoryRounds.ts'), '5', '1500'], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+		timeout: 120_000,
+	});
+	const heaps = JSON.parse(output.trim().split('\n').pop() as string) as number[];
+	expect(heaps).toHaveLength(5);
+	// Round 1 warms caches and compiles code; later rounds must not keep growing.
+	const settled = heaps[1];
+	for (const heap of heaps.slice(2)) expect(heap / settled).toBeLessThan(1.25);
 });

@@ -1,0 +1,39 @@
+/**
+ * Run by soak.test.ts in a child process started with --expose-gc: rounds of faulted joins
+ * against the emulator, printing the heap in use after a full collection at the end of each round.
+ */
+import { closeDispatchers } from '../../nodes/RyzeApi/transport';
+import { runJoins } from '../../nodes/RyzeApi/transport/joinRunner';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
+
+async function main(): Promise<void> {
+	const [rounds, joinsPerRound] = process.argv.slice(2).map(Number);
+	const gc = (globalThis as { gc?: () => void }).gc;
+	if (!gc) throw new Error('run with --expose-gc');
+	const emulator = await new RyzeApiEmulator({
+		rateLimit: { limit: 1_000_000_000, windowMs: 60_000 },
+		faultRate: 0.1,
+		faultKinds: ['serverError', 'badGatewayHtml', 'emptyBody', 'reset', 'malformedJson', 'truncatedJson', 'oversizedBody', 'throttled', 'rateLimitedBare'],
+	}).start();
+	const heaps: number[] = [];
+	for (let round = 0; round < rounds; round++) {
+		await runJoins(
+			Array.from({ length: joinsPerRound }, (_, i) => ({
+				connection: { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
+				code: `OpenMemory${round}x${i}`,
+			})),
+			{ concurrency: 16, timeoutMs: 2_000, retry: { maxTries: 10, baseDelayMs: 1, maxDelayMs: 5, minRateLimitWaitMs: 2 }, maxRetryWaitMs: 10_000, minIntervalMs: 0 },
+		);
+		emulator.reset(); // the emulator's own request log is not the node's memory
+		gc();
+		heaps.push(process.memoryUsage().heapUsed);
+	}
+	await emulator.close();
+	await closeDispatchers();
+	console.log(JSON.stringify(heaps));
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});
