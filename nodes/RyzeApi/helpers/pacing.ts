@@ -3,6 +3,7 @@
  * request may start, how long to wait after a failure, whether to try again. The timers and the
  * sharing live in transport/limiter.ts; this file decides, it never waits.
  */
+import { readEnvelope } from './classifyAnswer';
 import type { RawAnswer } from './interfaces';
 
 export interface RateLimitSnapshot {
@@ -103,17 +104,8 @@ function isRetryable(answer: RawAnswer): boolean {
 	const { status } = answer;
 	if (status === 429 || status >= 500) return true;
 	// A 2xx that could not be read as the API's answer: truncated, malformed, oversized.
-	if (status >= 200 && status < 300) return answer.bodyTooLarge || !isJoinResult(answer.body);
+	if (status >= 200 && status < 300) return answer.bodyTooLarge || typeof readEnvelope(answer.body)?.success !== 'boolean';
 	return false;
-}
-
-function isJoinResult(body: string): boolean {
-	try {
-		const parsed = JSON.parse(body) as { success?: unknown } | null;
-		return typeof parsed === 'object' && parsed !== null && typeof parsed.success === 'boolean';
-	} catch {
-		return false;
-	}
 }
 
 /** "Full jitter": uniformly random in [0, min(cap, base·2^(n−1))], so retries from many clients spread out. */
