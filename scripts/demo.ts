@@ -101,7 +101,7 @@ function printTable(
 
 function cell(value: unknown, max = 48): string {
 	// Control characters would break the table: show them escaped, everything else as it is.
-	const text = value === undefined || value === null ? '' : String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
+	const text = value === undefined || value === null ? '' : String(value).replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
 	return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 

@@ -124,7 +124,7 @@ describe('routing and item fields', () => {
 
 	test('an identifier that is not text is read or refused per item, never crashing the node', async () => {
 		const result = await run(
-			[{ code: 'OpenNumberless' }, { code: 12345678901234567 }, { code: { nested: true } }, { code: ['OpenA'] }, { code: null }, { code: true }],
+			[{ code: 'OpenNumberless' }, { code: 12345678901234568 }, { code: { nested: true } }, { code: ['OpenA'] }, { code: null }, { code: true }],
 			{ parameters: { ...joinByLink, identifier: '={{ $json.code }}' } },
 		);
 		expect(result.error).toBeUndefined();

@@ -171,7 +171,7 @@ describe('classifyAnswer: a 2xx without the expected result', () => {
 	it.each([
 		['success without groupJid', 200, JSON.stringify({ success: true, message: 'ok' })],
 		['empty groupJid', 200, JSON.stringify({ success: true, groupJid: '' })],
-		['numeric groupJid', 200, JSON.stringify({ success: true, groupJid: 120363406289005073 })],
+		['numeric groupJid', 200, '{"success":true,"groupJid":120363406289005073}'],
 		['groupJid without success', 200, JSON.stringify({ groupJid: JID })],
 		['success as a string', 200, JSON.stringify({ success: 'true', groupJid: JID })],
 		['success:false without a message', 200, JSON.stringify({ success: false })],

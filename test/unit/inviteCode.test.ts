@@ -474,7 +474,7 @@ describe('parseInviteIdentifier: properties', () => {
 				} else {
 					expect(result.message.trim().length).toBeGreaterThan(0);
 					expect(result.message.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
-					expect(result.message).not.toMatch(/[\u0000-\u001F\u007F-\u009F]/);
+					expect(result.message).not.toMatch(/\p{Cc}/u);
 				}
 			}),
 			runs,

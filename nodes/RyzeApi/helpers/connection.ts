@@ -88,7 +88,7 @@ function checkInstance(raw: unknown, fromOverride: boolean): Checked<string> {
 	const instance = String(raw).trim();
 	if (instance === '') return invalid('No instance name: set Instance Name in the RyzeAPI credential or in the node\'s options.');
 	if (instance.length > 256) return invalid(`The instance name in ${where} is longer than 256 characters.`);
-	if (/[\u0000-\u001F\u007F]/.test(instance)) return invalid(`The instance name in ${where} contains control characters.`);
+	if (/\p{Cc}/u.test(instance)) return invalid(`The instance name in ${where} contains control characters.`);
 	// A lone UTF-16 surrogate cannot be URL-encoded (encodeURIComponent throws): refuse it here.
 	if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(instance)) {
 		return invalid(`The instance name in ${where} contains an invalid character (a lone UTF-16 surrogate).`);

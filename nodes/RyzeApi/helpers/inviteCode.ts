@@ -14,7 +14,7 @@ export const MAX_IDENTIFIER_LENGTH = 2048;
 const CODE = /^[A-Za-z0-9]+$/;
 const INVITE_HOSTS = new Set(['chat.whatsapp.com', 'www.chat.whatsapp.com']);
 // C0/C1 controls, and the invisible format characters (zero-width, bidi overrides) used to disguise text.
-const CONTROL_OR_FORMAT = /[\u0000-\u001F\u007F-\u009F\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/;
+const CONTROL_OR_FORMAT = /[\p{Cc}\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/u;
 // Invisible characters that sheets and chat apps leave around a pasted value.
 const EDGE_INVISIBLES = /^[\s\u200B-\u200D\u2060\uFEFF]+|[\s\u200B-\u200D\u2060\uFEFF]+$/g;
 const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [

@@ -90,6 +90,8 @@ async function exchange(
 			bodyTooLarge: tooLarge,
 		};
 	} catch (error) {
+		// n8n marks the execution canceled, not failed, only on this error: it must not become a NodeApiError.
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 		if (cancelSignal?.aborted) throw new RequestCancelledError();
 		return { kind: 'noAnswer', ...describeFailure(error, deadline.aborted, timeoutMs) };
 	}

@@ -196,6 +196,8 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 			answer = await postJoinGroup(task.connection, task.code, { timeoutMs: settings.timeoutMs, cancelSignal: settings.cancelSignal });
 		} catch (error) {
 			limiter.abandon();
+			// Only a cancellation gets here (postJoinGroup returns every other failure): let it through as is.
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 			throw error;
 		}
 		const outcome = classifyAnswer(answer, BODY_LIMIT_BYTES);
