@@ -7,7 +7,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters, INodeType } from
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 import type { RunOptions } from '../helpers/engine';
-import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
+import { runNode, runRyzeApiNode, shutDownEngine } from '../helpers/engine';
 import { useEmulator } from '../helpers/useEmulator';
 
 const TOKEN = ACCOUNT_TOKEN;
@@ -119,6 +119,33 @@ describe('routing and item fields', () => {
 		expect(jsonOf(joined).map((json) => json.row)).toEqual([1, 5]);
 		expect(jsonOf(pending).map((json) => json.row)).toEqual([2]);
 		expect(jsonOf(failure).map((json) => json.row)).toEqual([3, 4, 6, 7, 8]);
+		expectEveryItemOnce(result.outputs, rows.length);
+	});
+
+	test('used as an AI agent tool, every item comes out on the one output an agent reads, in input order', async () => {
+		// n8n runs a node used as a tool under its type name + "Tool" and hands the agent only output 0.
+		const result = await runNode({
+			nodeType: new RyzeApi(),
+			typeName: 'n8n-nodes-ryzeapi.ryzeApiTool',
+			typeVersion: 1,
+			items: rows,
+			parameters: { ...joinByLink, options: { pendingApprovalOutput: 'separate' } },
+			credentials: { ryzeApi: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: TOKEN } },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.outputs).toHaveLength(1);
+		const [only] = result.outputs!;
+		expect(jsonOf(only).map((json) => [json.row, json.status])).toEqual([
+			[1, 'joined'],
+			[2, 'pending_approval'],
+			[3, 'error'],
+			[4, 'error'],
+			[5, 'joined'],
+			[6, 'error'],
+			[7, 'error'],
+			[8, 'error'],
+		]);
+		expect((jsonOf(only)[3].error as IDataObject).reason).toBe('revoked_or_expired');
 		expectEveryItemOnce(result.outputs, rows.length);
 	});
 

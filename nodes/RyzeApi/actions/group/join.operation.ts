@@ -219,10 +219,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		throw tokenRefusedError.call(this, (result.outcome as Extract<JoinOutcome, { ok: false }>).failure, taskOfItem.indexOf(refused));
 	}
 
-	const separatePending = options.pendingApprovalOutput === 'separate';
+	// An AI agent is handed only a tool's first output: as a tool, every item goes there, and its
+	// `status` and `error` tell the agent what happened.
+	const asAiTool = this.getNode().type.endsWith('Tool');
+	const separatePending = options.pendingApprovalOutput === 'separate' && !asAiTool;
 	const joined: INodeExecutionData[] = [];
 	const pending: INodeExecutionData[] = [];
-	const failed: INodeExecutionData[] = [];
+	const failed: INodeExecutionData[] = asAiTool ? joined : [];
 	for (const [itemIndex, input] of items.entries()) {
 		const emit = (result: IDataObject, output: INodeExecutionData[]) =>
 			output.push({ json: { ...input.json, ...result }, binary: input.binary, pairedItem: { item: itemIndex } });
@@ -242,6 +245,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 	}
 
+	if (asAiTool) return [joined];
 	return separatePending ? [joined, pending, failed] : [joined, failed];
 }
 
