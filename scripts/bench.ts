@@ -5,9 +5,7 @@
  */
 import '../test/setup/env';
 
-import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 import type { INodeType, IVersionedNodeType } from 'n8n-workflow';
@@ -16,6 +14,7 @@ import { Agent } from 'undici';
 import type { RyzeApiEmulator } from '../test/emulator/server';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/emulator/server';
 import type { RunResult } from '../test/helpers/engine';
+import { ensureCachedInstall } from '../test/helpers/cachedInstall';
 import { runNode, runRyzeApiNode, shutDownEngine } from '../test/helpers/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,8 +36,6 @@ function defaultConcurrency(): number {
 }
 /** "No limit": the headers still come, as they always do from RyzeAPI, with a limit no run reaches. */
 const UNLIMITED = { rateLimit: { limit: 1_000_000_000, windowMs: 60_000 } };
-/** Where the benchmark keeps n8n-nodes-base (n8n's HTTP Request node): outside the repo, reused. */
-const NODES_BASE_DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'n8n-nodes-ryzeapi', 'bench-nodes-base');
 
 const rows: Array<[string, string]> = [];
 const figures: Record<string, number | null> = {};
@@ -165,35 +162,31 @@ async function dedupe(): Promise<{ requests: number; distinct: number }> {
 	return { requests, distinct };
 }
 
-/** n8n's own HTTP Request node, from n8n-nodes-base installed for the benchmark only. */
-function loadHttpRequestNode(): (INodeType | IVersionedNodeType) | undefined {
-	const entry = join(NODES_BASE_DIR, 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'HttpRequest', 'HttpRequest.node.js');
-	if (!existsSync(entry)) {
-		console.error(`Installing n8n-nodes-base (n8n's HTTP Request node) into ${NODES_BASE_DIR} for the benchmark...`);
-		try {
-			execFileSync('bash', ['-c', installNodesBaseScript()], { stdio: ['ignore', 'ignore', 'inherit'] });
-		} catch {
+/** n8n's own HTTP Request node, from n8n-nodes-base installed into the cache for the benchmark only. */
+let httpRequestNode: Promise<(INodeType | IVersionedNodeType) | undefined> | undefined;
+function loadHttpRequestNode(): Promise<(INodeType | IVersionedNodeType) | undefined> {
+	httpRequestNode ??= (async () => {
+		const install = await ensureCachedInstall({
+			name: 'bench-nodes-base',
+			dependencies: { 'n8n-nodes-base': '2.8.1' },
+			needBytes: 1024 ** 3,
+			ignoreScripts: true,
+		});
+		if (!install.ok) {
+			console.error(`No HTTP Request node comparison: ${install.reason}.`);
 			return undefined;
 		}
-	}
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { HttpRequest } = require(entry) as { HttpRequest: new () => IVersionedNodeType };
-	return new HttpRequest();
-}
-
-function installNodesBaseScript(): string {
-	// n8n-nodes-base pins xlsx to a tarball outside the npm registry; the registry's 0.18.5 stands in.
-	const manifest = JSON.stringify({
-		name: 'ryzeapi-bench-nodes-base',
-		private: true,
-		dependencies: { 'n8n-nodes-base': '2.8.1' },
-		overrides: { xlsx: '0.18.5' },
-	});
-	return `mkdir -p '${NODES_BASE_DIR}' && cd '${NODES_BASE_DIR}' && printf '%s' '${manifest}' > package.json && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error`;
+		if (install.installedNow) console.error(`Installed n8n-nodes-base into ${install.dir} in ${install.seconds.toFixed(0)} s.`);
+		const entry = join(install.dir, 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'HttpRequest', 'HttpRequest.node.js');
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { HttpRequest } = require(entry) as { HttpRequest: new () => IVersionedNodeType };
+		return new HttpRequest();
+	})();
+	return httpRequestNode;
 }
 
 async function httpRequestNodeMs(emulator: RyzeApiEmulator, items: Array<{ link: string }>): Promise<number | null> {
-	const httpRequest = loadHttpRequestNode();
+	const httpRequest = await loadHttpRequestNode();
 	if (!httpRequest) return null;
 	const started = performance.now();
 	const result = await runNode({
