@@ -1,0 +1,72 @@
+/**
+ * The workflows in examples/, and the credentials they name, set up for a local n8n: the
+ * RyzeAPI credential points at the emulator, the OpenAI one at the stand-in model, and the
+ * spreadsheet example reads and writes in a folder n8n may use.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
+
+export const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');
+export const SAMPLE_CSV = join(EXAMPLES_DIR, 'groups-to-join.csv');
+
+export const WEBHOOK_EXAMPLE = { file: 'webhook-join-group.json', id: 'ryzeApiWebhookJoin', path: 'ryzeapi/join-group' };
+export const SPREADSHEET_EXAMPLE = { file: 'spreadsheet-join-groups.json', id: 'ryzeApiSheetJoin', input: 'groups-to-join.csv', output: 'groups-joined.csv' };
+export const AGENT_EXAMPLE = { file: 'ai-agent-join-groups.json', id: 'ryzeApiAgentJoin' };
+
+interface WorkflowNode {
+	name: string;
+	type: string;
+	webhookId?: string;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+}
+
+export interface Workflow {
+	id: string;
+	name: string;
+	nodes: WorkflowNode[];
+	[key: string]: unknown;
+}
+
+export function readExample(file: string): Workflow {
+	return JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as Workflow;
+}
+
+export function nodeOfType(workflow: Workflow, typeSuffix: string): WorkflowNode {
+	const node = workflow.nodes.find((candidate) => candidate.type.endsWith(typeSuffix));
+	if (!node) throw new Error(`${workflow.name} has no ${typeSuffix} node`);
+	return node;
+}
+
+/** The spreadsheet example with its Files node pointing into filesDir, as a user would set it. */
+export function spreadsheetExampleIn(filesDir: string): Workflow {
+	const workflow = readExample(SPREADSHEET_EXAMPLE.file);
+	const files = workflow.nodes.find((node) => node.name === 'Files');
+	const assignments = (files?.parameters.assignments as { assignments: Array<{ name: string; value: string }> } | undefined)?.assignments;
+	if (!assignments) throw new Error('The spreadsheet example has no Files node with assignments');
+	for (const assignment of assignments) {
+		if (assignment.name === 'inputFile') assignment.value = join(filesDir, SPREADSHEET_EXAMPLE.input);
+		if (assignment.name === 'outputFile') assignment.value = join(filesDir, SPREADSHEET_EXAMPLE.output);
+	}
+	return workflow;
+}
+
+/** Every credential the examples name, by the id and name they name it with. */
+export function exampleCredentials(urls: { ryzeApi: string; openAi: string }): object[] {
+	const named = new Map<string, { id: string; name: string }>();
+	for (const file of [WEBHOOK_EXAMPLE.file, SPREADSHEET_EXAMPLE.file, AGENT_EXAMPLE.file]) {
+		for (const node of readExample(file).nodes) {
+			for (const [type, reference] of Object.entries(node.credentials ?? {})) named.set(type, reference);
+		}
+	}
+	const data: Record<string, object> = {
+		ryzeApi: { baseUrl: urls.ryzeApi, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
+		openAiApi: { apiKey: 'sk-local-stand-in', url: urls.openAi, header: false },
+	};
+	return [...named].map(([type, reference]) => {
+		if (!data[type]) throw new Error(`The examples name a ${type} credential this setup does not know`);
+		return { ...reference, type, data: data[type] };
+	});
+}

@@ -1,0 +1,201 @@
+/**
+ * End to end, in a real n8n 2.8.4 (run by `npm run test:e2e`, which installs it into the cache
+ * and says where in N8N_E2E_INSTALL_DIR): the package as `npm pack` makes it, installed the way
+ * n8n installs community packages; the example workflows imported with n8n's CLI and run against
+ * the RyzeAPI emulator, by `n8n execute` and through a started n8n's webhooks.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { parse } from 'csv-parse/sync';
+
+import { OpenAiStandIn } from '../emulator/openAiStandIn';
+import { RyzeApiEmulator } from '../emulator/server';
+import {
+	AGENT_EXAMPLE,
+	exampleCredentials,
+	nodeOfType,
+	readExample,
+	SAMPLE_CSV,
+	SPREADSHEET_EXAMPLE,
+	spreadsheetExampleIn,
+	WEBHOOK_EXAMPLE,
+} from './examples';
+import { freePort, installPackedPackage, N8n, NODE_TYPE } from './realN8n';
+
+const installDir = process.env.N8N_E2E_INSTALL_DIR;
+const emulator = new RyzeApiEmulator();
+const model = new OpenAiStandIn();
+let workDir: string;
+let filesDir: string;
+let packedFiles: string[];
+let n8n: N8n;
+
+beforeEach(() => emulator.reset());
+
+beforeAll(async () => {
+	if (!installDir) throw new Error('N8N_E2E_INSTALL_DIR is not set: run this suite with `npm run test:e2e`');
+	workDir = mkdtempSync(join(tmpdir(), 'ryzeapi-e2e-'));
+	filesDir = join(workDir, 'files');
+	mkdirSync(filesDir);
+	copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
+	await emulator.start();
+	await model.start();
+	packedFiles = await installPackedPackage(workDir);
+	n8n = new N8n({ installDir, userFolder: workDir, filesDir, port: await freePort() });
+
+	const agent = readExample(AGENT_EXAMPLE.file);
+	// The example's chat is private to the editor; the test reaches it over HTTP, as an embedded chat.
+	Object.assign(nodeOfType(agent, 'chatTrigger').parameters, { public: true, mode: 'webhook' });
+	await n8n.importCredentials(exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }));
+	await n8n.importWorkflows([readExample(WEBHOOK_EXAMPLE.file), spreadsheetExampleIn(filesDir), agent]);
+	await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
+	await n8n.publishWorkflow(AGENT_EXAMPLE.id);
+}, 300_000);
+
+afterAll(async () => {
+	await n8n?.stop();
+	await emulator.close();
+	await model.close();
+	if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+test('the tarball holds the built package only: no sources, tests, emulator or examples', () => {
+	expect(packedFiles).toEqual(expect.arrayContaining(['package.json', 'dist/nodes/RyzeApi/RyzeApi.node.js', 'dist/credentials/RyzeApi.credentials.js']));
+	const unexpected = packedFiles.filter((path) => !/^(dist\/.+\.(js|js\.map|svg|json)|package\.json|README\.md|LICENSE|CHANGELOG\.md|index\.js)$/.test(path));
+	expect(unexpected).toEqual([]);
+	expect(packedFiles.filter((path) => path.endsWith('.ts'))).toEqual([]);
+});
+
+test('the spreadsheet example, run by `n8n execute`, writes every CSV row back with its status, in file order', async () => {
+	const run = await n8n.execute(SPREADSHEET_EXAMPLE.id);
+	expect(run.data.resultData.error).toBeUndefined();
+	expect(run.status).toBe('success');
+	expect(run.data.resultData.runData['Join Group'][0].executionStatus).toBe('success');
+
+	const written = parseCsv(readFileSync(join(filesDir, SPREADSHEET_EXAMPLE.output), 'utf8'));
+	const sample = parseCsv(readFileSync(SAMPLE_CSV, 'utf8'));
+	expect(written.map((row) => row.name)).toEqual(sample.map((row) => row.name));
+	expect(written.map((row) => [row.status, row.reason])).toEqual([
+		['joined', ''],
+		['pending_approval', ''],
+		['error', 'revoked_or_expired'],
+		['joined', ''],
+		['joined', ''],
+		['error', 'invalid_identifier'],
+		['error', 'invalid_identifier'],
+	]);
+	expect(written[0].groupJid).toMatch(/^\d+@g\.us$/);
+	expect(written[2].message).toBe('Invite link has been revoked or expired');
+	// The two rows that are not invite links cost no request.
+	expect(emulator.joinRequests().map((request) => request.identifier)).toEqual([
+		'OpenMarket8Kd2Lq0ZxW4y',
+		'ApprovalBookClub7Hq3',
+		'RevokedFootball2Xv9',
+		'OpenGardeners5Tb8Kw',
+		'OpenFamily3Np6Rz',
+	]);
+});
+
+describe('in a started n8n', () => {
+	beforeAll(async () => {
+		await n8n.start();
+		// Webhooks of published workflows are registered just after n8n says it is ready.
+		await waitFor(async () => (await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, {})).status === 400, 60_000);
+	}, 180_000);
+
+	test('the webhook example joins the posted link and answers with the result', async () => {
+		const url = `${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`;
+		const answers = [];
+		for (const body of [
+			{ link: 'https://chat.whatsapp.com/OpenWebhookGroup1' },
+			{ code: 'ApprovalWebhook2' },
+			{ link: 'chat.whatsapp.com/RevokedWebhook3' },
+			{ link: 'https://wa.me/5511912345678' },
+		]) {
+			answers.push(await postJson(url, body));
+		}
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 422, 400]);
+		expect(answers[0].body).toEqual({ status: 'joined', groupJid: expect.stringMatching(/@g\.us$/), inviteCode: 'OpenWebhookGroup1', requiresApproval: false });
+		expect(answers[1].body).toMatchObject({ status: 'pending_approval', inviteCode: 'ApprovalWebhook2', requiresApproval: true });
+		expect(answers[2].body).toEqual({ status: 'error', reason: 'revoked_or_expired', message: 'Invite link has been revoked or expired', inviteCode: 'RevokedWebhook3' });
+		expect(answers[3].body).toMatchObject({ status: 'error', reason: 'invalid_identifier', inviteCode: null });
+		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual(['OpenWebhookGroup1', 'ApprovalWebhook2', 'RevokedWebhook3']);
+		expect(emulator.joinRequests().every((request) => request.path === '/api/group/join/main')).toBe(true);
+	});
+
+	test('the AI agent example calls the node as a tool and hears back both joins and failures', async () => {
+		const webhookId = nodeOfType(readExample(AGENT_EXAMPLE.file), 'chatTrigger').webhookId;
+		const chat = (chatInput: string) =>
+			postJson(`${n8n.url}/webhook/${webhookId}/chat`, { action: 'sendMessage', sessionId: 'e2e', chatInput });
+
+		const joined = await chat('Please join https://chat.whatsapp.com/OpenAgentGroup1');
+		expect(joined.status).toBe(200);
+		const joinedReply = String((joined.body as { output?: unknown }).output);
+		expect(joinedReply).toContain('"status":"joined"');
+		expect(joinedReply).toContain('"inviteCode":"OpenAgentGroup1"');
+
+		const refused = await chat('Join this one too: RevokedAgentGroup2');
+		const refusedReply = String((refused.body as { output?: unknown }).output);
+		expect(refusedReply).toContain('"status":"error"');
+		expect(refusedReply).toContain('revoked_or_expired');
+
+		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual(['OpenAgentGroup1', 'RevokedAgentGroup2']);
+		// The model was offered the node as a tool, and got the tool's answer back.
+		expect(model.log.filter((request) => request.lastRole === 'tool')).toHaveLength(2);
+		expect(model.log[0].toolNames).toHaveLength(1);
+	});
+
+	test('n8n lists the node, its AI tool variant and the credential, with their icons and codex', async () => {
+		// What n8n serves the editor, written by the started instance into its static cache.
+		const types = join(workDir, '.cache', 'n8n', 'public', 'types');
+		const nodes = JSON.parse(readFileSync(join(types, 'nodes.json'), 'utf8')) as Array<Record<string, unknown>>;
+		const credentials = JSON.parse(readFileSync(join(types, 'credentials.json'), 'utf8')) as Array<Record<string, unknown>>;
+		const node = nodes.find((type) => type.name === NODE_TYPE);
+		expect(node).toMatchObject({ displayName: 'RyzeAPI', usableAsTool: true, codex: { categories: ['Communication'] } });
+		expect(nodes.find((type) => type.name === `${NODE_TYPE}Tool`)).toMatchObject({ outputs: ['ai_tool'] });
+		expect(credentials.find((type) => type.name === 'ryzeApi')).toMatchObject({ supportedNodes: [NODE_TYPE] });
+		const icons = node?.iconUrl as { light: string; dark: string };
+		for (const icon of [icons.light, icons.dark]) {
+			const response = await fetch(`${n8n.url}/${icon}`);
+			expect([response.status, response.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+			expect(await response.text()).toContain('<svg');
+		}
+	});
+});
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+		signal: AbortSignal.timeout(60_000),
+	});
+	const text = await response.text();
+	let parsed: unknown = text;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		// Not JSON: keep the text.
+	}
+	return { status: response.status, body: parsed };
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			if (await check()) return;
+		} catch {
+			// Not answering yet.
+		}
+		if (Date.now() > deadline) throw new Error(`Still not ready after ${timeoutMs / 1000} s`);
+		await new Promise((done) => setTimeout(done, 500));
+	}
+}
+
+/** Reads a CSV file with a header row (n8n writes one with a byte-order mark). */
+function parseCsv(text: string): Array<Record<string, string>> {
+	return parse(text, { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+}

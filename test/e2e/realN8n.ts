@@ -1,0 +1,254 @@
+/**
+ * A real n8n, as users run it: n8n 2.8.4 installed from npm into the cache, this package packed
+ * with `npm pack` and installed into the instance's `.n8n/nodes` the way n8n installs a community
+ * package, and n8n's own CLI to import credentials and workflows, execute and start. Used by the
+ * end-to-end test and by `npm run dev`.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+
+import type { CachedInstall } from '../helpers/cachedInstall';
+import { ensureCachedInstall } from '../helpers/cachedInstall';
+
+export const N8N_VERSION = '2.8.4';
+export const PACKAGE_NAME = 'n8n-nodes-ryzeapi';
+export const NODE_TYPE = `${PACKAGE_NAME}.ryzeApi`;
+const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** Installs n8n into the cache on first use (about 6 minutes and 2.3 GB), then reuses it. */
+export async function ensureN8n(): Promise<CachedInstall> {
+	return await ensureCachedInstall({ name: `n8n-${N8N_VERSION}`, dependencies: { n8n: N8N_VERSION }, needBytes: 3 * 1024 ** 3 });
+}
+
+export function n8nBin(installDir: string): string {
+	return join(installDir, 'node_modules', 'n8n', 'bin', 'n8n');
+}
+
+/**
+ * Packs the project (which must be built) and installs the tarball into `<userFolder>/.n8n/nodes`
+ * as n8n 2.8's CommunityPackagesService does: unpacked into node_modules/<name>, its dev, peer and
+ * optional dependencies dropped, then `npm install` of production dependencies with install
+ * scripts off. Returns the files the tarball held.
+ */
+export async function installPackedPackage(userFolder: string): Promise<string[]> {
+	const packDir = mkdtempSync(join(userFolder, 'pack-'));
+	const packed = JSON.parse(
+		await run('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', packDir], { cwd: REPO_ROOT }),
+	) as Array<{ filename: string; files: Array<{ path: string }> }>;
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	const packageDir = join(nodesDir, 'node_modules', PACKAGE_NAME);
+	rmSync(packageDir, { recursive: true, force: true });
+	mkdirSync(packageDir, { recursive: true });
+	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+	await run('tar', ['-xzf', join(packDir, packed[0].filename), '-C', packageDir, '--strip-components=1']);
+	const manifestPath = join(packageDir, 'package.json');
+	const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+	for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete manifest[field];
+	writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+	await run(
+		'npm',
+		['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--loglevel=error'],
+		{ cwd: packageDir },
+	);
+	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: String(manifest.version) } }, null, 2));
+	rmSync(packDir, { recursive: true, force: true });
+	return packed[0].files.map((file) => file.path);
+}
+
+export interface N8nOptions {
+	installDir: string;
+	userFolder: string;
+	/** Where workflows may read and write files (n8n's N8N_RESTRICT_FILE_ACCESS_TO). */
+	filesDir: string;
+	port: number;
+	/** Extra environment for n8n. */
+	env?: Record<string, string>;
+}
+
+/** One n8n instance: its CLI, and its server once started. */
+export class N8n {
+	private server: ChildProcess | undefined;
+
+	private serverExit: Promise<unknown> | undefined;
+
+	readonly logFile: string;
+
+	constructor(private readonly options: N8nOptions) {
+		this.logFile = join(options.userFolder, 'n8n-start.log');
+	}
+
+	get url(): string {
+		return `http://127.0.0.1:${this.options.port}`;
+	}
+
+	/** Runs one n8n CLI command (each boots n8n: a few seconds) and returns its standard output. */
+	async cli(args: string[], timeoutMs = 180_000): Promise<string> {
+		return await run(process.execPath, [n8nBin(this.options.installDir), ...args], { env: await this.env(), timeoutMs });
+	}
+
+	async importCredentials(credentials: object[]): Promise<void> {
+		const file = join(this.options.userFolder, 'import-credentials.json');
+		writeFileSync(file, JSON.stringify(credentials));
+		try {
+			await this.cli(['import:credentials', `--input=${file}`]);
+		} finally {
+			rmSync(file, { force: true });
+		}
+	}
+
+	async importWorkflows(workflows: object[]): Promise<void> {
+		const dir = mkdtempSync(join(this.options.userFolder, 'import-workflows-'));
+		workflows.forEach((workflow, index) => writeFileSync(join(dir, `${index}.json`), JSON.stringify(workflow)));
+		try {
+			await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
+	/** Marks a workflow active; a server started afterwards registers its triggers and webhooks. */
+	async publishWorkflow(id: string): Promise<void> {
+		await this.cli(['publish:workflow', `--id=${id}`]);
+	}
+
+	/** `n8n execute --id`: runs a workflow from its manual trigger; returns n8n's run data. */
+	async execute(id: string): Promise<ExecutedRun> {
+		const stdout = await this.cli(['execute', `--id=${id}`, '--rawOutput']);
+		// n8n prints a few log lines before the run's JSON.
+		const start = stdout.search(/^\{$/m);
+		if (start === -1) throw new Error(`n8n execute printed no run data:\n${stdout.slice(-2000)}`);
+		return JSON.parse(stdout.slice(start)) as ExecutedRun;
+	}
+
+	/** `n8n start` on 127.0.0.1, its output in logFile; resolves once the instance is ready. */
+	async start(timeoutMs = 120_000): Promise<void> {
+		const log = createWriteStream(this.logFile, { flags: 'a' });
+		const child = spawn(process.execPath, [n8nBin(this.options.installDir), 'start'], {
+			env: await this.env(),
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true, // its own process group, so stop() also ends the task runners it starts
+		});
+		child.stdout?.pipe(log);
+		child.stderr?.pipe(log);
+		this.server = child;
+		this.serverExit = once(child, 'exit').finally(() => log.end());
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			if (child.exitCode !== null) throw new Error(`n8n start exited with ${child.exitCode}; see ${this.logFile}`);
+			if ((await statusOf(`${this.url}/healthz/readiness`)) === 200) return;
+			await sleep(500);
+		}
+		throw new Error(`n8n did not become ready within ${timeoutMs / 1000} s; see ${this.logFile}`);
+	}
+
+	/** Stops the server and everything it started: SIGTERM to its process group, SIGKILL after 30 s. */
+	async stop(): Promise<void> {
+		const child = this.server;
+		if (!child?.pid || child.exitCode !== null) return;
+		this.server = undefined;
+		const group = -child.pid;
+		signal(group, 'SIGTERM');
+		let timer: NodeJS.Timeout | undefined;
+		const timedOut = await Promise.race([
+			this.serverExit?.then(() => false),
+			new Promise<boolean>((done) => (timer = setTimeout(() => done(true), 30_000))),
+		]);
+		clearTimeout(timer);
+		if (timedOut) signal(group, 'SIGKILL');
+		// Task runners may outlive n8n by a moment.
+		await sleep(200);
+		signal(group, 'SIGKILL');
+	}
+
+	private async env(): Promise<NodeJS.ProcessEnv> {
+		this.brokerPort ??= await freePort();
+		return {
+			PATH: process.env.PATH,
+			HOME: process.env.HOME,
+			TMPDIR: process.env.TMPDIR,
+			N8N_USER_FOLDER: this.options.userFolder,
+			// A fixed key, so that every CLI command of this instance reads the same credentials.
+			N8N_ENCRYPTION_KEY: 'ryzeapi-local-n8n-not-a-secret',
+			N8N_PORT: String(this.options.port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			N8N_PROTOCOL: 'http',
+			N8N_SECURE_COOKIE: 'false',
+			WEBHOOK_URL: `http://127.0.0.1:${this.options.port}/`,
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			N8N_RESTRICT_FILE_ACCESS_TO: this.options.filesDir,
+			// No calls home from a test machine.
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
+			N8N_HIRING_BANNER_ENABLED: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			...this.options.env,
+		};
+	}
+
+	private brokerPort: number | undefined;
+}
+
+export interface ExecutedRun {
+	status: string;
+	data: {
+		resultData: {
+			error?: { message: string };
+			runData: Record<string, Array<{ executionStatus?: string; data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>>;
+		};
+	};
+}
+
+/** A port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+	const server = createServer();
+	server.listen(0, '127.0.0.1');
+	await once(server, 'listening');
+	const { port } = server.address() as AddressInfo;
+	await new Promise((done) => server.close(done));
+	return port;
+}
+
+async function statusOf(url: string): Promise<number | undefined> {
+	try {
+		const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+		await response.arrayBuffer();
+		return response.status;
+	} catch {
+		return undefined;
+	}
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+	try {
+		process.kill(pid, name);
+	} catch {
+		// Already gone.
+	}
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((done) => setTimeout(done, ms));
+}
+
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
+	return new Promise((resolvePromise, reject) => {
+		execFile(
+			command,
+			args,
+			{ cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 180_000, maxBuffer: 64 * 1024 * 1024 },
+			(error, stdout, stderr) => {
+				if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${stderr.slice(-4000)}\n${stdout.slice(-4000)}`));
+				else resolvePromise(stdout);
+			},
+		);
+	});
+}
