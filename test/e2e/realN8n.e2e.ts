@@ -125,6 +125,15 @@ describe('in a started n8n', () => {
 		expect(emulator.joinRequests().every((request) => request.path === '/api/group/join/main')).toBe(true);
 	});
 
+	test('the webhook example still answers when RyzeAPI refuses the token: 502, reason unauthorized', async () => {
+		// The example's node continues on error, so a refused token becomes an answer, not a failed run.
+		emulator.configure({ tokens: {} });
+		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, { link: 'https://chat.whatsapp.com/OpenWebhookGroup4' });
+		expect(answer.status).toBe(502);
+		expect(answer.body).toMatchObject({ status: 'error', reason: 'unauthorized', inviteCode: 'OpenWebhookGroup4' });
+		expect(emulator.joinRequests()).toHaveLength(1);
+	});
+
 	test('the AI agent example calls the node as a tool and hears back both joins and failures', async () => {
 		const webhookId = nodeOfType(readExample(AGENT_EXAMPLE.file), 'chatTrigger').webhookId;
 		const chat = (chatInput: string) =>
