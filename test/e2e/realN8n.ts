@@ -82,6 +82,11 @@ export class N8n {
 		this.logFile = join(options.userFolder, 'n8n-start.log');
 	}
 
+	/** Settles when the started server exits, whoever stopped it. */
+	get exited(): Promise<unknown> {
+		return this.serverExit ?? Promise.reject(new Error('n8n was not started'));
+	}
+
 	get url(): string {
 		return `http://127.0.0.1:${this.options.port}`;
 	}

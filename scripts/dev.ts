@@ -1,0 +1,106 @@
+/**
+ * `npm run dev`: a real n8n 2.8.4 on http://127.0.0.1:5678 with this package (freshly built and
+ * packed), the RyzeAPI emulator, a stand-in OpenAI model for the AI agent example, credentials for
+ * both, and the examples imported, so the node can be clicked through in the editor. Its data lives
+ * in .n8n-dev/ (delete it to start over). Ctrl-C stops everything it started.
+ * N8N_PORT and EMULATOR_PORT change the ports (defaults 5678 and 3555).
+ */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+import { OpenAiStandIn } from '../test/emulator/openAiStandIn';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../test/emulator/server';
+import {
+	AGENT_EXAMPLE,
+	exampleCredentials,
+	readExample,
+	SAMPLE_CSV,
+	SPREADSHEET_EXAMPLE,
+	spreadsheetExampleIn,
+	WEBHOOK_EXAMPLE,
+} from '../test/e2e/examples';
+import { ensureN8n, installPackedPackage, N8N_VERSION, N8n } from '../test/e2e/realN8n';
+
+const DEV_FOLDER = resolve(__dirname, '..', '.n8n-dev');
+
+async function main(): Promise<void> {
+	const n8nPort = Number(process.env.N8N_PORT ?? 5678);
+	const emulatorPort = Number(process.env.EMULATOR_PORT ?? 3555);
+	console.log(`Preparing n8n ${N8N_VERSION} (the first time, it is installed into the cache: about 6 minutes, 2.3 GB)...`);
+	const install = await ensureN8n();
+	if (!install.ok) throw new Error(`Cannot run n8n here: ${install.reason}.`);
+
+	const filesDir = join(DEV_FOLDER, 'files');
+	mkdirSync(filesDir, { recursive: true });
+	const firstRun = !existsSync(join(DEV_FOLDER, '.n8n', 'database.sqlite'));
+	if (!existsSync(join(filesDir, SPREADSHEET_EXAMPLE.input))) copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
+
+	for (const [port, variable] of [[n8nPort, 'N8N_PORT'], [emulatorPort, 'EMULATOR_PORT']] as const) {
+		if (!(await portIsFree(port))) throw new Error(`Port ${port} on 127.0.0.1 is in use: stop what uses it, or set ${variable}.`);
+	}
+	console.log('Installing the packed package into .n8n-dev/.n8n/nodes...');
+	await installPackedPackage(DEV_FOLDER);
+	const emulator = await new RyzeApiEmulator().start(emulatorPort);
+	const model = await new OpenAiStandIn().start();
+	const n8n = new N8n({ installDir: install.dir, userFolder: DEV_FOLDER, filesDir, port: n8nPort });
+	let stopping = false;
+	const stop = async () => {
+		if (stopping) return;
+		stopping = true;
+		console.log('\nStopping n8n, the emulator and the stand-in model...');
+		await n8n.stop();
+		await emulator.close();
+		await model.close();
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void stop());
+	process.on('SIGTERM', () => void stop());
+
+	// Credentials every run (the stand-in model's port changes); workflows only the first time, so
+	// edits made in the editor survive restarts.
+	await n8n.importCredentials(exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }));
+	if (firstRun) {
+		await n8n.importWorkflows([readExample(WEBHOOK_EXAMPLE.file), spreadsheetExampleIn(filesDir), readExample(AGENT_EXAMPLE.file)]);
+		await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
+	}
+	console.log('Starting n8n...');
+	try {
+		await n8n.start();
+	} catch (error) {
+		await n8n.stop();
+		await emulator.close();
+		await model.close();
+		throw error;
+	}
+	void n8n.exited.then(() => {
+		if (stopping) return;
+		console.error(`n8n exited on its own; see ${n8n.logFile}`);
+		void stop();
+	});
+
+	console.log(`
+n8n ${N8N_VERSION} with n8n-nodes-ryzeapi:  ${n8n.url}
+  (the first time, n8n asks you to create a local owner account)
+  Credentials: "RyzeAPI (emulator)" (instance ${MAIN_INSTANCE}, TokenAccount ${ACCOUNT_TOKEN}),
+               "OpenAI account" (a local stand-in model that always calls the join tool)
+  Workflows:   the three examples; the webhook one is active:
+               curl -X POST -H 'content-type: application/json' -d '{"link":"https://chat.whatsapp.com/OpenDemo1"}' ${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}
+  Emulator:    ${emulator.url}  (codes: Open… join, Approval… wait for approval, Revoked…, Forbidden…, Invalid…; others are unknown groups)
+  Files:       ${filesDir}  (the spreadsheet example reads and writes here)
+  n8n's log:   ${n8n.logFile}
+Ctrl-C stops everything.`);
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+	const server = createServer();
+	return await new Promise((done) => {
+		server.once('error', () => done(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+	});
+}
+
+main().catch((error: unknown) => {
+	console.error(error instanceof Error ? error.message : error);
+	process.exit(1);
+});
