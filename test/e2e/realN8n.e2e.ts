@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 
 import { OpenAiStandIn } from '../emulator/openAiStandIn';
-import { RyzeApiEmulator } from '../emulator/server';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
 import {
 	AGENT_EXAMPLE,
 	exampleCredentials,
@@ -88,14 +88,11 @@ test('the spreadsheet example, run by `n8n execute`, writes every CSV row back w
 	]);
 	expect(written[0].groupJid).toMatch(/^\d+@g\.us$/);
 	expect(written[2].message).toBe('Invite link has been revoked or expired');
-	// The two rows that are not invite links cost no request.
-	expect(emulator.joinRequests().map((request) => request.identifier)).toEqual([
-		'OpenMarket8Kd2Lq0ZxW4y',
-		'ApprovalBookClub7Hq3',
-		'RevokedFootball2Xv9',
-		'OpenGardeners5Tb8Kw',
-		'OpenFamily3Np6Rz',
-	]);
+	// The two rows that are not invite links cost no request. (Requests in flight together may
+	// arrive in any order.)
+	expect(emulator.joinRequests().map((request) => request.identifier).sort()).toEqual(
+		['OpenMarket8Kd2Lq0ZxW4y', 'ApprovalBookClub7Hq3', 'RevokedFootball2Xv9', 'OpenGardeners5Tb8Kw', 'OpenFamily3Np6Rz'].sort(),
+	);
 });
 
 describe('in a started n8n', () => {
@@ -156,6 +153,21 @@ describe('in a started n8n', () => {
 		expect(model.log[0].toolNames).toHaveLength(1);
 	});
 
+	test("the credential's Test button in n8n: OK for a good token, what to fix for a refused one", async () => {
+		const session = await ownerSession(n8n.url);
+		const testCredential = (token: string) =>
+			postJson(
+				`${n8n.url}/rest/credentials/test`,
+				{ credentials: { id: 'ryzeApiEmulator', name: 'RyzeAPI (emulator)', type: 'ryzeApi', data: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token } } },
+				{ cookie: session },
+			);
+		expect((await testCredential(ACCOUNT_TOKEN)).body).toEqual({ data: { status: 'OK', message: expect.any(String) } });
+		const refused = await testCredential('not-a-real-token');
+		expect(refused.body).toEqual({ data: { status: 'Error', message: expect.stringMatching(/RyzeAPI refused the token \(401/) } });
+		expect(JSON.stringify(refused.body)).not.toContain('not-a-real-token');
+		expect(emulator.log.filter((request) => request.path === '/api/group/list/main')).toHaveLength(2);
+	});
+
 	test('n8n lists the node, its AI tool variant and the credential, with their icons and codex', async () => {
 		// What n8n serves the editor, written by the started instance into its static cache.
 		const types = join(workDir, '.cache', 'n8n', 'public', 'types');
@@ -174,10 +186,23 @@ describe('in a started n8n', () => {
 	});
 });
 
-async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-	const response = await fetch(url, {
+/** Creates the instance's owner account (as n8n's first screen does) and returns its session cookie. */
+async function ownerSession(url: string): Promise<string> {
+	const response = await fetch(`${url}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-owner-passw0rd' }),
+	});
+	await response.arrayBuffer();
+	const cookie = response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
+	if (response.status !== 200 || !cookie) throw new Error(`Owner setup answered ${response.status} without a session`);
+	return cookie.split(';')[0];
+}
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
 		body: JSON.stringify(body),
 		signal: AbortSignal.timeout(60_000),
 	});
