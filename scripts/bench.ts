@@ -171,7 +171,7 @@ function loadHttpRequestNode(): Promise<(INodeType | IVersionedNodeType) | undef
 			dependencies: { 'n8n-nodes-base': '2.8.1' },
 			needBytes: 1024 ** 3,
 			ignoreScripts: true,
-		});
+		}).catch((error: unknown) => ({ ok: false as const, reason: error instanceof Error ? error.message : String(error) }));
 		if (!install.ok) {
 			console.error(`No HTTP Request node comparison: ${install.reason}.`);
 			return undefined;

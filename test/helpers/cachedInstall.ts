@@ -7,10 +7,11 @@
  * not itself named `n8n`). A half-finished install never looks finished: it is made in a staging
  * folder and renamed into place, with a marker naming what it holds.
  */
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+
+import { isAlive, runCommand } from './processes';
 
 export interface CachedInstallRequest {
 	/** Folder name under the cache root. */
@@ -20,6 +21,8 @@ export interface CachedInstallRequest {
 	needBytes: number;
 	/** Skip the packages' install scripts (n8n needs them: sqlite3 builds its binding). */
 	ignoreScripts?: boolean;
+	/** Environment for npm (default: this process's). */
+	npmEnv?: NodeJS.ProcessEnv;
 }
 
 export type CachedInstall =
@@ -28,6 +31,9 @@ export type CachedInstall =
 	| { ok: false; reason: string };
 
 const MARKER = '.ryzeapi-install.json';
+const STAGING = '.partial-';
+const INSTALL_TIMEOUT_MS = 30 * 60_000;
+const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'ERR_SOCKET_TIMEOUT']);
 const XLSX_FROM_REGISTRY = { xlsx: '0.18.5' };
 
 export function cacheRoot(): string {
@@ -37,48 +43,86 @@ export function cacheRoot(): string {
 export async function ensureCachedInstall(request: CachedInstallRequest, root = cacheRoot()): Promise<CachedInstall> {
 	const dir = join(root, request.name);
 	const started = Date.now();
-	const manifest = {
+	const manifest = JSON.stringify({
 		name: `ryzeapi-cache-${request.name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
 		private: true,
 		dependencies: request.dependencies,
 		overrides: XLSX_FROM_REGISTRY,
-	};
-	if (readMarker(dir) === JSON.stringify(manifest)) return { ok: true, dir, installedNow: false, seconds: 0 };
+	});
+	if (readMarker(dir) === manifest) return { ok: true, dir, installedNow: false, seconds: 0 };
 
 	mkdirSync(root, { recursive: true });
-	const free = freeBytes(root);
-	if (free < request.needBytes) {
-		return { ok: false, reason: `only ${gb(free)} GB free in ${root}; installing ${describe(request)} needs about ${gb(request.needBytes)} GB` };
-	}
-	const firstPackage = Object.entries(request.dependencies)[0];
-	const reachable = await registryAnswers(`${firstPackage[0]}@${firstPackage[1]}`);
-	if (!reachable.ok) return { ok: false, reason: `the npm registry cannot be reached (${reachable.why}), so ${describe(request)} cannot be installed` };
+	const release = await lock(`${dir}.lock`);
+	try {
+		// Another run may have finished the same install while this one waited for the lock.
+		if (readMarker(dir) === manifest) return { ok: true, dir, installedNow: false, seconds: 0 };
+		removeAbandonedStaging(root, request.name);
+		const free = freeBytes(root);
+		if (free < request.needBytes) {
+			return { ok: false, reason: `only ${gb(free)} GB free in ${root}; installing ${describe(request)} needs about ${gb(request.needBytes)} GB` };
+		}
+		const [name, version] = Object.entries(request.dependencies)[0];
+		const asked = await runCommand(
+			'npm',
+			['view', `${name}@${version}`, 'version', '--fetch-retries=1', '--fetch-retry-mintimeout=2000', '--fetch-retry-maxtimeout=5000', '--loglevel=error'],
+			{ env: request.npmEnv, timeoutMs: 60_000 },
+		);
+		const unreachable = asked.timedOut ? 'no answer within 60 s' : asked.ok ? undefined : networkFailure(asked.output);
+		if (unreachable) return { ok: false, reason: `the npm registry cannot be reached (${unreachable}), so ${describe(request)} cannot be installed` };
 
-	const staging = `${dir}.partial-${process.pid}`;
-	rmSync(staging, { recursive: true, force: true });
-	mkdirSync(staging, { recursive: true });
-	writeFileSync(join(staging, 'package.json'), JSON.stringify(manifest, null, 2));
-	const args = ['install', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', ...(request.ignoreScripts ? ['--ignore-scripts'] : [])];
-	const installed = await npm(args, staging);
-	if (!installed.ok) {
+		const staging = join(root, `${request.name}${STAGING}${process.pid}`);
 		rmSync(staging, { recursive: true, force: true });
-		if (/ENOSPC|no space left/i.test(installed.output)) {
-			return { ok: false, reason: `the disk filled up while installing ${describe(request)} into ${root} (it needs about ${gb(request.needBytes)} GB)` };
+		mkdirSync(staging, { recursive: true });
+		writeFileSync(join(staging, 'package.json'), manifest);
+		const args = ['install', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', ...(request.ignoreScripts ? ['--ignore-scripts'] : [])];
+		const installed = await runCommand('npm', args, { cwd: staging, env: request.npmEnv, timeoutMs: INSTALL_TIMEOUT_MS });
+		if (!installed.ok) {
+			rmSync(staging, { recursive: true, force: true });
+			const code = npmErrorCode(installed.output);
+			if (code === 'ENOSPC') {
+				return { ok: false, reason: `the disk filled up while installing ${describe(request)} into ${root} (it needs about ${gb(request.needBytes)} GB)` };
+			}
+			const network = networkFailure(installed.output);
+			if (network) return { ok: false, reason: `the npm registry stopped answering while installing ${describe(request)} (${network})` };
+			const why = installed.timedOut ? `no result within ${INSTALL_TIMEOUT_MS / 60_000} minutes` : `npm error code ${code ?? 'unknown'}`;
+			throw new Error(`npm install of ${describe(request)} failed (${why}):\n${installed.output.slice(-4000)}`);
 		}
-		if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|network/i.test(installed.output)) {
-			return { ok: false, reason: `the npm registry stopped answering while installing ${describe(request)}` };
-		}
-		throw new Error(`npm install of ${describe(request)} failed:\n${installed.output.slice(-4000)}`);
+		writeFileSync(join(staging, MARKER), manifest);
+		rmSync(dir, { recursive: true, force: true });
+		renameSync(staging, dir);
+		return { ok: true, dir, installedNow: true, seconds: (Date.now() - started) / 1000 };
+	} finally {
+		release();
 	}
-	writeFileSync(join(staging, MARKER), JSON.stringify(manifest));
-	rmSync(dir, { recursive: true, force: true });
-	renameSync(staging, dir);
-	return { ok: true, dir, installedNow: true, seconds: (Date.now() - started) / 1000 };
 }
 
 function readMarker(dir: string): string | undefined {
 	const path = join(dir, MARKER);
 	return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** Staging folders of installs whose process died (killed mid-install, say): up to gigabytes each. */
+function removeAbandonedStaging(root: string, name: string): void {
+	for (const entry of readdirSync(root)) {
+		if (!entry.startsWith(`${name}${STAGING}`)) continue;
+		const pid = Number(entry.slice(`${name}${STAGING}`.length));
+		if (!isAlive(pid)) rmSync(join(root, entry), { recursive: true, force: true });
+	}
+}
+
+/** One install of a folder at a time (npm run dev and the e2e test may start together). */
+async function lock(path: string): Promise<() => void> {
+	for (;;) {
+		try {
+			writeFileSync(path, String(process.pid), { flag: 'wx' });
+			return () => rmSync(path, { force: true });
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+			const holder = Number(readFileSync(path, 'utf8'));
+			if (!holder || !isAlive(holder)) rmSync(path, { force: true });
+			else await new Promise((done) => setTimeout(done, 2_000));
+		}
+	}
 }
 
 function freeBytes(path: string): number {
@@ -96,29 +140,13 @@ function describe(request: CachedInstallRequest): string {
 		.join(', ');
 }
 
-/** Asks the registry npm is configured with (proxy and .npmrc included) for one version. */
-function registryAnswers(spec: string): Promise<{ ok: true } | { ok: false; why: string }> {
-	return new Promise((resolve) => {
-		execFile('npm', ['view', spec, 'version', '--loglevel=error'], { timeout: 60_000 }, (error, stdout, stderr) => {
-			if (!error && stdout.trim()) resolve({ ok: true });
-			else {
-				const line = `${stderr}`.split('\n').find((text) => /ERR|error/i.test(text)) ?? error?.message ?? 'no answer';
-				resolve({ ok: false, why: line.replace(/^npm (error|ERR!)\s*/i, '').trim().slice(0, 160) });
-			}
-		});
-	});
+/** The code npm gives its own failure ("npm error code E404"), not a word from a script's output. */
+function npmErrorCode(npmOutput: string): string | undefined {
+	return /^npm (?:error|ERR!) code (\S+)/m.exec(npmOutput)?.[1];
 }
 
-function npm(args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
-	return new Promise((resolve) => {
-		const child = spawn('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-		let output = '';
-		const keep = (chunk: Buffer) => {
-			output = (output + chunk.toString('utf8')).slice(-64_000);
-		};
-		child.stdout.on('data', keep);
-		child.stderr.on('data', keep);
-		child.on('error', (error) => resolve({ ok: false, output: `${output}\n${error.message}` }));
-		child.on('close', (code) => resolve({ ok: code === 0, output }));
-	});
+/** What npm said when it could not talk to the registry at all; undefined for any other failure. */
+function networkFailure(npmOutput: string): string | undefined {
+	const code = npmErrorCode(npmOutput);
+	return code && NETWORK_CODES.has(code) ? code : undefined;
 }
