@@ -5,8 +5,7 @@
  * in .n8n-dev/ (delete it to start over). Ctrl-C stops everything it started.
  * N8N_PORT and EMULATOR_PORT change the ports (defaults 5678 and 3555).
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { OpenAiStandIn } from '../test/emulator/openAiStandIn';
@@ -20,7 +19,7 @@ import {
 	spreadsheetExampleIn,
 	WEBHOOK_EXAMPLE,
 } from '../test/e2e/examples';
-import { ensureN8n, installPackedPackage, N8N_VERSION, N8n } from '../test/e2e/realN8n';
+import { ensureN8n, installPackedPackage, N8N_VERSION, N8n, portIsFree } from '../test/e2e/realN8n';
 
 const DEV_FOLDER = resolve(__dirname, '..', '.n8n-dev');
 
@@ -30,53 +29,49 @@ async function main(): Promise<void> {
 	console.log(`Preparing n8n ${N8N_VERSION} (the first time, it is installed into the cache: about 6 minutes, 2.3 GB)...`);
 	const install = await ensureN8n();
 	if (!install.ok) throw new Error(`Cannot run n8n here: ${install.reason}.`);
-
-	const filesDir = join(DEV_FOLDER, 'files');
-	mkdirSync(filesDir, { recursive: true });
-	const firstRun = !existsSync(join(DEV_FOLDER, '.n8n', 'database.sqlite'));
-	if (!existsSync(join(filesDir, SPREADSHEET_EXAMPLE.input))) copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
-
 	for (const [port, variable] of [[n8nPort, 'N8N_PORT'], [emulatorPort, 'EMULATOR_PORT']] as const) {
 		if (!(await portIsFree(port))) throw new Error(`Port ${port} on 127.0.0.1 is in use: stop what uses it, or set ${variable}.`);
 	}
+
+	const filesDir = join(DEV_FOLDER, 'files');
+	mkdirSync(filesDir, { recursive: true });
+	if (!existsSync(join(filesDir, SPREADSHEET_EXAMPLE.input))) copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
 	console.log('Installing the packed package into .n8n-dev/.n8n/nodes...');
 	await installPackedPackage(DEV_FOLDER);
+
 	const emulator = await new RyzeApiEmulator().start(emulatorPort);
 	const model = await new OpenAiStandIn().start();
 	const n8n = new N8n({ installDir: install.dir, userFolder: DEV_FOLDER, filesDir, port: n8nPort });
-	let stopping = false;
-	const stop = async () => {
-		if (stopping) return;
-		stopping = true;
-		console.log('\nStopping n8n, the emulator and the stand-in model...');
-		await n8n.stop();
-		await emulator.close();
-		await model.close();
-		process.exit(0);
-	};
-	process.on('SIGINT', () => void stop());
-	process.on('SIGTERM', () => void stop());
+	let stopping: Promise<void> | undefined;
+	const stopAll = () =>
+		(stopping ??= (async () => {
+			console.log('\nStopping n8n, the emulator and the stand-in model...');
+			await n8n.stop();
+			await emulator.close();
+			await model.close();
+		})());
+	for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(name, () => void stopAll().then(() => process.exit(0)));
 
-	// Credentials every run (the stand-in model's port changes); workflows only the first time, so
-	// edits made in the editor survive restarts.
-	await n8n.importCredentials(exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }));
-	if (firstRun) {
-		await n8n.importWorkflows([readExample(WEBHOOK_EXAMPLE.file), spreadsheetExampleIn(filesDir), readExample(AGENT_EXAMPLE.file)]);
-		await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
-	}
-	console.log('Starting n8n...');
 	try {
+		// Credentials every run (the stand-in model's port changes); workflows once, so that edits
+		// made in the editor survive restarts.
+		await n8n.importCredentials(exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }));
+		const imported = join(DEV_FOLDER, '.examples-imported');
+		if (!existsSync(imported)) {
+			await n8n.importWorkflows([readExample(WEBHOOK_EXAMPLE.file), spreadsheetExampleIn(filesDir), readExample(AGENT_EXAMPLE.file)]);
+			await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
+			writeFileSync(imported, new Date().toISOString());
+		}
+		console.log('Starting n8n...');
 		await n8n.start();
 	} catch (error) {
-		await n8n.stop();
-		await emulator.close();
-		await model.close();
+		await stopAll();
 		throw error;
 	}
-	void n8n.exited.then(() => {
+	void n8n.exited?.then(() => {
 		if (stopping) return;
-		console.error(`n8n exited on its own; see ${n8n.logFile}`);
-		void stop();
+		console.error(`n8n exited on its own:\n${n8n.logTail()}`);
+		void stopAll().then(() => process.exit(1));
 	});
 
 	console.log(`
@@ -90,14 +85,6 @@ n8n ${N8N_VERSION} with n8n-nodes-ryzeapi:  ${n8n.url}
   Files:       ${filesDir}  (the spreadsheet example reads and writes here)
   n8n's log:   ${n8n.logFile}
 Ctrl-C stops everything.`);
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-	const server = createServer();
-	return await new Promise((done) => {
-		server.once('error', () => done(false));
-		server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-	});
 }
 
 main().catch((error: unknown) => {

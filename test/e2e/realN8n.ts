@@ -4,16 +4,17 @@
  * package, and n8n's own CLI to import credentials and workflows, execute and start. Used by the
  * end-to-end test and by `npm run dev`.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 
 import type { CachedInstall } from '../helpers/cachedInstall';
 import { ensureCachedInstall } from '../helpers/cachedInstall';
+import { runOrThrow } from '../helpers/processes';
 
 export const N8N_VERSION = '2.8.4';
 export const PACKAGE_NAME = 'n8n-nodes-ryzeapi';
@@ -37,27 +38,30 @@ export function n8nBin(installDir: string): string {
  */
 export async function installPackedPackage(userFolder: string): Promise<string[]> {
 	const packDir = mkdtempSync(join(userFolder, 'pack-'));
-	const packed = JSON.parse(
-		await run('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', packDir], { cwd: REPO_ROOT }),
-	) as Array<{ filename: string; files: Array<{ path: string }> }>;
-	const nodesDir = join(userFolder, '.n8n', 'nodes');
-	const packageDir = join(nodesDir, 'node_modules', PACKAGE_NAME);
-	rmSync(packageDir, { recursive: true, force: true });
-	mkdirSync(packageDir, { recursive: true });
-	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
-	await run('tar', ['-xzf', join(packDir, packed[0].filename), '-C', packageDir, '--strip-components=1']);
-	const manifestPath = join(packageDir, 'package.json');
-	const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-	for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete manifest[field];
-	writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
-	await run(
-		'npm',
-		['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--loglevel=error'],
-		{ cwd: packageDir },
-	);
-	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: String(manifest.version) } }, null, 2));
-	rmSync(packDir, { recursive: true, force: true });
-	return packed[0].files.map((file) => file.path);
+	try {
+		const packed = JSON.parse(
+			await runOrThrow('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', packDir], { cwd: REPO_ROOT, timeoutMs: 120_000 }),
+		) as Array<{ filename: string; version: string; files: Array<{ path: string }> }>;
+		const nodesDir = join(userFolder, '.n8n', 'nodes');
+		const packageDir = join(nodesDir, 'node_modules', PACKAGE_NAME);
+		rmSync(packageDir, { recursive: true, force: true });
+		mkdirSync(packageDir, { recursive: true });
+		await runOrThrow('tar', ['-xzf', join(packDir, packed[0].filename), '-C', packageDir, '--strip-components=1']);
+		const manifestPath = join(packageDir, 'package.json');
+		const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+		for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete manifest[field];
+		writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+		// n8n's own arguments, plus --prefer-offline: npm's cache may serve undici when the registry is away.
+		await runOrThrow(
+			'npm',
+			['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--prefer-offline', '--loglevel=error'],
+			{ cwd: packageDir, timeoutMs: 300_000 },
+		);
+		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: packed[0].version } }, null, 2));
+		return packed[0].files.map((file) => file.path);
+	} finally {
+		rmSync(packDir, { recursive: true, force: true });
+	}
 }
 
 export interface N8nOptions {
@@ -76,15 +80,17 @@ export class N8n {
 
 	private serverExit: Promise<unknown> | undefined;
 
+	private brokerPort: number | undefined;
+
 	readonly logFile: string;
 
 	constructor(private readonly options: N8nOptions) {
 		this.logFile = join(options.userFolder, 'n8n-start.log');
 	}
 
-	/** Settles when the started server exits, whoever stopped it. */
-	get exited(): Promise<unknown> {
-		return this.serverExit ?? Promise.reject(new Error('n8n was not started'));
+	/** Settles when the started server exits, whoever stopped it; undefined before start(). */
+	get exited(): Promise<unknown> | undefined {
+		return this.serverExit;
 	}
 
 	get url(): string {
@@ -92,8 +98,8 @@ export class N8n {
 	}
 
 	/** Runs one n8n CLI command (each boots n8n: a few seconds) and returns its standard output. */
-	async cli(args: string[], timeoutMs = 180_000): Promise<string> {
-		return await run(process.execPath, [n8nBin(this.options.installDir), ...args], { env: await this.env(), timeoutMs });
+	async cli(args: string[], timeoutMs = 120_000): Promise<string> {
+		return await runOrThrow(process.execPath, [n8nBin(this.options.installDir), ...args], { env: await this.env(), timeoutMs });
 	}
 
 	async importCredentials(credentials: object[]): Promise<void> {
@@ -124,10 +130,11 @@ export class N8n {
 	/** `n8n execute --id`: runs a workflow from its manual trigger; returns n8n's run data. */
 	async execute(id: string): Promise<ExecutedRun> {
 		const stdout = await this.cli(['execute', `--id=${id}`, '--rawOutput']);
-		// n8n prints a few log lines before the run's JSON.
-		const start = stdout.search(/^\{$/m);
-		if (start === -1) throw new Error(`n8n execute printed no run data:\n${stdout.slice(-2000)}`);
-		return JSON.parse(stdout.slice(start)) as ExecutedRun;
+		// The run is printed as indented JSON, between a "{" and a "}" alone on their lines; n8n's
+		// log lines (its task runners') can come before and after it.
+		const json = /^\{$[\s\S]*?^\}$/m.exec(stdout);
+		if (!json) throw new Error(`n8n execute printed no run data:\n${stdout.slice(-2000)}`);
+		return JSON.parse(json[0]) as ExecutedRun;
 	}
 
 	/** `n8n start` on 127.0.0.1, its output in logFile; resolves once the instance is ready. */
@@ -142,37 +149,47 @@ export class N8n {
 		child.stderr?.pipe(log);
 		this.server = child;
 		this.serverExit = once(child, 'exit').finally(() => log.end());
+		// Whatever ends this process, n8n and its runners end with it.
+		const killGroup = () => signal(-(child.pid ?? 0), 'SIGKILL');
+		process.once('exit', killGroup);
+		void this.serverExit.then(() => process.removeListener('exit', killGroup));
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
-			if (child.exitCode !== null) throw new Error(`n8n start exited with ${child.exitCode}; see ${this.logFile}`);
+			if (child.exitCode !== null || child.signalCode !== null) {
+				throw new Error(`n8n start ended (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.logTail()}`);
+			}
 			if ((await statusOf(`${this.url}/healthz/readiness`)) === 200) return;
 			await sleep(500);
 		}
-		throw new Error(`n8n did not become ready within ${timeoutMs / 1000} s; see ${this.logFile}`);
+		await this.stop();
+		throw new Error(`n8n was not ready within ${timeoutMs / 1000} s:\n${this.logTail()}`);
 	}
 
 	/** Stops the server and everything it started: SIGTERM to its process group, SIGKILL after 30 s. */
 	async stop(): Promise<void> {
 		const child = this.server;
-		if (!child?.pid || child.exitCode !== null) return;
+		if (!child?.pid) return;
 		this.server = undefined;
 		const group = -child.pid;
 		signal(group, 'SIGTERM');
 		let timer: NodeJS.Timeout | undefined;
-		const timedOut = await Promise.race([
-			this.serverExit?.then(() => false),
-			new Promise<boolean>((done) => (timer = setTimeout(() => done(true), 30_000))),
-		]);
+		await Promise.race([this.serverExit, new Promise((done) => (timer = setTimeout(done, 30_000)))]);
 		clearTimeout(timer);
-		if (timedOut) signal(group, 'SIGKILL');
-		// Task runners may outlive n8n by a moment.
+		// Task runners may outlive n8n by a moment; the group goes, whatever is left of it.
 		await sleep(200);
 		signal(group, 'SIGKILL');
+	}
+
+	/** The end of n8n's log, for error messages (the folder may be gone by the time anyone looks). */
+	logTail(lines = 40): string {
+		if (!existsSync(this.logFile)) return '(no log)';
+		return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
 	}
 
 	private async env(): Promise<NodeJS.ProcessEnv> {
 		this.brokerPort ??= await freePort();
 		return {
+			NODE_ENV: 'production',
 			PATH: process.env.PATH,
 			HOME: process.env.HOME,
 			TMPDIR: process.env.TMPDIR,
@@ -194,12 +211,11 @@ export class N8n {
 			N8N_PERSONALIZATION_ENABLED: 'false',
 			N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 			N8N_HIRING_BANNER_ENABLED: 'false',
+			N8N_VERIFIED_PACKAGES_ENABLED: 'false',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			...this.options.env,
 		};
 	}
-
-	private brokerPort: number | undefined;
 }
 
 export interface ExecutedRun {
@@ -222,6 +238,15 @@ export async function freePort(): Promise<number> {
 	return port;
 }
 
+/** Whether a given port on 127.0.0.1 can be listened on now. */
+export async function portIsFree(port: number): Promise<boolean> {
+	const server = createServer();
+	return await new Promise((done) => {
+		server.once('error', () => done(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+	});
+}
+
 async function statusOf(url: string): Promise<number | undefined> {
 	try {
 		const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
@@ -242,18 +267,4 @@ function signal(pid: number, name: NodeJS.Signals): void {
 
 function sleep(ms: number): Promise<void> {
 	return new Promise((done) => setTimeout(done, ms));
-}
-
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
-	return new Promise((resolvePromise, reject) => {
-		execFile(
-			command,
-			args,
-			{ cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 180_000, maxBuffer: 64 * 1024 * 1024 },
-			(error, stdout, stderr) => {
-				if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${stderr.slice(-4000)}\n${stdout.slice(-4000)}`));
-				else resolvePromise(stdout);
-			},
-		);
-	});
 }

@@ -27,7 +27,10 @@ export class OpenAiStandIn {
 	private server: Server | undefined;
 
 	async start(): Promise<this> {
-		this.server = createServer((req, res) => void this.handle(req, res));
+		this.server = createServer((req, res) => {
+			// A request aborted mid-body must not take the process down.
+			this.handle(req, res).catch(() => res.destroy());
+		});
 		this.server.listen(0, '127.0.0.1');
 		await once(this.server, 'listening');
 		return this;
