@@ -12,7 +12,8 @@ const communityNodes = n8nCommunityNodesPlugin.configs.recommendedWithoutN8nClou
 const shippedSources = ['nodes/**/*.ts', 'credentials/**/*.ts'];
 
 export default tseslint.config(
-	globalIgnores(['dist', 'node_modules', 'coverage']),
+	globalIgnores(['dist', 'node_modules', 'coverage', '.n8n-*']),
+	{ plugins: { 'n8n-nodes-base': n8nNodesBase } },
 	{
 		files: ['**/*.ts'],
 		extends: [js.configs.recommended, tseslint.configs.recommended],
@@ -20,12 +21,10 @@ export default tseslint.config(
 	{
 		files: shippedSources,
 		extends: [communityNodes],
-		plugins: { 'n8n-nodes-base': n8nNodesBase },
 	},
 	{
 		files: ['package.json'],
 		extends: [communityNodes],
-		plugins: { 'n8n-nodes-base': n8nNodesBase },
 		rules: {
 			...n8nNodesBase.configs.community.rules,
 			// undici is the package's one runtime dependency, on purpose: it gives each request a
