@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { Checked, Connection, CredentialFields, Endpoint } from '../../helpers/connection';
@@ -221,7 +221,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	// An AI agent is handed only a tool's first output: as a tool, every item goes there, and its
 	// `status` and `error` tell the agent what happened.
-	const asAiTool = this.getNode().type.endsWith('Tool');
+	const asAiTool = runsAsAiTool(this.getNode());
 	const separatePending = options.pendingApprovalOutput === 'separate' && !asAiTool;
 	const joined: INodeExecutionData[] = [];
 	const pending: INodeExecutionData[] = [];
@@ -247,6 +247,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	if (asAiTool) return [joined];
 	return separatePending ? [joined, pending, failed] : [joined, failed];
+}
+
+/** n8n runs a node connected to an agent under its type name plus "Tool" (as n8n-workflow tells tools apart). */
+function runsAsAiTool(node: INode): boolean {
+	return node.type.endsWith('Tool');
 }
 
 function failureFields(failure: JoinFailure, inviteCode?: string): IDataObject {
