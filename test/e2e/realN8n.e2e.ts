@@ -4,7 +4,7 @@
  * n8n installs community packages; the example workflows imported with n8n's CLI and run against
  * the RyzeAPI emulator, by `n8n execute` and through a started n8n's webhooks.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,7 +22,8 @@ import {
 	spreadsheetExampleIn,
 	WEBHOOK_EXAMPLE,
 } from './examples';
-import { freePort, installPackedPackage, N8n, NODE_TYPE } from './realN8n';
+import { runOrThrow } from '../helpers/processes';
+import { freePort, installPackedPackage, N8n, NODE_TYPE, PACKAGE_NAME } from './realN8n';
 
 const installDir = process.env.N8N_E2E_INSTALL_DIR;
 const emulator = new RyzeApiEmulator();
@@ -52,7 +53,7 @@ beforeAll(async () => {
 	await n8n.importWorkflows([readExample(WEBHOOK_EXAMPLE.file), spreadsheetExampleIn(filesDir), agent]);
 	await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
 	await n8n.publishWorkflow(AGENT_EXAMPLE.id);
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
 	await n8n?.stop();
@@ -66,6 +67,23 @@ test('the tarball holds the built package only: no sources, tests, emulator or e
 	const unexpected = packedFiles.filter((path) => !/^(dist\/.+\.(js|js\.map|svg|json)|package\.json|README\.md|LICENSE|CHANGELOG\.md|index\.js)$/.test(path));
 	expect(unexpected).toEqual([]);
 	expect(packedFiles.filter((path) => path.endsWith('.ts'))).toEqual([]);
+});
+
+test('installed as n8n installs community packages: its production dependency, no peer, no dev tools', () => {
+	const installed = join(workDir, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME, 'node_modules');
+	const ours = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+	expect(readdirSync(installed).filter((name) => !name.startsWith('.')).sort()).toEqual(Object.keys(ours.dependencies).sort());
+	const undici = JSON.parse(readFileSync(join(installed, 'undici', 'package.json'), 'utf8')) as { version: string };
+	expect(undici.version).toBe(ours.dependencies.undici);
+});
+
+test("the README's manual install (npm install --omit=peer) adds the package and undici, not a second n8n-workflow", async () => {
+	// A plain `npm install` would add the n8n-workflow peer (the newest), shadowing n8n's own copy.
+	const nodesDir = join(workDir, 'manual-install');
+	mkdirSync(nodesDir);
+	const tarball = (await runOrThrow('npm', ['pack', '--loglevel=error', '--pack-destination', nodesDir], { cwd: join(__dirname, '..', '..') })).trim().split('\n').pop()!;
+	await runOrThrow('npm', ['install', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(nodesDir, tarball)], { cwd: nodesDir, timeoutMs: 300_000 });
+	expect(readdirSync(join(nodesDir, 'node_modules')).filter((name) => !name.startsWith('.')).sort()).toEqual([PACKAGE_NAME, 'undici']);
 });
 
 test('the spreadsheet example, run by `n8n execute`, writes every CSV row back with its status, in file order', async () => {
@@ -154,7 +172,7 @@ describe('in a started n8n', () => {
 	});
 
 	test("the credential's Test button in n8n: OK for a good token, what to fix for a refused one", async () => {
-		const session = await ownerSession(n8n.url);
+		const session = await ownerSession();
 		const testCredential = (token: string) =>
 			postJson(
 				`${n8n.url}/rest/credentials/test`,
@@ -184,10 +202,27 @@ describe('in a started n8n', () => {
 			expect(await response.text()).toContain('<svg');
 		}
 	});
+
+	// Last: it deletes the credential the examples use.
+	test('the webhook example answers 500 when the node itself fails (its credential deleted)', async () => {
+		const deleted = await fetch(`${n8n.url}/rest/credentials/ryzeApiEmulator`, { method: 'DELETE', headers: { cookie: await ownerSession() } });
+		expect(deleted.status).toBe(200);
+		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, { link: 'https://chat.whatsapp.com/OpenWebhookGroup5' });
+		expect(answer.status).toBe(500);
+		expect(answer.body).toMatchObject({ status: 'error', reason: 'node_error', message: expect.any(String) });
+		expect(emulator.joinRequests()).toHaveLength(0);
+	});
 });
 
-/** Creates the instance's owner account (as n8n's first screen does) and returns its session cookie. */
-async function ownerSession(url: string): Promise<string> {
+let session: Promise<string> | undefined;
+
+/** The owner account's session cookie; the account is created (as n8n's first screen does) once. */
+function ownerSession(): Promise<string> {
+	session ??= createOwner(n8n.url);
+	return session;
+}
+
+async function createOwner(url: string): Promise<string> {
 	const response = await fetch(`${url}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
