@@ -64,6 +64,7 @@ async function main(): Promise<void> {
 		}
 		console.log('Starting n8n...');
 		await n8n.start();
+		await n8n.waitForActivation(WEBHOOK_EXAMPLE.id);
 	} catch (error) {
 		await stopAll();
 		throw error;

@@ -117,7 +117,8 @@ describe('in a started n8n', () => {
 	beforeAll(async () => {
 		await n8n.start();
 		// Webhooks of published workflows are registered just after n8n says it is ready.
-		await waitFor(async () => (await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, {})).status === 400, 60_000);
+		await n8n.waitForActivation(WEBHOOK_EXAMPLE.id);
+		await n8n.waitForActivation(AGENT_EXAMPLE.id);
 	}, 180_000);
 
 	test('the webhook example joins the posted link and answers with the result', async () => {
@@ -249,19 +250,6 @@ async function postJson(url: string, body: unknown, headers: Record<string, stri
 		// Not JSON: keep the text.
 	}
 	return { status: response.status, body: parsed };
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		try {
-			if (await check()) return;
-		} catch {
-			// Not answering yet.
-		}
-		if (Date.now() > deadline) throw new Error(`Still not ready after ${timeoutMs / 1000} s`);
-		await new Promise((done) => setTimeout(done, 500));
-	}
 }
 
 /** Reads a CSV file with a header row (n8n writes one with a byte-order mark). */

@@ -165,6 +165,23 @@ export class N8n {
 		throw new Error(`n8n was not ready within ${timeoutMs / 1000} s:\n${this.logTail()}`);
 	}
 
+	/**
+	 * Resolves once n8n has activated a published workflow (its webhooks registered), which happens
+	 * just after n8n reports ready; n8n logs it, or logs why it could not.
+	 */
+	async waitForActivation(workflowId: string, timeoutMs = 60_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			const lines = (existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '').split('\n').filter((line) => line.includes(`(ID: ${workflowId})`));
+			if (lines.some((line) => line.startsWith('Activated workflow'))) return;
+			if (lines.some((line) => line.includes('Issue on initial workflow activation'))) {
+				throw new Error(`n8n could not activate workflow ${workflowId}:\n${this.logTail()}`);
+			}
+			await sleep(250);
+		}
+		throw new Error(`n8n did not activate workflow ${workflowId} within ${timeoutMs / 1000} s:\n${this.logTail()}`);
+	}
+
 	/** Stops the server and everything it started: SIGTERM to its process group, SIGKILL after 30 s. */
 	async stop(): Promise<void> {
 		const child = this.server;
