@@ -137,9 +137,12 @@ export class N8n {
 		return JSON.parse(json[0]) as ExecutedRun;
 	}
 
-	/** `n8n start` on 127.0.0.1, its output in logFile; resolves once the instance is ready. */
+	/**
+	 * `n8n start` on 127.0.0.1, its output in logFile (started afresh); resolves once n8n says the
+	 * editor is up, which it does after activating the published workflows.
+	 */
 	async start(timeoutMs = 120_000): Promise<void> {
-		const log = createWriteStream(this.logFile, { flags: 'a' });
+		const log = createWriteStream(this.logFile, { flags: 'w' });
 		const child = spawn(process.execPath, [n8nBin(this.options.installDir), 'start'], {
 			env: await this.env(),
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -158,17 +161,15 @@ export class N8n {
 			if (child.exitCode !== null || child.signalCode !== null) {
 				throw new Error(`n8n start ended (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.logTail()}`);
 			}
-			if ((await statusOf(`${this.url}/healthz/readiness`)) === 200) return;
+			const editorUp = existsSync(this.logFile) && readFileSync(this.logFile, 'utf8').includes('Editor is now accessible via');
+			if (editorUp && (await statusOf(`${this.url}/healthz/readiness`)) === 200) return;
 			await sleep(500);
 		}
 		await this.stop();
 		throw new Error(`n8n was not ready within ${timeoutMs / 1000} s:\n${this.logTail()}`);
 	}
 
-	/**
-	 * Resolves once n8n has activated a published workflow (its webhooks registered), which happens
-	 * just after n8n reports ready; n8n logs it, or logs why it could not.
-	 */
+	/** Resolves if n8n's log says it activated a published workflow (its webhooks registered), throws if it says it could not. */
 	async waitForActivation(workflowId: string, timeoutMs = 60_000): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
