@@ -5,7 +5,7 @@
  * in .n8n-dev/ (delete it to start over). Ctrl-C stops everything it started.
  * N8N_PORT and EMULATOR_PORT change the ports (defaults 5678 and 3555).
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { OpenAiStandIn } from '../test/emulator/openAiStandIn';
@@ -19,7 +19,7 @@ import {
 	spreadsheetExampleIn,
 	WEBHOOK_EXAMPLE,
 } from '../test/e2e/examples';
-import { ensureN8n, installPackedPackage, N8N_VERSION, N8n, portIsFree } from '../test/e2e/realN8n';
+import { ensureN8n, installAsCommunityPackage, N8N_VERSION, N8n, packProject, portIsFree } from '../test/e2e/realN8n';
 
 const DEV_FOLDER = resolve(__dirname, '..', '.n8n-dev');
 
@@ -37,7 +37,12 @@ async function main(): Promise<void> {
 	mkdirSync(filesDir, { recursive: true });
 	if (!existsSync(join(filesDir, SPREADSHEET_EXAMPLE.input))) copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
 	console.log('Installing the packed package into .n8n-dev/.n8n/nodes...');
-	await installPackedPackage(DEV_FOLDER);
+	const packDir = mkdtempSync(join(DEV_FOLDER, 'pack-'));
+	try {
+		await installAsCommunityPackage(DEV_FOLDER, await packProject(packDir));
+	} finally {
+		rmSync(packDir, { recursive: true, force: true });
+	}
 
 	const emulator = await new RyzeApiEmulator().start(emulatorPort);
 	const model = await new OpenAiStandIn().start();

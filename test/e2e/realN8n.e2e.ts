@@ -23,14 +23,15 @@ import {
 	WEBHOOK_EXAMPLE,
 } from './examples';
 import { runOrThrow } from '../helpers/processes';
-import { freePort, installPackedPackage, N8n, NODE_TYPE, PACKAGE_NAME } from './realN8n';
+import type { PackedPackage } from './realN8n';
+import { freePort, installAsCommunityPackage, N8n, NODE_TYPE, PACKAGE_NAME, packProject, REPO_ROOT } from './realN8n';
 
 const installDir = process.env.N8N_E2E_INSTALL_DIR;
 const emulator = new RyzeApiEmulator();
 const model = new OpenAiStandIn();
 let workDir: string;
 let filesDir: string;
-let packedFiles: string[];
+let packed: PackedPackage;
 let n8n: N8n;
 
 beforeEach(() => emulator.reset());
@@ -43,7 +44,8 @@ beforeAll(async () => {
 	copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
 	await emulator.start();
 	await model.start();
-	packedFiles = await installPackedPackage(workDir);
+	packed = await packProject(workDir);
+	await installAsCommunityPackage(workDir, packed);
 	n8n = new N8n({ installDir, userFolder: workDir, filesDir, port: await freePort() });
 
 	const agent = readExample(AGENT_EXAMPLE.file);
@@ -63,6 +65,7 @@ afterAll(async () => {
 });
 
 test('the tarball holds the built package only: no sources, tests, emulator or examples', () => {
+	const packedFiles = packed.files;
 	expect(packedFiles).toEqual(expect.arrayContaining(['package.json', 'dist/nodes/RyzeApi/RyzeApi.node.js', 'dist/credentials/RyzeApi.credentials.js']));
 	const unexpected = packedFiles.filter((path) => !/^(dist\/.+\.(js|js\.map|svg|json)|package\.json|README\.md|LICENSE|CHANGELOG\.md|index\.js)$/.test(path));
 	expect(unexpected).toEqual([]);
@@ -71,7 +74,7 @@ test('the tarball holds the built package only: no sources, tests, emulator or e
 
 test('installed as n8n installs community packages: its production dependency, no peer, no dev tools', () => {
 	const installed = join(workDir, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME, 'node_modules');
-	const ours = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+	const ours = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 	expect(readdirSync(installed).filter((name) => !name.startsWith('.')).sort()).toEqual(Object.keys(ours.dependencies).sort());
 	const undici = JSON.parse(readFileSync(join(installed, 'undici', 'package.json'), 'utf8')) as { version: string };
 	expect(undici.version).toBe(ours.dependencies.undici);
@@ -81,8 +84,7 @@ test("the README's manual install (npm install --omit=peer) adds the package and
 	// A plain `npm install` would add the n8n-workflow peer (the newest), shadowing n8n's own copy.
 	const nodesDir = join(workDir, 'manual-install');
 	mkdirSync(nodesDir);
-	const tarball = (await runOrThrow('npm', ['pack', '--loglevel=error', '--pack-destination', nodesDir], { cwd: join(__dirname, '..', '..') })).trim().split('\n').pop()!;
-	await runOrThrow('npm', ['install', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(nodesDir, tarball)], { cwd: nodesDir, timeoutMs: 300_000 });
+	await runOrThrow('npm', ['install', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', packed.tarball], { cwd: nodesDir, timeoutMs: 300_000 });
 	expect(readdirSync(join(nodesDir, 'node_modules')).filter((name) => !name.startsWith('.')).sort()).toEqual([PACKAGE_NAME, 'undici']);
 });
 

@@ -19,7 +19,7 @@ import { runOrThrow } from '../helpers/processes';
 export const N8N_VERSION = '2.8.4';
 export const PACKAGE_NAME = 'n8n-nodes-ryzeapi';
 export const NODE_TYPE = `${PACKAGE_NAME}.ryzeApi`;
-const REPO_ROOT = resolve(__dirname, '..', '..');
+export const REPO_ROOT = resolve(__dirname, '..', '..');
 
 /** Installs n8n into the cache on first use (about 6 minutes and 2.3 GB), then reuses it. */
 export async function ensureN8n(): Promise<CachedInstall> {
@@ -30,38 +30,43 @@ export function n8nBin(installDir: string): string {
 	return join(installDir, 'node_modules', 'n8n', 'bin', 'n8n');
 }
 
+export interface PackedPackage {
+	tarball: string;
+	version: string;
+	/** The files the tarball holds. */
+	files: string[];
+}
+
+/** `npm pack` of the project (which must be built) into packDir. */
+export async function packProject(packDir: string): Promise<PackedPackage> {
+	const [packed] = JSON.parse(
+		await runOrThrow('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', packDir], { cwd: REPO_ROOT, timeoutMs: 120_000 }),
+	) as Array<{ filename: string; version: string; files: Array<{ path: string }> }>;
+	return { tarball: join(packDir, packed.filename), version: packed.version, files: packed.files.map((file) => file.path) };
+}
+
 /**
- * Packs the project (which must be built) and installs the tarball into `<userFolder>/.n8n/nodes`
- * as n8n 2.8's CommunityPackagesService does: unpacked into node_modules/<name>, its dev, peer and
- * optional dependencies dropped, then `npm install` of production dependencies with install
- * scripts off. Returns the files the tarball held.
+ * Installs a packed package into `<userFolder>/.n8n/nodes` as n8n 2.8's CommunityPackagesService
+ * does: unpacked into node_modules/<name>, its dev, peer and optional dependencies dropped, then
+ * `npm install` of production dependencies with install scripts off.
  */
-export async function installPackedPackage(userFolder: string): Promise<string[]> {
-	const packDir = mkdtempSync(join(userFolder, 'pack-'));
-	try {
-		const packed = JSON.parse(
-			await runOrThrow('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', packDir], { cwd: REPO_ROOT, timeoutMs: 120_000 }),
-		) as Array<{ filename: string; version: string; files: Array<{ path: string }> }>;
-		const nodesDir = join(userFolder, '.n8n', 'nodes');
-		const packageDir = join(nodesDir, 'node_modules', PACKAGE_NAME);
-		rmSync(packageDir, { recursive: true, force: true });
-		mkdirSync(packageDir, { recursive: true });
-		await runOrThrow('tar', ['-xzf', join(packDir, packed[0].filename), '-C', packageDir, '--strip-components=1']);
-		const manifestPath = join(packageDir, 'package.json');
-		const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-		for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete manifest[field];
-		writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
-		// n8n's own arguments, plus --prefer-offline: npm's cache may serve undici when the registry is away.
-		await runOrThrow(
-			'npm',
-			['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--prefer-offline', '--loglevel=error'],
-			{ cwd: packageDir, timeoutMs: 300_000 },
-		);
-		writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: packed[0].version } }, null, 2));
-		return packed[0].files.map((file) => file.path);
-	} finally {
-		rmSync(packDir, { recursive: true, force: true });
-	}
+export async function installAsCommunityPackage(userFolder: string, packed: PackedPackage): Promise<void> {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	const packageDir = join(nodesDir, 'node_modules', PACKAGE_NAME);
+	rmSync(packageDir, { recursive: true, force: true });
+	mkdirSync(packageDir, { recursive: true });
+	await runOrThrow('tar', ['-xzf', packed.tarball, '-C', packageDir, '--strip-components=1']);
+	const manifestPath = join(packageDir, 'package.json');
+	const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+	for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete manifest[field];
+	writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+	// n8n's own arguments, plus --prefer-offline: npm's cache may serve undici when the registry is away.
+	await runOrThrow(
+		'npm',
+		['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--prefer-offline', '--loglevel=error'],
+		{ cwd: packageDir, timeoutMs: 300_000 },
+	);
+	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: packed.version } }, null, 2));
 }
 
 export interface N8nOptions {
