@@ -1,16 +1,14 @@
-import type {
-	IAuthenticateGeneric,
-	Icon,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 export class RyzeApi implements ICredentialType {
 	name = 'ryzeApi';
 
 	displayName = 'RyzeAPI';
 
-	icon: Icon = { light: 'file:../nodes/RyzeApi/ryzeapi.svg', dark: 'file:../nodes/RyzeApi/ryzeapi.dark.svg' };
+	icon: Icon = {
+		light: 'file:../nodes/RyzeApi/ryzeapi.svg',
+		dark: 'file:../nodes/RyzeApi/ryzeapi.dark.svg',
+	};
 
 	documentationUrl = 'https://docs.ryzeapi.cloud/en/guide/authentication';
 
@@ -21,7 +19,8 @@ export class RyzeApi implements ICredentialType {
 			type: 'string',
 			default: 'https://ryzeapi.cloud',
 			required: true,
-			description: 'Address of the RyzeAPI server. Change it only for a self-hosted or proxied deployment.',
+			description:
+				'Address of the RyzeAPI server. Change it only for a self-hosted or proxied deployment.',
 		},
 		{
 			displayName: 'Instance Name',
@@ -30,7 +29,8 @@ export class RyzeApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'e.g. my-whatsapp',
-			description: 'Name of the instance (the connected WhatsApp number) as shown in the RyzeAPI dashboard',
+			description:
+				'Name of the instance (the connected WhatsApp number) as shown in the RyzeAPI dashboard',
 		},
 		{
 			displayName: 'Token',

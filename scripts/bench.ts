@@ -18,20 +18,44 @@ import { ensureCachedInstall } from '../test/helpers/cachedInstall';
 import { runNode, runRyzeApiNode, shutDownEngine } from '../test/helpers/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as { RyzeApi: new () => INodeType };
+const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as {
+	RyzeApi: new () => INodeType;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { closeDispatchers } = require('../dist/nodes/RyzeApi/transport') as { closeDispatchers(): Promise<void> };
+const { closeDispatchers } = require('../dist/nodes/RyzeApi/transport') as {
+	closeDispatchers(): Promise<void>;
+};
 
 const quick = process.argv.includes('--quick');
 const sizes = quick
-	? { pacingWindows: 6, limit: 10, windowMs: 1_000, dedupeItems: 300, speedItems: 500, small: 2_000, large: 20_000 }
-	: { pacingWindows: 8, limit: 20, windowMs: 2_000, dedupeItems: 3_000, speedItems: 2_000, small: 10_000, large: 100_000 };
+	? {
+			pacingWindows: 6,
+			limit: 10,
+			windowMs: 1_000,
+			dedupeItems: 300,
+			speedItems: 500,
+			small: 2_000,
+			large: 20_000,
+		}
+	: {
+			pacingWindows: 8,
+			limit: 20,
+			windowMs: 2_000,
+			dedupeItems: 3_000,
+			speedItems: 2_000,
+			small: 10_000,
+			large: 100_000,
+		};
 /** The node's default "Requests in Flight"; the bare undici loop uses the same. */
 const CONCURRENCY = defaultConcurrency();
 
 function defaultConcurrency(): number {
-	const options = new RyzeApi().description.properties.find((property) => property.name === 'options');
-	const concurrency = options?.options?.find((option) => 'name' in option && option.name === 'concurrency');
+	const options = new RyzeApi().description.properties.find(
+		(property) => property.name === 'options',
+	);
+	const concurrency = options?.options?.find(
+		(option) => 'name' in option && option.name === 'concurrency',
+	);
 	return Number((concurrency as { default?: unknown } | undefined)?.default);
 }
 /** "No limit": the headers still come, as they always do from RyzeAPI, with a limit no run reaches. */
@@ -56,13 +80,18 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
-const codes = (count: number, distinct = count) => Array.from({ length: count }, (_, i) => ({ link: `OpenBench${i % distinct}` }));
+const codes = (count: number, distinct = count) =>
+	Array.from({ length: count }, (_, i) => ({ link: `OpenBench${i % distinct}` }));
 
 function credentialsFor(emulator: RyzeApiEmulator) {
 	return { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN };
 }
 
-async function runOurs(emulator: RyzeApiEmulator, items: Array<{ link: string }>, options = {}): Promise<{ result: RunResult; ms: number }> {
+async function runOurs(
+	emulator: RyzeApiEmulator,
+	items: Array<{ link: string }>,
+	options = {},
+): Promise<{ result: RunResult; ms: number }> {
 	const started = performance.now();
 	const result = await runRyzeApiNode({
 		nodeType: new RyzeApi(),
@@ -78,7 +107,12 @@ function itemsOut(result: RunResult): number {
 }
 
 /** Joins the emulator accepted per rate-limit window, over the windows the run fully covered. */
-function fullWindowCounts(emulator: RyzeApiEmulator, windowMs: number, fromMs: number, toMs: number): number[] {
+function fullWindowCounts(
+	emulator: RyzeApiEmulator,
+	windowMs: number,
+	fromMs: number,
+	toMs: number,
+): number[] {
 	const counts = new Map<number, number>();
 	for (const entry of emulator.joinRequests()) {
 		if (entry.status === 429 || entry.identifier === 'OpenCompetitor') continue;
@@ -94,10 +128,19 @@ function fullWindowCounts(emulator: RyzeApiEmulator, windowMs: number, fromMs: n
 
 async function pacing(
 	withCompetitor: boolean,
-): Promise<{ efficiency: number; competitorShare: number; rateLimited: number; lost: number; ourRequests: number; windows: number }> {
+): Promise<{
+	efficiency: number;
+	competitorShare: number;
+	rateLimited: number;
+	lost: number;
+	ourRequests: number;
+	windows: number;
+}> {
 	const { limit, windowMs, pacingWindows } = sizes;
 	const emulator = await startEmulator({ rateLimit: { limit, windowMs }, latencyMs: 2 });
-	const competitor = withCompetitor ? competeFor(emulator, Math.round(limit * 0.4), windowMs) : undefined;
+	const competitor = withCompetitor
+		? competeFor(emulator, Math.round(limit * 0.4), windowMs)
+		: undefined;
 	// Enough items to keep the budget busy for the whole span: what the competitor leaves us.
 	const items = codes(Math.round(limit * (withCompetitor ? 0.6 : 1) * pacingWindows));
 	const started = Date.now();
@@ -105,14 +148,20 @@ async function pacing(
 	const finished = Date.now();
 	await competitor?.stop();
 	const ours = emulator.joinRequests().filter((entry) => entry.identifier !== 'OpenCompetitor');
-	const theirs = emulator.joinRequests().filter((entry) => entry.identifier === 'OpenCompetitor' && entry.status === 200);
+	const theirs = emulator
+		.joinRequests()
+		.filter((entry) => entry.identifier === 'OpenCompetitor' && entry.status === 200);
 	const counts = fullWindowCounts(emulator, windowMs, started, finished);
 	const ourShare = withCompetitor ? limit - Math.round(limit * 0.4) : limit;
-	const efficiency = counts.length ? counts.reduce((a, b) => a + b, 0) / counts.length / ourShare : 0;
+	const efficiency = counts.length
+		? counts.reduce((a, b) => a + b, 0) / counts.length / ourShare
+		: 0;
 	await emulator.close();
 	return {
 		efficiency,
-		competitorShare: theirs.length / Math.max(1, theirs.length + ours.filter((entry) => entry.status === 200).length),
+		competitorShare:
+			theirs.length /
+			Math.max(1, theirs.length + ours.filter((entry) => entry.status === 200).length),
 		rateLimited: ours.filter((entry) => entry.status === 429).length,
 		lost: items.length - itemsOut(result),
 		ourRequests: ours.length,
@@ -171,13 +220,27 @@ function loadHttpRequestNode(): Promise<(INodeType | IVersionedNodeType) | undef
 			dependencies: { 'n8n-nodes-base': '2.8.1' },
 			needBytes: 1024 ** 3,
 			ignoreScripts: true,
-		}).catch((error: unknown) => ({ ok: false as const, reason: error instanceof Error ? error.message : String(error) }));
+		}).catch((error: unknown) => ({
+			ok: false as const,
+			reason: error instanceof Error ? error.message : String(error),
+		}));
 		if (!install.ok) {
 			console.error(`No HTTP Request node comparison: ${install.reason}.`);
 			return undefined;
 		}
-		if (install.installedNow) console.error(`Installed n8n-nodes-base into ${install.dir} in ${install.seconds.toFixed(0)} s.`);
-		const entry = join(install.dir, 'node_modules', 'n8n-nodes-base', 'dist', 'nodes', 'HttpRequest', 'HttpRequest.node.js');
+		if (install.installedNow)
+			console.error(
+				`Installed n8n-nodes-base into ${install.dir} in ${install.seconds.toFixed(0)} s.`,
+			);
+		const entry = join(
+			install.dir,
+			'node_modules',
+			'n8n-nodes-base',
+			'dist',
+			'nodes',
+			'HttpRequest',
+			'HttpRequest.node.js',
+		);
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const { HttpRequest } = require(entry) as { HttpRequest: new () => IVersionedNodeType };
 		return new HttpRequest();
@@ -185,7 +248,10 @@ function loadHttpRequestNode(): Promise<(INodeType | IVersionedNodeType) | undef
 	return httpRequestNode;
 }
 
-async function httpRequestNodeMs(emulator: RyzeApiEmulator, items: Array<{ link: string }>): Promise<number | null> {
+async function httpRequestNodeMs(
+	emulator: RyzeApiEmulator,
+	items: Array<{ link: string }>,
+): Promise<number | null> {
 	const httpRequest = await loadHttpRequestNode();
 	if (!httpRequest) return null;
 	const started = performance.now();
@@ -207,14 +273,19 @@ async function httpRequestNodeMs(emulator: RyzeApiEmulator, items: Array<{ link:
 	});
 	const ms = performance.now() - started;
 	if (result.error || itemsOut(result) !== items.length) {
-		console.error(`The HTTP Request node run failed: ${result.error?.message ?? `${itemsOut(result)} items out`}`);
+		console.error(
+			`The HTTP Request node run failed: ${result.error?.message ?? `${itemsOut(result)} items out`}`,
+		);
 		return null;
 	}
 	return ms;
 }
 
 /** The same requests with bare undici at the same concurrency: the floor any node pays. */
-async function bareUndiciMs(emulator: RyzeApiEmulator, items: Array<{ link: string }>): Promise<number> {
+async function bareUndiciMs(
+	emulator: RyzeApiEmulator,
+	items: Array<{ link: string }>,
+): Promise<number> {
 	const agent = new Agent({ connections: 32 });
 	const started = performance.now();
 	let next = 0;
@@ -240,12 +311,20 @@ async function bareUndiciMs(emulator: RyzeApiEmulator, items: Array<{ link: stri
 
 /** One run of `count` items in a child process, for its own time and peak memory. */
 function scaleRun(count: number): { ms: number; peakRssMb: number; lost: number } {
-	const output = execFileSync(process.execPath, [...process.execArgv, __filename, '--scale-child', String(count)], {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'inherit'],
-		maxBuffer: 1 << 20,
-	});
-	return JSON.parse(output.trim().split('\n').pop() as string) as { ms: number; peakRssMb: number; lost: number };
+	const output = execFileSync(
+		process.execPath,
+		[...process.execArgv, __filename, '--scale-child', String(count)],
+		{
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+			maxBuffer: 1 << 20,
+		},
+	);
+	return JSON.parse(output.trim().split('\n').pop() as string) as {
+		ms: number;
+		peakRssMb: number;
+		lost: number;
+	};
 }
 
 async function scaleChild(count: number): Promise<void> {
@@ -265,13 +344,29 @@ async function main(): Promise<void> {
 	const started = performance.now();
 	progress('pacing alone');
 	const alone = await pacing(false);
-	record('pacing_efficiency', alone.efficiency, `joins per full window ÷ limit (${sizes.limit} per ${sizes.windowMs} ms, ${alone.windows} full windows)`);
-	record('rate_limited_responses', alone.rateLimited, `429s in that run (${alone.ourRequests} requests)`);
+	record(
+		'pacing_efficiency',
+		alone.efficiency,
+		`joins per full window ÷ limit (${sizes.limit} per ${sizes.windowMs} ms, ${alone.windows} full windows)`,
+	);
+	record(
+		'rate_limited_responses',
+		alone.rateLimited,
+		`429s in that run (${alone.ourRequests} requests)`,
+	);
 
 	progress('pacing with a competing client');
 	const shared = await pacing(true);
-	record('shared_bucket_429_ratio', shared.ourRequests ? shared.rateLimited / shared.ourRequests : 0, `429s ÷ our requests while another client spends ~40% (${shared.rateLimited}/${shared.ourRequests})`);
-	record('shared_bucket_efficiency', shared.efficiency, `our joins per full window ÷ the 60% left to us (the other client got ${Math.round(shared.competitorShare * 100)}% of all joins)`);
+	record(
+		'shared_bucket_429_ratio',
+		shared.ourRequests ? shared.rateLimited / shared.ourRequests : 0,
+		`429s ÷ our requests while another client spends ~40% (${shared.rateLimited}/${shared.ourRequests})`,
+	);
+	record(
+		'shared_bucket_efficiency',
+		shared.efficiency,
+		`our joins per full window ÷ the 60% left to us (the other client got ${Math.round(shared.competitorShare * 100)}% of all joins)`,
+	);
 
 	progress('duplicates');
 	const deduped = await dedupe();
@@ -283,7 +378,11 @@ async function main(): Promise<void> {
 	const speedItems = codes(sizes.speedItems);
 	await runOurs(speedEmulator, codes(200)); // warm-up: code paths compiled, connections open
 	// Interleaved rounds, each contender's median: one run of each swings with the machine's load.
-	const samples: { bare: number[]; ours: number[]; httpNode: Array<number | null> } = { bare: [], ours: [], httpNode: [] };
+	const samples: { bare: number[]; ours: number[]; httpNode: Array<number | null> } = {
+		bare: [],
+		ours: [],
+		httpNode: [],
+	};
 	for (let round = 1; round <= SPEED_ROUNDS; round++) {
 		progress(`  round ${round} of ${SPEED_ROUNDS}: bare undici, ours, the HTTP Request node`);
 		samples.bare.push(await bareUndiciMs(speedEmulator, speedItems));
@@ -294,21 +393,39 @@ async function main(): Promise<void> {
 	const bare = median(samples.bare);
 	const ours = median(samples.ours);
 	const httpNode = samples.httpNode.includes(null) ? null : median(samples.httpNode as number[]);
-	record('speedup_vs_http_request_node', httpNode === null ? null : httpNode / ours, `HTTP Request node ${httpNode === null ? 'unavailable' : `${Math.round(httpNode)} ms`} ÷ ours ${Math.round(ours)} ms (${sizes.speedItems} items, 2 ms latency, medians of ${SPEED_ROUNDS})`);
-	record('overhead_vs_bare_undici', ours / bare, `ours ÷ bare undici ${Math.round(bare)} ms, both at ${CONCURRENCY} in flight, medians of ${SPEED_ROUNDS}`);
+	record(
+		'speedup_vs_http_request_node',
+		httpNode === null ? null : httpNode / ours,
+		`HTTP Request node ${httpNode === null ? 'unavailable' : `${Math.round(httpNode)} ms`} ÷ ours ${Math.round(ours)} ms (${sizes.speedItems} items, 2 ms latency, medians of ${SPEED_ROUNDS})`,
+	);
+	record(
+		'overhead_vs_bare_undici',
+		ours / bare,
+		`ours ÷ bare undici ${Math.round(bare)} ms, both at ${CONCURRENCY} in flight, medians of ${SPEED_ROUNDS}`,
+	);
 
 	const items_lost = alone.lost + shared.lost;
 	progress(`scale: ${sizes.small} and ${sizes.large} items`);
 	const small = scaleRun(sizes.small);
 	const large = scaleRun(sizes.large);
-	record('scale_ratio_100k_vs_10k', large.ms / small.ms, `${sizes.large} items ${Math.round(large.ms)} ms ÷ ${sizes.small} items ${Math.round(small.ms)} ms`);
+	record(
+		'scale_ratio_100k_vs_10k',
+		large.ms / small.ms,
+		`${sizes.large} items ${Math.round(large.ms)} ms ÷ ${sizes.small} items ${Math.round(small.ms)} ms`,
+	);
 	record('peak_rss_mb_100k', large.peakRssMb, `peak memory of the ${sizes.large}-item run (MB)`);
-	record('items_lost', items_lost + small.lost + large.lost, 'items missing from both outputs, all runs');
+	record(
+		'items_lost',
+		items_lost + small.lost + large.lost,
+		'items missing from both outputs, all runs',
+	);
 
 	await closeDispatchers();
 	shutDownEngine();
 	const width = Math.max(...rows.map(([key]) => key.length));
-	console.log(`\nRyzeAPI Join Group benchmark${quick ? ' (--quick)' : ''}, ${Math.round((performance.now() - started) / 1000)} s\n`);
+	console.log(
+		`\nRyzeAPI Join Group benchmark${quick ? ' (--quick)' : ''}, ${Math.round((performance.now() - started) / 1000)} s\n`,
+	);
 	for (const [key, text] of rows) console.log(`  ${key.padEnd(width)}  ${text}`);
 	console.log(JSON.stringify(figures));
 }
@@ -317,4 +434,3 @@ main().catch((error: unknown) => {
 	console.error(error instanceof Error ? error.stack : error);
 	process.exitCode = 1;
 });
-

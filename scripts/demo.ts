@@ -13,9 +13,13 @@ import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/emulator/se
 import { runRyzeApiNode, shutDownEngine } from '../test/helpers/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as { RyzeApi: new () => INodeType };
+const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as {
+	RyzeApi: new () => INodeType;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { closeDispatchers } = require('../dist/nodes/RyzeApi/transport') as { closeDispatchers(): Promise<void> };
+const { closeDispatchers } = require('../dist/nodes/RyzeApi/transport') as {
+	closeDispatchers(): Promise<void>;
+};
 
 const SAMPLE = [
 	'https://chat.whatsapp.com/OpenFriendsOfN8n22ch',
@@ -35,25 +39,40 @@ const SAMPLE = [
 ];
 
 async function main(): Promise<void> {
-	const real = process.env.RYZEAPI_BASE_URL && process.env.RYZEAPI_INSTANCE && process.env.RYZEAPI_TOKEN;
+	const real =
+		process.env.RYZEAPI_BASE_URL && process.env.RYZEAPI_INSTANCE && process.env.RYZEAPI_TOKEN;
 	let emulator: RyzeApiEmulator | undefined;
 	let credentials: IDataObject;
 	if (real) {
-		credentials = { baseUrl: process.env.RYZEAPI_BASE_URL, instanceName: process.env.RYZEAPI_INSTANCE, token: process.env.RYZEAPI_TOKEN };
-		console.log(`Against RyzeAPI at ${process.env.RYZEAPI_BASE_URL}, instance "${process.env.RYZEAPI_INSTANCE}" (token from RYZEAPI_TOKEN).`);
+		credentials = {
+			baseUrl: process.env.RYZEAPI_BASE_URL,
+			instanceName: process.env.RYZEAPI_INSTANCE,
+			token: process.env.RYZEAPI_TOKEN,
+		};
+		console.log(
+			`Against RyzeAPI at ${process.env.RYZEAPI_BASE_URL}, instance "${process.env.RYZEAPI_INSTANCE}" (token from RYZEAPI_TOKEN).`,
+		);
 	} else {
 		emulator = await startEmulator();
 		credentials = { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN };
-		console.log(`Against the RyzeAPI emulator at ${emulator.url} (set RYZEAPI_BASE_URL, RYZEAPI_INSTANCE, RYZEAPI_TOKEN for a real account).`);
+		console.log(
+			`Against the RyzeAPI emulator at ${emulator.url} (set RYZEAPI_BASE_URL, RYZEAPI_INSTANCE, RYZEAPI_TOKEN for a real account).`,
+		);
 	}
-	const links = process.env.RYZEAPI_LINKS?.split('\n').filter((line) => line.trim() !== '') ?? SAMPLE;
+	const links =
+		process.env.RYZEAPI_LINKS?.split('\n').filter((line) => line.trim() !== '') ?? SAMPLE;
 	const rows = links.map((link, index) => ({ row: index + 1, link }));
 
 	try {
 		const result = await runRyzeApiNode({
 			nodeType: new RyzeApi(),
 			items: rows,
-			parameters: { resource: 'group', operation: 'join', identifier: '={{ $json.link }}', options: {} },
+			parameters: {
+				resource: 'group',
+				operation: 'join',
+				identifier: '={{ $json.link }}',
+				options: {},
+			},
 			credentials: credentials as never,
 		});
 		if (result.error || !result.outputs) {
@@ -63,8 +82,18 @@ async function main(): Promise<void> {
 			return;
 		}
 		const [success, failure] = result.outputs;
-		printTable(`Success output (${success.length})`, success, ['row', 'link', 'status', 'inviteCode', 'groupJid'], (json) => json.message);
-		printTable(`Error output (${failure.length})`, failure, ['row', 'link', 'reason', 'httpStatus'], (json) => (json.error as IDataObject).message);
+		printTable(
+			`Success output (${success.length})`,
+			success,
+			['row', 'link', 'status', 'inviteCode', 'groupJid'],
+			(json) => json.message,
+		);
+		printTable(
+			`Error output (${failure.length})`,
+			failure,
+			['row', 'link', 'reason', 'httpStatus'],
+			(json) => (json.error as IDataObject).message,
+		);
 		const requests = emulator ? `; ${emulator.joinRequests().length} requests reached the API` : '';
 		console.log(`\n${rows.length} items in, ${success.length + failure.length} out${requests}.`);
 	} finally {
@@ -92,8 +121,11 @@ function printTable(
 		return [...cells, cell(detail(json), 130)];
 	});
 	const header = [...columns, 'message'];
-	const widths = header.map((name, index) => Math.max(name.length, ...rows.map((row) => row[index].length)));
-	const line = (cells: string[]) => `  ${cells.map((text, index) => text.padEnd(widths[index])).join('  ')}`.trimEnd();
+	const widths = header.map((name, index) =>
+		Math.max(name.length, ...rows.map((row) => row[index].length)),
+	);
+	const line = (cells: string[]) =>
+		`  ${cells.map((text, index) => text.padEnd(widths[index])).join('  ')}`.trimEnd();
 	console.log(line(header));
 	console.log(line(widths.map((width) => '-'.repeat(width))));
 	for (const row of rows) console.log(line(row));
@@ -101,7 +133,10 @@ function printTable(
 
 function cell(value: unknown, max = 48): string {
 	// Control characters would break the table: show them escaped, everything else as it is.
-	const text = value === undefined || value === null ? '' : String(value).replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
+	const text =
+		value === undefined || value === null
+			? ''
+			: String(value).replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
 	return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 

@@ -19,23 +19,39 @@ import {
 	spreadsheetExampleIn,
 	WEBHOOK_EXAMPLE,
 } from '../test/e2e/examples';
-import { ensureN8n, installAsCommunityPackage, N8N_VERSION, N8n, packProject, portIsFree } from '../test/e2e/realN8n';
+import {
+	ensureN8n,
+	installAsCommunityPackage,
+	N8N_VERSION,
+	N8n,
+	packProject,
+	portIsFree,
+} from '../test/e2e/realN8n';
 
 const DEV_FOLDER = resolve(__dirname, '..', '.n8n-dev');
 
 async function main(): Promise<void> {
 	const n8nPort = Number(process.env.N8N_PORT ?? 5678);
 	const emulatorPort = Number(process.env.EMULATOR_PORT ?? 3555);
-	console.log(`Preparing n8n ${N8N_VERSION} (the first time, it is installed into the cache: about 6 minutes, 2.3 GB)...`);
+	console.log(
+		`Preparing n8n ${N8N_VERSION} (the first time, it is installed into the cache: about 6 minutes, 2.3 GB)...`,
+	);
 	const install = await ensureN8n();
 	if (!install.ok) throw new Error(`Cannot run n8n here: ${install.reason}.`);
-	for (const [port, variable] of [[n8nPort, 'N8N_PORT'], [emulatorPort, 'EMULATOR_PORT']] as const) {
-		if (!(await portIsFree(port))) throw new Error(`Port ${port} on 127.0.0.1 is in use: stop what uses it, or set ${variable}.`);
+	for (const [port, variable] of [
+		[n8nPort, 'N8N_PORT'],
+		[emulatorPort, 'EMULATOR_PORT'],
+	] as const) {
+		if (!(await portIsFree(port)))
+			throw new Error(
+				`Port ${port} on 127.0.0.1 is in use: stop what uses it, or set ${variable}.`,
+			);
 	}
 
 	const filesDir = join(DEV_FOLDER, 'files');
 	mkdirSync(filesDir, { recursive: true });
-	if (!existsSync(join(filesDir, SPREADSHEET_EXAMPLE.input))) copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
+	if (!existsSync(join(filesDir, SPREADSHEET_EXAMPLE.input)))
+		copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
 	console.log('Installing the packed package into .n8n-dev/.n8n/nodes...');
 	const packDir = mkdtempSync(join(DEV_FOLDER, 'pack-'));
 	try {
@@ -55,7 +71,8 @@ async function main(): Promise<void> {
 			await emulator.close();
 			await model.close();
 		})());
-	for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(name, () => void stopAll().then(() => process.exit(0)));
+	for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+		process.on(name, () => void stopAll().then(() => process.exit(0)));
 
 	try {
 		// Credentials every run (the stand-in model's port changes); workflows once, so that edits
@@ -63,7 +80,11 @@ async function main(): Promise<void> {
 		await n8n.importCredentials(exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }));
 		const imported = join(DEV_FOLDER, '.examples-imported');
 		if (!existsSync(imported)) {
-			await n8n.importWorkflows([readExample(WEBHOOK_EXAMPLE.file), spreadsheetExampleIn(filesDir), readExample(AGENT_EXAMPLE.file)]);
+			await n8n.importWorkflows([
+				readExample(WEBHOOK_EXAMPLE.file),
+				spreadsheetExampleIn(filesDir),
+				readExample(AGENT_EXAMPLE.file),
+			]);
 			await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
 			writeFileSync(imported, new Date().toISOString());
 		}

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as group from './actions/group/Group.resource';
@@ -6,11 +11,13 @@ import { router } from './actions/router';
 import { ryzeApiCredentialTest } from './methods/credentialTest';
 
 // Evaluated by n8n from the node's parameters: two outputs, or three when pending approvals are separate.
-const outputsExpression: `={{${string}}}` = `={{ $parameter.options?.pendingApprovalOutput === "separate" ? ${JSON.stringify([
-	{ type: 'main', displayName: 'Joined' },
-	{ type: 'main', displayName: 'Pending Approval' },
-	{ type: 'main', displayName: 'Error' },
-])} : ${JSON.stringify([
+const outputsExpression: `={{${string}}}` = `={{ $parameter.options?.pendingApprovalOutput === "separate" ? ${JSON.stringify(
+	[
+		{ type: 'main', displayName: 'Joined' },
+		{ type: 'main', displayName: 'Pending Approval' },
+		{ type: 'main', displayName: 'Error' },
+	],
+)} : ${JSON.stringify([
 	{ type: 'main', displayName: 'Success' },
 	{ type: 'main', displayName: 'Error' },
 ])} }}`;
@@ -25,7 +32,8 @@ export class RyzeApi implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] === "join" ? "Join Group" : $parameter["operation"] }}',
-		description: 'Join WhatsApp groups through RyzeAPI, routing every item to a Success or Error output',
+		description:
+			'Join WhatsApp groups through RyzeAPI, routing every item to a Success or Error output',
 		defaults: {
 			name: 'RyzeAPI',
 		},

@@ -11,8 +11,17 @@ import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 export const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');
 export const SAMPLE_CSV = join(EXAMPLES_DIR, 'groups-to-join.csv');
 
-export const WEBHOOK_EXAMPLE = { file: 'webhook-join-group.json', id: 'ryzeApiWebhookJoin', path: 'ryzeapi/join-group' };
-export const SPREADSHEET_EXAMPLE = { file: 'spreadsheet-join-groups.json', id: 'ryzeApiSheetJoin', input: 'groups-to-join.csv', output: 'groups-joined.csv' };
+export const WEBHOOK_EXAMPLE = {
+	file: 'webhook-join-group.json',
+	id: 'ryzeApiWebhookJoin',
+	path: 'ryzeapi/join-group',
+};
+export const SPREADSHEET_EXAMPLE = {
+	file: 'spreadsheet-join-groups.json',
+	id: 'ryzeApiSheetJoin',
+	input: 'groups-to-join.csv',
+	output: 'groups-joined.csv',
+};
 export const AGENT_EXAMPLE = { file: 'ai-agent-join-groups.json', id: 'ryzeApiAgentJoin' };
 
 interface WorkflowNode {
@@ -44,11 +53,16 @@ export function nodeOfType(workflow: Workflow, typeSuffix: string): WorkflowNode
 export function spreadsheetExampleIn(filesDir: string): Workflow {
 	const workflow = readExample(SPREADSHEET_EXAMPLE.file);
 	const files = workflow.nodes.find((node) => node.name === 'Files');
-	const assignments = (files?.parameters.assignments as { assignments: Array<{ name: string; value: string }> } | undefined)?.assignments;
+	const assignments = (
+		files?.parameters.assignments as
+			{ assignments: Array<{ name: string; value: string }> } | undefined
+	)?.assignments;
 	if (!assignments) throw new Error('The spreadsheet example has no Files node with assignments');
 	for (const assignment of assignments) {
-		if (assignment.name === 'inputFile') assignment.value = join(filesDir, SPREADSHEET_EXAMPLE.input);
-		if (assignment.name === 'outputFile') assignment.value = join(filesDir, SPREADSHEET_EXAMPLE.output);
+		if (assignment.name === 'inputFile')
+			assignment.value = join(filesDir, SPREADSHEET_EXAMPLE.input);
+		if (assignment.name === 'outputFile')
+			assignment.value = join(filesDir, SPREADSHEET_EXAMPLE.output);
 	}
 	return workflow;
 }
@@ -58,7 +72,8 @@ export function exampleCredentials(urls: { ryzeApi: string; openAi: string }): o
 	const named = new Map<string, { id: string; name: string }>();
 	for (const file of [WEBHOOK_EXAMPLE.file, SPREADSHEET_EXAMPLE.file, AGENT_EXAMPLE.file]) {
 		for (const node of readExample(file).nodes) {
-			for (const [type, reference] of Object.entries(node.credentials ?? {})) named.set(type, reference);
+			for (const [type, reference] of Object.entries(node.credentials ?? {}))
+				named.set(type, reference);
 		}
 	}
 	const data: Record<string, object> = {
@@ -66,7 +81,8 @@ export function exampleCredentials(urls: { ryzeApi: string; openAi: string }): o
 		openAiApi: { apiKey: 'sk-local-stand-in', url: urls.openAi, header: false },
 	};
 	return [...named].map(([type, reference]) => {
-		if (!data[type]) throw new Error(`The examples name a ${type} credential this setup does not know`);
+		if (!data[type])
+			throw new Error(`The examples name a ${type} credential this setup does not know`);
 		return { ...reference, type, data: data[type] };
 	});
 }

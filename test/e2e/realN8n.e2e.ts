@@ -24,7 +24,15 @@ import {
 } from './examples';
 import { runOrThrow } from '../helpers/processes';
 import type { PackedPackage } from './realN8n';
-import { freePort, installAsCommunityPackage, N8n, NODE_TYPE, PACKAGE_NAME, packProject, REPO_ROOT } from './realN8n';
+import {
+	freePort,
+	installAsCommunityPackage,
+	N8n,
+	NODE_TYPE,
+	PACKAGE_NAME,
+	packProject,
+	REPO_ROOT,
+} from './realN8n';
 
 const installDir = process.env.N8N_E2E_INSTALL_DIR;
 const emulator = new RyzeApiEmulator();
@@ -37,7 +45,8 @@ let n8n: N8n;
 beforeEach(() => emulator.reset());
 
 beforeAll(async () => {
-	if (!installDir) throw new Error('N8N_E2E_INSTALL_DIR is not set: run this suite with `npm run test:e2e`');
+	if (!installDir)
+		throw new Error('N8N_E2E_INSTALL_DIR is not set: run this suite with `npm run test:e2e`');
 	workDir = mkdtempSync(join(tmpdir(), 'ryzeapi-e2e-'));
 	filesDir = join(workDir, 'files');
 	mkdirSync(filesDir);
@@ -52,7 +61,11 @@ beforeAll(async () => {
 	// The example's chat is private to the editor; the test reaches it over HTTP, as an embedded chat.
 	Object.assign(nodeOfType(agent, 'chatTrigger').parameters, { public: true, mode: 'webhook' });
 	await n8n.importCredentials(exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }));
-	await n8n.importWorkflows([readExample(WEBHOOK_EXAMPLE.file), spreadsheetExampleIn(filesDir), agent]);
+	await n8n.importWorkflows([
+		readExample(WEBHOOK_EXAMPLE.file),
+		spreadsheetExampleIn(filesDir),
+		agent,
+	]);
 	await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
 	await n8n.publishWorkflow(AGENT_EXAMPLE.id);
 }, 600_000);
@@ -66,17 +79,36 @@ afterAll(async () => {
 
 test('the tarball holds the built package only: no sources, tests, emulator or examples', () => {
 	const packedFiles = packed.files;
-	expect(packedFiles).toEqual(expect.arrayContaining(['package.json', 'dist/nodes/RyzeApi/RyzeApi.node.js', 'dist/credentials/RyzeApi.credentials.js']));
-	const unexpected = packedFiles.filter((path) => !/^(dist\/.+\.(js|js\.map|svg|json)|package\.json|README\.md|LICENSE|CHANGELOG\.md|index\.js)$/.test(path));
+	expect(packedFiles).toEqual(
+		expect.arrayContaining([
+			'package.json',
+			'dist/nodes/RyzeApi/RyzeApi.node.js',
+			'dist/credentials/RyzeApi.credentials.js',
+		]),
+	);
+	const unexpected = packedFiles.filter(
+		(path) =>
+			!/^(dist\/.+\.(js|js\.map|svg|json)|package\.json|README\.md|LICENSE|CHANGELOG\.md|index\.js)$/.test(
+				path,
+			),
+	);
 	expect(unexpected).toEqual([]);
 	expect(packedFiles.filter((path) => path.endsWith('.ts'))).toEqual([]);
 });
 
 test('installed as n8n installs community packages: its production dependency, no peer, no dev tools', () => {
 	const installed = join(workDir, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME, 'node_modules');
-	const ours = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-	expect(readdirSync(installed).filter((name) => !name.startsWith('.')).sort()).toEqual(Object.keys(ours.dependencies).sort());
-	const undici = JSON.parse(readFileSync(join(installed, 'undici', 'package.json'), 'utf8')) as { version: string };
+	const ours = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+		dependencies: Record<string, string>;
+	};
+	expect(
+		readdirSync(installed)
+			.filter((name) => !name.startsWith('.'))
+			.sort(),
+	).toEqual(Object.keys(ours.dependencies).sort());
+	const undici = JSON.parse(readFileSync(join(installed, 'undici', 'package.json'), 'utf8')) as {
+		version: string;
+	};
 	expect(undici.version).toBe(ours.dependencies.undici);
 });
 
@@ -84,8 +116,24 @@ test("the README's manual install (npm install --omit=peer) adds the package and
 	// A plain `npm install` would add the n8n-workflow peer (the newest), shadowing n8n's own copy.
 	const nodesDir = join(workDir, 'manual-install');
 	mkdirSync(nodesDir);
-	await runOrThrow('npm', ['install', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', packed.tarball], { cwd: nodesDir, timeoutMs: 300_000 });
-	expect(readdirSync(join(nodesDir, 'node_modules')).filter((name) => !name.startsWith('.')).sort()).toEqual([PACKAGE_NAME, 'undici']);
+	await runOrThrow(
+		'npm',
+		[
+			'install',
+			'--omit=peer',
+			'--no-audit',
+			'--no-fund',
+			'--prefer-offline',
+			'--loglevel=error',
+			packed.tarball,
+		],
+		{ cwd: nodesDir, timeoutMs: 300_000 },
+	);
+	expect(
+		readdirSync(join(nodesDir, 'node_modules'))
+			.filter((name) => !name.startsWith('.'))
+			.sort(),
+	).toEqual([PACKAGE_NAME, 'undici']);
 });
 
 test('the spreadsheet example, run by `n8n execute`, writes every CSV row back with its status, in file order', async () => {
@@ -110,8 +158,19 @@ test('the spreadsheet example, run by `n8n execute`, writes every CSV row back w
 	expect(written[2].message).toBe('Invite link has been revoked or expired');
 	// The two rows that are not invite links cost no request. (Requests in flight together may
 	// arrive in any order.)
-	expect(emulator.joinRequests().map((request) => request.identifier).sort()).toEqual(
-		['OpenMarket8Kd2Lq0ZxW4y', 'ApprovalBookClub7Hq3', 'RevokedFootball2Xv9', 'OpenGardeners5Tb8Kw', 'OpenFamily3Np6Rz'].sort(),
+	expect(
+		emulator
+			.joinRequests()
+			.map((request) => request.identifier)
+			.sort(),
+	).toEqual(
+		[
+			'OpenMarket8Kd2Lq0ZxW4y',
+			'ApprovalBookClub7Hq3',
+			'RevokedFootball2Xv9',
+			'OpenGardeners5Tb8Kw',
+			'OpenFamily3Np6Rz',
+		].sort(),
 	);
 });
 
@@ -135,27 +194,61 @@ describe('in a started n8n', () => {
 			answers.push(await postJson(url, body));
 		}
 		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 422, 400]);
-		expect(answers[0].body).toEqual({ status: 'joined', groupJid: expect.stringMatching(/@g\.us$/), inviteCode: 'OpenWebhookGroup1', requiresApproval: false });
-		expect(answers[1].body).toMatchObject({ status: 'pending_approval', inviteCode: 'ApprovalWebhook2', requiresApproval: true });
-		expect(answers[2].body).toEqual({ status: 'error', reason: 'revoked_or_expired', message: 'Invite link has been revoked or expired', inviteCode: 'RevokedWebhook3' });
-		expect(answers[3].body).toMatchObject({ status: 'error', reason: 'invalid_identifier', inviteCode: null });
-		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual(['OpenWebhookGroup1', 'ApprovalWebhook2', 'RevokedWebhook3']);
-		expect(emulator.joinRequests().every((request) => request.path === '/api/group/join/main')).toBe(true);
+		expect(answers[0].body).toEqual({
+			status: 'joined',
+			groupJid: expect.stringMatching(/@g\.us$/),
+			inviteCode: 'OpenWebhookGroup1',
+			requiresApproval: false,
+		});
+		expect(answers[1].body).toMatchObject({
+			status: 'pending_approval',
+			inviteCode: 'ApprovalWebhook2',
+			requiresApproval: true,
+		});
+		expect(answers[2].body).toEqual({
+			status: 'error',
+			reason: 'revoked_or_expired',
+			message: 'Invite link has been revoked or expired',
+			inviteCode: 'RevokedWebhook3',
+		});
+		expect(answers[3].body).toMatchObject({
+			status: 'error',
+			reason: 'invalid_identifier',
+			inviteCode: null,
+		});
+		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual([
+			'OpenWebhookGroup1',
+			'ApprovalWebhook2',
+			'RevokedWebhook3',
+		]);
+		expect(
+			emulator.joinRequests().every((request) => request.path === '/api/group/join/main'),
+		).toBe(true);
 	});
 
 	test('the webhook example still answers when RyzeAPI refuses the token: 502, reason unauthorized', async () => {
 		// The example's node continues on error, so a refused token becomes an answer, not a failed run.
 		emulator.configure({ tokens: {} });
-		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, { link: 'https://chat.whatsapp.com/OpenWebhookGroup4' });
+		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, {
+			link: 'https://chat.whatsapp.com/OpenWebhookGroup4',
+		});
 		expect(answer.status).toBe(502);
-		expect(answer.body).toMatchObject({ status: 'error', reason: 'unauthorized', inviteCode: 'OpenWebhookGroup4' });
+		expect(answer.body).toMatchObject({
+			status: 'error',
+			reason: 'unauthorized',
+			inviteCode: 'OpenWebhookGroup4',
+		});
 		expect(emulator.joinRequests()).toHaveLength(1);
 	});
 
 	test('the AI agent example calls the node as a tool and hears back both joins and failures', async () => {
 		const webhookId = nodeOfType(readExample(AGENT_EXAMPLE.file), 'chatTrigger').webhookId;
 		const chat = (chatInput: string) =>
-			postJson(`${n8n.url}/webhook/${webhookId}/chat`, { action: 'sendMessage', sessionId: 'e2e', chatInput });
+			postJson(`${n8n.url}/webhook/${webhookId}/chat`, {
+				action: 'sendMessage',
+				sessionId: 'e2e',
+				chatInput,
+			});
 
 		const joined = await chat('Please join https://chat.whatsapp.com/OpenAgentGroup1');
 		expect(joined.status).toBe(200);
@@ -168,7 +261,10 @@ describe('in a started n8n', () => {
 		expect(refusedReply).toContain('"status":"error"');
 		expect(refusedReply).toContain('revoked_or_expired');
 
-		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual(['OpenAgentGroup1', 'RevokedAgentGroup2']);
+		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual([
+			'OpenAgentGroup1',
+			'RevokedAgentGroup2',
+		]);
 		// The model was offered the node as a tool, and got the tool's answer back.
 		expect(model.log.filter((request) => request.lastRole === 'tool')).toHaveLength(2);
 		expect(model.log[0].toolNames).toHaveLength(1);
@@ -179,40 +275,77 @@ describe('in a started n8n', () => {
 		const testCredential = (token: string) =>
 			postJson(
 				`${n8n.url}/rest/credentials/test`,
-				{ credentials: { id: 'ryzeApiEmulator', name: 'RyzeAPI (emulator)', type: 'ryzeApi', data: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token } } },
+				{
+					credentials: {
+						id: 'ryzeApiEmulator',
+						name: 'RyzeAPI (emulator)',
+						type: 'ryzeApi',
+						data: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token },
+					},
+				},
 				{ cookie: session },
 			);
-		expect((await testCredential(ACCOUNT_TOKEN)).body).toEqual({ data: { status: 'OK', message: expect.any(String) } });
+		expect((await testCredential(ACCOUNT_TOKEN)).body).toEqual({
+			data: { status: 'OK', message: expect.any(String) },
+		});
 		const refused = await testCredential('not-a-real-token');
-		expect(refused.body).toEqual({ data: { status: 'Error', message: expect.stringMatching(/RyzeAPI refused the token \(401/) } });
+		expect(refused.body).toEqual({
+			data: { status: 'Error', message: expect.stringMatching(/RyzeAPI refused the token \(401/) },
+		});
 		expect(JSON.stringify(refused.body)).not.toContain('not-a-real-token');
-		expect(emulator.log.filter((request) => request.path === '/api/group/list/main')).toHaveLength(2);
+		expect(emulator.log.filter((request) => request.path === '/api/group/list/main')).toHaveLength(
+			2,
+		);
 	});
 
 	test('n8n lists the node, its AI tool variant and the credential, with their icons and codex', async () => {
 		// What n8n serves the editor, written by the started instance into its static cache.
 		const types = join(workDir, '.cache', 'n8n', 'public', 'types');
-		const nodes = JSON.parse(readFileSync(join(types, 'nodes.json'), 'utf8')) as Array<Record<string, unknown>>;
-		const credentials = JSON.parse(readFileSync(join(types, 'credentials.json'), 'utf8')) as Array<Record<string, unknown>>;
+		const nodes = JSON.parse(readFileSync(join(types, 'nodes.json'), 'utf8')) as Array<
+			Record<string, unknown>
+		>;
+		const credentials = JSON.parse(readFileSync(join(types, 'credentials.json'), 'utf8')) as Array<
+			Record<string, unknown>
+		>;
 		const node = nodes.find((type) => type.name === NODE_TYPE);
-		expect(node).toMatchObject({ displayName: 'RyzeAPI', usableAsTool: true, codex: { categories: ['Communication'] } });
-		expect(nodes.find((type) => type.name === `${NODE_TYPE}Tool`)).toMatchObject({ outputs: ['ai_tool'] });
-		expect(credentials.find((type) => type.name === 'ryzeApi')).toMatchObject({ supportedNodes: [NODE_TYPE] });
+		expect(node).toMatchObject({
+			displayName: 'RyzeAPI',
+			usableAsTool: true,
+			codex: { categories: ['Communication'] },
+		});
+		expect(nodes.find((type) => type.name === `${NODE_TYPE}Tool`)).toMatchObject({
+			outputs: ['ai_tool'],
+		});
+		expect(credentials.find((type) => type.name === 'ryzeApi')).toMatchObject({
+			supportedNodes: [NODE_TYPE],
+		});
 		const icons = node?.iconUrl as { light: string; dark: string };
 		for (const icon of [icons.light, icons.dark]) {
 			const response = await fetch(`${n8n.url}/${icon}`);
-			expect([response.status, response.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+			expect([response.status, response.headers.get('content-type')]).toEqual([
+				200,
+				'image/svg+xml',
+			]);
 			expect(await response.text()).toContain('<svg');
 		}
 	});
 
 	// Last: it deletes the credential the examples use.
 	test('the webhook example answers 500 when the node itself fails (its credential deleted)', async () => {
-		const deleted = await fetch(`${n8n.url}/rest/credentials/ryzeApiEmulator`, { method: 'DELETE', headers: { cookie: await ownerSession() } });
+		const deleted = await fetch(`${n8n.url}/rest/credentials/ryzeApiEmulator`, {
+			method: 'DELETE',
+			headers: { cookie: await ownerSession() },
+		});
 		expect(deleted.status).toBe(200);
-		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, { link: 'https://chat.whatsapp.com/OpenWebhookGroup5' });
+		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, {
+			link: 'https://chat.whatsapp.com/OpenWebhookGroup5',
+		});
 		expect(answer.status).toBe(500);
-		expect(answer.body).toMatchObject({ status: 'error', reason: 'node_error', message: expect.any(String) });
+		expect(answer.body).toMatchObject({
+			status: 'error',
+			reason: 'node_error',
+			message: expect.any(String),
+		});
 		expect(emulator.joinRequests()).toHaveLength(0);
 	});
 });
@@ -229,15 +362,25 @@ async function createOwner(url: string): Promise<string> {
 	const response = await fetch(`${url}/rest/owner/setup`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-owner-passw0rd' }),
+		body: JSON.stringify({
+			email: 'owner@example.com',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'E2e-owner-passw0rd',
+		}),
 	});
 	await response.arrayBuffer();
 	const cookie = response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
-	if (response.status !== 200 || !cookie) throw new Error(`Owner setup answered ${response.status} without a session`);
+	if (response.status !== 200 || !cookie)
+		throw new Error(`Owner setup answered ${response.status} without a session`);
 	return cookie.split(';')[0];
 }
 
-async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+async function postJson(
+	url: string,
+	body: unknown,
+	headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
 	const response = await fetch(url, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', ...headers },
@@ -256,5 +399,7 @@ async function postJson(url: string, body: unknown, headers: Record<string, stri
 
 /** Reads a CSV file with a header row (n8n writes one with a byte-order mark). */
 function parseCsv(text: string): Array<Record<string, string>> {
-	return parse(text, { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+	return parse(text, { columns: true, bom: true, skip_empty_lines: true }) as Array<
+		Record<string, string>
+	>;
 }

@@ -7,7 +7,15 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	createWriteStream,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -23,7 +31,11 @@ export const REPO_ROOT = resolve(__dirname, '..', '..');
 
 /** Installs n8n into the cache on first use (about 6 minutes and 2.3 GB), then reuses it. */
 export async function ensureN8n(): Promise<CachedInstall> {
-	return await ensureCachedInstall({ name: `n8n-${N8N_VERSION}`, dependencies: { n8n: N8N_VERSION }, needBytes: 3 * 1024 ** 3 });
+	return await ensureCachedInstall({
+		name: `n8n-${N8N_VERSION}`,
+		dependencies: { n8n: N8N_VERSION },
+		needBytes: 3 * 1024 ** 3,
+	});
 }
 
 export function n8nBin(installDir: string): string {
@@ -40,9 +52,16 @@ export interface PackedPackage {
 /** `npm pack` of the project (which must be built) into packDir. */
 export async function packProject(packDir: string): Promise<PackedPackage> {
 	const [packed] = JSON.parse(
-		await runOrThrow('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', packDir], { cwd: REPO_ROOT, timeoutMs: 120_000 }),
+		await runOrThrow('npm', ['pack', '--json', '--loglevel=error', '--pack-destination', packDir], {
+			cwd: REPO_ROOT,
+			timeoutMs: 120_000,
+		}),
 	) as Array<{ filename: string; version: string; files: Array<{ path: string }> }>;
-	return { tarball: join(packDir, packed.filename), version: packed.version, files: packed.files.map((file) => file.path) };
+	return {
+		tarball: join(packDir, packed.filename),
+		version: packed.version,
+		files: packed.files.map((file) => file.path),
+	};
 }
 
 /**
@@ -50,7 +69,10 @@ export async function packProject(packDir: string): Promise<PackedPackage> {
  * does: unpacked into node_modules/<name>, its dev, peer and optional dependencies dropped, then
  * `npm install` of production dependencies with install scripts off.
  */
-export async function installAsCommunityPackage(userFolder: string, packed: PackedPackage): Promise<void> {
+export async function installAsCommunityPackage(
+	userFolder: string,
+	packed: PackedPackage,
+): Promise<void> {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	const packageDir = join(nodesDir, 'node_modules', PACKAGE_NAME);
 	rmSync(packageDir, { recursive: true, force: true });
@@ -58,15 +80,33 @@ export async function installAsCommunityPackage(userFolder: string, packed: Pack
 	await runOrThrow('tar', ['-xzf', packed.tarball, '-C', packageDir, '--strip-components=1']);
 	const manifestPath = join(packageDir, 'package.json');
 	const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-	for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete manifest[field];
+	for (const field of ['devDependencies', 'peerDependencies', 'optionalDependencies'])
+		delete manifest[field];
 	writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
 	// n8n's own arguments, plus --prefer-offline: npm's cache may serve undici when the registry is away.
 	await runOrThrow(
 		'npm',
-		['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--prefer-offline', '--loglevel=error'],
+		[
+			'install',
+			'--audit=false',
+			'--fund=false',
+			'--bin-links=false',
+			'--install-strategy=shallow',
+			'--ignore-scripts=true',
+			'--package-lock=false',
+			'--prefer-offline',
+			'--loglevel=error',
+		],
 		{ cwd: packageDir, timeoutMs: 300_000 },
 	);
-	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: packed.version } }, null, 2));
+	writeFileSync(
+		join(nodesDir, 'package.json'),
+		JSON.stringify(
+			{ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: packed.version } },
+			null,
+			2,
+		),
+	);
 }
 
 export interface N8nOptions {
@@ -104,7 +144,10 @@ export class N8n {
 
 	/** Runs one n8n CLI command (each boots n8n: a few seconds) and returns its standard output. */
 	async cli(args: string[], timeoutMs = 120_000): Promise<string> {
-		return await runOrThrow(process.execPath, [n8nBin(this.options.installDir), ...args], { env: await this.env(), timeoutMs });
+		return await runOrThrow(process.execPath, [n8nBin(this.options.installDir), ...args], {
+			env: await this.env(),
+			timeoutMs,
+		});
 	}
 
 	async importCredentials(credentials: object[]): Promise<void> {
@@ -119,7 +162,9 @@ export class N8n {
 
 	async importWorkflows(workflows: object[]): Promise<void> {
 		const dir = mkdtempSync(join(this.options.userFolder, 'import-workflows-'));
-		workflows.forEach((workflow, index) => writeFileSync(join(dir, `${index}.json`), JSON.stringify(workflow)));
+		workflows.forEach((workflow, index) =>
+			writeFileSync(join(dir, `${index}.json`), JSON.stringify(workflow)),
+		);
 		try {
 			await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
 		} finally {
@@ -164,9 +209,13 @@ export class N8n {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
 			if (child.exitCode !== null || child.signalCode !== null) {
-				throw new Error(`n8n start ended (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.logTail()}`);
+				throw new Error(
+					`n8n start ended (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.logTail()}`,
+				);
 			}
-			const editorUp = existsSync(this.logFile) && readFileSync(this.logFile, 'utf8').includes('Editor is now accessible via');
+			const editorUp =
+				existsSync(this.logFile) &&
+				readFileSync(this.logFile, 'utf8').includes('Editor is now accessible via');
 			if (editorUp && (await statusOf(`${this.url}/healthz/readiness`)) === 200) return;
 			await sleep(500);
 		}
@@ -178,14 +227,18 @@ export class N8n {
 	async waitForActivation(workflowId: string, timeoutMs = 60_000): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
-			const lines = (existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '').split('\n').filter((line) => line.includes(`(ID: ${workflowId})`));
+			const lines = (existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '')
+				.split('\n')
+				.filter((line) => line.includes(`(ID: ${workflowId})`));
 			if (lines.some((line) => line.startsWith('Activated workflow'))) return;
 			if (lines.some((line) => line.includes('Issue on initial workflow activation'))) {
 				throw new Error(`n8n could not activate workflow ${workflowId}:\n${this.logTail()}`);
 			}
 			await sleep(250);
 		}
-		throw new Error(`n8n did not activate workflow ${workflowId} within ${timeoutMs / 1000} s:\n${this.logTail()}`);
+		throw new Error(
+			`n8n did not activate workflow ${workflowId} within ${timeoutMs / 1000} s:\n${this.logTail()}`,
+		);
 	}
 
 	/** Stops the server and everything it started: SIGTERM to its process group, SIGKILL after 30 s. */
@@ -196,7 +249,10 @@ export class N8n {
 		const group = -child.pid;
 		signal(group, 'SIGTERM');
 		let timer: NodeJS.Timeout | undefined;
-		await Promise.race([this.serverExit, new Promise((done) => (timer = setTimeout(done, 30_000)))]);
+		await Promise.race([
+			this.serverExit,
+			new Promise((done) => (timer = setTimeout(done, 30_000))),
+		]);
 		clearTimeout(timer);
 		// Task runners may outlive n8n by a moment; the group goes, whatever is left of it.
 		await sleep(200);
@@ -246,7 +302,13 @@ export interface ExecutedRun {
 	data: {
 		resultData: {
 			error?: { message: string };
-			runData: Record<string, Array<{ executionStatus?: string; data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>>;
+			runData: Record<
+				string,
+				Array<{
+					executionStatus?: string;
+					data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> };
+				}>
+			>;
 		};
 	};
 }

@@ -11,18 +11,35 @@ import { ensureN8n, N8N_VERSION } from './realN8n';
 
 async function main(): Promise<number> {
 	const started = Date.now();
-	console.log(`e2e: preparing n8n ${N8N_VERSION} (the first run installs it into the cache: about 6 minutes, 2.3 GB)...`);
+	console.log(
+		`e2e: preparing n8n ${N8N_VERSION} (the first run installs it into the cache: about 6 minutes, 2.3 GB)...`,
+	);
 	const install = await ensureN8n();
 	if (!install.ok) {
 		console.log(`e2e SKIPPED: ${install.reason}.`);
 		return 0;
 	}
-	console.log(install.installedNow ? `e2e: installed n8n ${N8N_VERSION} into ${install.dir} in ${install.seconds.toFixed(0)} s` : `e2e: reusing n8n ${N8N_VERSION} from ${install.dir}`);
-	const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', resolve(__dirname, '..', '..', 'jest.e2e.config.js'), ...process.argv.slice(2)], {
-		stdio: 'inherit',
-		env: { ...process.env, N8N_E2E_INSTALL_DIR: install.dir },
-	});
-	console.log(`e2e: ${jest.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (${install.installedNow ? 'cold: n8n installed in this run' : 'warm: n8n from the cache'})`);
+	console.log(
+		install.installedNow
+			? `e2e: installed n8n ${N8N_VERSION} into ${install.dir} in ${install.seconds.toFixed(0)} s`
+			: `e2e: reusing n8n ${N8N_VERSION} from ${install.dir}`,
+	);
+	const jest = spawnSync(
+		process.execPath,
+		[
+			require.resolve('jest/bin/jest'),
+			'--config',
+			resolve(__dirname, '..', '..', 'jest.e2e.config.js'),
+			...process.argv.slice(2),
+		],
+		{
+			stdio: 'inherit',
+			env: { ...process.env, N8N_E2E_INSTALL_DIR: install.dir },
+		},
+	);
+	console.log(
+		`e2e: ${jest.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (${install.installedNow ? 'cold: n8n installed in this run' : 'warm: n8n from the cache'})`,
+	);
 	return jest.status ?? 1;
 }
 

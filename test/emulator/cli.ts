@@ -8,10 +8,15 @@ async function main(): Promise<void> {
 	const port = Number(process.env.PORT ?? 3555);
 	const limit = Number(process.env.RATE_LIMIT ?? 100);
 	const windowMs = Number(process.env.RATE_WINDOW_MS ?? 60_000);
-	const emulator = await startEmulator({ port, rateLimit: limit > 0 ? { limit, windowMs } : false });
+	const emulator = await startEmulator({
+		port,
+		rateLimit: limit > 0 ? { limit, windowMs } : false,
+	});
 	console.log(`RyzeAPI emulator listening on ${emulator.url}`);
 	console.log(`  Base URL:       ${emulator.url}`);
-	console.log(`  Instance name:  ${MAIN_INSTANCE} (also: second; offline answers "Instance disconnected")`);
+	console.log(
+		`  Instance name:  ${MAIN_INSTANCE} (also: second; offline answers "Instance disconnected")`,
+	);
 	console.log(`  TokenAccount:   ${ACCOUNT_TOKEN}`);
 	console.log(`  TokenInstance:  ${INSTANCE_TOKEN}`);
 	console.log('  Invite codes:   Open… joins, Approval… waits for an admin, Revoked… is revoked,');

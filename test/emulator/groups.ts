@@ -38,6 +38,9 @@ export function groupJidOf(code: string): string {
 export function codeFromIdentifier(identifier: string): string | undefined {
 	const trimmed = identifier.trim();
 	if (/^[A-Za-z0-9]{1,64}$/.test(trimmed)) return trimmed;
-	const link = /^(?:https?:\/\/)?chat\.whatsapp\.com\/(?:invite\/)?([A-Za-z0-9]{1,64})\/?(?:[?#].*)?$/i.exec(trimmed);
+	const link =
+		/^(?:https?:\/\/)?chat\.whatsapp\.com\/(?:invite\/)?([A-Za-z0-9]{1,64})\/?(?:[?#].*)?$/i.exec(
+			trimmed,
+		);
 	return link?.[1];
 }

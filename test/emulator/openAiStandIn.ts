@@ -56,16 +56,27 @@ export class OpenAiStandIn {
 		for await (const chunk of req) chunks.push(chunk as Buffer);
 		const path = (req.url ?? '').split('?')[0];
 		if (req.method === 'GET' && path === '/v1/models') {
-			return send(res, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'fake' }] });
+			return send(res, 200, {
+				object: 'list',
+				data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'fake' }],
+			});
 		}
 		if (req.method !== 'POST' || path !== '/v1/chat/completions') {
-			return send(res, 404, { error: { message: `No route ${req.method} ${path}`, type: 'invalid_request_error' } });
+			return send(res, 404, {
+				error: { message: `No route ${req.method} ${path}`, type: 'invalid_request_error' },
+			});
 		}
-		let body: { messages?: ChatMessage[]; tools?: Array<{ function?: { name?: string } }>; stream?: boolean };
+		let body: {
+			messages?: ChatMessage[];
+			tools?: Array<{ function?: { name?: string } }>;
+			stream?: boolean;
+		};
 		try {
 			body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
 		} catch {
-			return send(res, 400, { error: { message: 'Body is not JSON', type: 'invalid_request_error' } });
+			return send(res, 400, {
+				error: { message: 'Body is not JSON', type: 'invalid_request_error' },
+			});
 		}
 		const messages = body.messages ?? [];
 		const toolNames = (body.tools ?? []).map((tool) => tool.function?.name ?? '');
@@ -73,7 +84,9 @@ export class OpenAiStandIn {
 		this.log.push({ path, toolNames, lastRole: last?.role, stream: body.stream === true });
 
 		const joinTool = toolNames[0];
-		const userText = textOf([...messages].reverse().find((message) => message.role === 'user')?.content);
+		const userText = textOf(
+			[...messages].reverse().find((message) => message.role === 'user')?.content,
+		);
 		const identifier = /https?:\/\/\S+|\b[A-Za-z0-9]{6,64}\b(?=\W*$)/.exec(userText)?.[0];
 		const reply =
 			last?.role === 'tool'
@@ -107,15 +120,27 @@ function completion(reply: Reply): object {
 }
 
 function sendStream(res: ServerResponse, reply: Reply): void {
-	const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: 'gpt-4o-mini' };
+	const base = {
+		id: 'chatcmpl-fake',
+		object: 'chat.completion.chunk',
+		created: Math.floor(Date.now() / 1000),
+		model: 'gpt-4o-mini',
+	};
 	const delta =
 		'content' in reply
 			? { role: 'assistant', content: reply.content }
-			: { role: 'assistant', tool_calls: [{ index: 0, id: 'call_join_1', type: 'function', function: reply.toolCall }] };
+			: {
+					role: 'assistant',
+					tool_calls: [{ index: 0, id: 'call_join_1', type: 'function', function: reply.toolCall }],
+				};
 	res.writeHead(200, { 'content-type': 'text/event-stream' });
-	res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`);
+	res.write(
+		`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`,
+	);
 	const finish = 'content' in reply ? 'stop' : 'tool_calls';
-	res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] })}\n\n`);
+	res.write(
+		`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] })}\n\n`,
+	);
 	res.end('data: [DONE]\n\n');
 }
 
@@ -126,6 +151,7 @@ function send(res: ServerResponse, status: number, body: object): void {
 
 function textOf(content: unknown): string {
 	if (typeof content === 'string') return content;
-	if (Array.isArray(content)) return content.map((part) => (part as { text?: string }).text ?? '').join('');
+	if (Array.isArray(content))
+		return content.map((part) => (part as { text?: string }).text ?? '').join('');
 	return '';
 }

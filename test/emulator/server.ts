@@ -99,7 +99,8 @@ export class RyzeApiEmulator {
 
 	private server: Server | undefined;
 
-	private options: Required<Omit<EmulatorOptions, 'port' | 'rateLimit'>> & Pick<EmulatorOptions, 'rateLimit'>;
+	private options: Required<Omit<EmulatorOptions, 'port' | 'rateLimit'>> &
+		Pick<EmulatorOptions, 'rateLimit'>;
 
 	private readonly queuedFaults: FaultKind[] = [];
 
@@ -159,7 +160,9 @@ export class RyzeApiEmulator {
 
 	/** Requests to the join route, in the order received. */
 	joinRequests(): LoggedRequest[] {
-		return this.log.filter((entry) => entry.method === 'POST' && entry.path.startsWith('/api/group/join/'));
+		return this.log.filter(
+			(entry) => entry.method === 'POST' && entry.path.startsWith('/api/group/join/'),
+		);
 	}
 
 	async close(): Promise<void> {
@@ -176,7 +179,8 @@ export class RyzeApiEmulator {
 		return {
 			tokens: { ...(options.tokens ?? DEFAULT_TOKENS) },
 			instances: { ...(options.instances ?? DEFAULT_INSTANCES) },
-			rateLimit: options.rateLimit === undefined ? { limit: 100, windowMs: 60_000 } : options.rateLimit,
+			rateLimit:
+				options.rateLimit === undefined ? { limit: 100, windowMs: 60_000 } : options.rateLimit,
 			latencyMs: options.latencyMs ?? 0,
 			unknownCodes: options.unknownCodes ?? 'missing',
 			groups: options.groups ?? {},
@@ -195,7 +199,11 @@ export class RyzeApiEmulator {
 			if (size <= 64 * 1024) chunks.push(chunk);
 		});
 		req.on('end', () => {
-			const entry: LoggedRequest = { method: req.method ?? '', path: req.url ?? '', at: Date.now() };
+			const entry: LoggedRequest = {
+				method: req.method ?? '',
+				path: req.url ?? '',
+				at: Date.now(),
+			};
 			this.log.push(entry);
 			const respond = () => this.route(req, res, Buffer.concat(chunks).toString('utf8'), entry);
 			if (this.options.latencyMs > 0) this.later(respond, this.options.latencyMs);
@@ -203,24 +211,40 @@ export class RyzeApiEmulator {
 		});
 	}
 
-	private route(req: IncomingMessage, res: ServerResponse, rawBody: string, entry: LoggedRequest): void {
+	private route(
+		req: IncomingMessage,
+		res: ServerResponse,
+		rawBody: string,
+		entry: LoggedRequest,
+	): void {
 		// The raw path, not a parsed URL: parsing would resolve an encoded ".." instance name.
 		const rawPath = (req.url ?? '/').split('?')[0];
 		const match = /^\/api\/group\/(join|list)\/([^/]*)$/.exec(rawPath);
 		// Unknown routes answer like a plain web server, not with the API's envelope.
-		if (!match) return this.sendRaw(res, entry, 404, 'text/html', `<pre>Cannot ${req.method} ${rawPath}</pre>`);
+		if (!match)
+			return this.sendRaw(
+				res,
+				entry,
+				404,
+				'text/html',
+				`<pre>Cannot ${req.method} ${rawPath}</pre>`,
+			);
 		const [, route, encodedInstance] = match;
 		let instance: string;
 		try {
 			instance = decodeURIComponent(encodedInstance);
 		} catch {
-			return this.send(res, entry, 400, { success: false, error: { message: 'Invalid instance name' } });
+			return this.send(res, entry, 400, {
+				success: false,
+				error: { message: 'Invalid instance name' },
+			});
 		}
 		entry.instance = instance;
 		const token = readToken(req);
 		entry.token = token;
 		const body = parseJson(rawBody);
-		if (route === 'join') entry.identifier = (body as { identifier?: unknown } | undefined)?.identifier;
+		if (route === 'join')
+			entry.identifier = (body as { identifier?: unknown } | undefined)?.identifier;
 
 		const fault = this.nextFault();
 		if (fault) entry.fault = fault;
@@ -229,42 +253,70 @@ export class RyzeApiEmulator {
 
 		const limit = this.takeRateLimit(token ?? '');
 		if (!limit.allowed) {
-			return this.send(res, entry, 429, { success: false, error: { message: 'Rate limit exceeded. Try again later.' } }, limit.headers);
+			return this.send(
+				res,
+				entry,
+				429,
+				{ success: false, error: { message: 'Rate limit exceeded. Try again later.' } },
+				limit.headers,
+			);
 		}
 		const headers = limit.headers;
 
-		if (token === undefined) return this.send(res, entry, 401, envelope('Missing token in header'), headers);
+		if (token === undefined)
+			return this.send(res, entry, 401, envelope('Missing token in header'), headers);
 		const scope = this.options.tokens[token];
 		if (scope === undefined) return this.send(res, entry, 401, envelope('Invalid token'), headers);
 		const state = this.options.instances[instance];
-		if (state === undefined) return this.send(res, entry, 404, envelope('Instance not found'), headers);
+		if (state === undefined)
+			return this.send(res, entry, 404, envelope('Instance not found'), headers);
 		if (scope !== '*' && !scope.includes(instance)) {
-			return this.send(res, entry, 403, envelope('Token does not have access to this instance'), headers);
+			return this.send(
+				res,
+				entry,
+				403,
+				envelope('Token does not have access to this instance'),
+				headers,
+			);
 		}
 
 		if (route === 'list') {
-			if (req.method !== 'GET') return this.send(res, entry, 404, envelope('Route not found'), headers);
+			if (req.method !== 'GET')
+				return this.send(res, entry, 404, envelope('Route not found'), headers);
 			const groups = [...(this.joined.get(instance) ?? [])].map((id) => ({ id }));
 			return this.send(res, entry, 200, { success: true, groups }, headers);
 		}
 
-		if (req.method !== 'POST') return this.send(res, entry, 404, envelope('Route not found'), headers);
-		if (state === 'disconnected') return this.send(res, entry, 400, envelope('Instance disconnected'), headers);
-		if (state === 'unavailable') return this.send(res, entry, 503, envelope('Instance not connected'), headers);
+		if (req.method !== 'POST')
+			return this.send(res, entry, 404, envelope('Route not found'), headers);
+		if (state === 'disconnected')
+			return this.send(res, entry, 400, envelope('Instance disconnected'), headers);
+		if (state === 'unavailable')
+			return this.send(res, entry, 503, envelope('Instance not connected'), headers);
 
-		if (body === undefined) return this.send(res, entry, 400, envelope('Validation failed: body must be JSON'), headers);
+		if (body === undefined)
+			return this.send(res, entry, 400, envelope('Validation failed: body must be JSON'), headers);
 		const identifier = entry.identifier;
 		const code = typeof identifier === 'string' ? codeFromIdentifier(identifier) : undefined;
-		if (code === undefined) return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
+		if (code === undefined)
+			return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
 
-		switch (behaviourOf(code, new Map(Object.entries(this.options.groups)), this.options.unknownCodes)) {
+		switch (
+			behaviourOf(code, new Map(Object.entries(this.options.groups)), this.options.unknownCodes)
+		) {
 			case 'open':
 				this.remember(instance, groupJidOf(code));
 				return this.send(res, entry, 200, joinedBody(code, false), headers);
 			case 'approval':
 				return this.send(res, entry, 200, joinedBody(code, true), headers);
 			case 'revoked':
-				return this.send(res, entry, 400, envelope('Invite link has been revoked or expired'), headers);
+				return this.send(
+					res,
+					entry,
+					400,
+					envelope('Invite link has been revoked or expired'),
+					headers,
+				);
 			case 'forbidden':
 				return this.send(res, entry, 403, envelope('Not allowed to join this group'), headers);
 			case 'missing':
@@ -304,11 +356,17 @@ export class RyzeApiEmulator {
 			'X-RateLimit-Remaining': String(config.limit - window.count),
 			'X-RateLimit-Reset': String(Math.ceil(resetAt / 1000)),
 		};
-		if (!allowed && config.retryAfter) headers['Retry-After'] = String(Math.max(1, Math.ceil((resetAt - now) / 1000)));
+		if (!allowed && config.retryAfter)
+			headers['Retry-After'] = String(Math.max(1, Math.ceil((resetAt - now) / 1000)));
 		return { allowed, headers };
 	}
 
-	private sendFault(res: ServerResponse, entry: LoggedRequest, fault: FaultKind, token: string | undefined): void {
+	private sendFault(
+		res: ServerResponse,
+		entry: LoggedRequest,
+		fault: FaultKind,
+		token: string | undefined,
+	): void {
 		const limitHeaders = () => this.takeRateLimit(token ?? '').headers;
 		switch (fault) {
 			case 'serverError':
@@ -316,15 +374,41 @@ export class RyzeApiEmulator {
 			case 'unavailable':
 				return this.send(res, entry, 503, envelope('Bridge not configured'), limitHeaders());
 			case 'badGatewayHtml':
-				return this.sendRaw(res, entry, 502, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>');
+				return this.sendRaw(
+					res,
+					entry,
+					502,
+					'text/html',
+					'<html><body><h1>502 Bad Gateway</h1></body></html>',
+				);
 			case 'emptyBody':
 				return this.sendRaw(res, entry, 500, 'application/json', '');
 			case 'malformedJson':
-				return this.sendRaw(res, entry, 200, 'application/json', '{success: true,, "groupJid": }', limitHeaders());
+				return this.sendRaw(
+					res,
+					entry,
+					200,
+					'application/json',
+					'{success: true,, "groupJid": }',
+					limitHeaders(),
+				);
 			case 'truncatedJson':
-				return this.sendRaw(res, entry, 200, 'application/json', '{"success":true,"message":"Successfully jo', limitHeaders());
+				return this.sendRaw(
+					res,
+					entry,
+					200,
+					'application/json',
+					'{"success":true,"message":"Successfully jo',
+					limitHeaders(),
+				);
 			case 'oversizedBody':
-				return this.sendRaw(res, entry, 200, 'application/json', JSON.stringify({ success: true, padding: 'x'.repeat(1024 * 1024) }));
+				return this.sendRaw(
+					res,
+					entry,
+					200,
+					'application/json',
+					JSON.stringify({ success: true, padding: 'x'.repeat(1024 * 1024) }),
+				);
 			case 'rateLimited': {
 				const config = this.options.rateLimit || { limit: 100, windowMs: 60_000 };
 				return this.send(res, entry, 429, envelope('Rate limit exceeded. Try again later.'), {
@@ -336,9 +420,17 @@ export class RyzeApiEmulator {
 			case 'rateLimitedBare':
 				return this.send(res, entry, 429, envelope('Rate limit exceeded. Try again later.'));
 			case 'rateLimitedRetryAfter':
-				return this.send(res, entry, 429, envelope('Rate limit exceeded. Try again later.'), { 'Retry-After': '1' });
+				return this.send(res, entry, 429, envelope('Rate limit exceeded. Try again later.'), {
+					'Retry-After': '1',
+				});
 			case 'throttled':
-				return this.send(res, entry, 429, envelope('Too many requests to WhatsApp, slow down'), limitHeaders());
+				return this.send(
+					res,
+					entry,
+					429,
+					envelope('Too many requests to WhatsApp, slow down'),
+					limitHeaders(),
+				);
 			case 'redirect':
 				res.setHeader('Location', 'http://127.0.0.2:9/elsewhere');
 				return this.sendRaw(res, entry, 302, 'text/plain', '');
@@ -354,9 +446,19 @@ export class RyzeApiEmulator {
 		}
 	}
 
-	private sendSlowly(res: ServerResponse, entry: LoggedRequest, status: number, body: string, headers: Record<string, string>): void {
+	private sendSlowly(
+		res: ServerResponse,
+		entry: LoggedRequest,
+		status: number,
+		body: string,
+		headers: Record<string, string>,
+	): void {
 		entry.status = status;
-		res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+		res.writeHead(status, {
+			...headers,
+			'Content-Type': 'application/json',
+			'Content-Length': Buffer.byteLength(body),
+		});
 		let index = 0;
 		const step = () => {
 			if (res.destroyed) return;
@@ -368,15 +470,40 @@ export class RyzeApiEmulator {
 		step();
 	}
 
-	private send(res: ServerResponse, entry: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
-		if (entry.fault === 'slowBody') return this.sendSlowly(res, entry, status, JSON.stringify(body), headers);
-		this.sendRaw(res, entry, status, 'application/json; charset=utf-8', JSON.stringify(body), headers);
+	private send(
+		res: ServerResponse,
+		entry: LoggedRequest,
+		status: number,
+		body: unknown,
+		headers: Record<string, string> = {},
+	): void {
+		if (entry.fault === 'slowBody')
+			return this.sendSlowly(res, entry, status, JSON.stringify(body), headers);
+		this.sendRaw(
+			res,
+			entry,
+			status,
+			'application/json; charset=utf-8',
+			JSON.stringify(body),
+			headers,
+		);
 	}
 
-	private sendRaw(res: ServerResponse, entry: LoggedRequest, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+	private sendRaw(
+		res: ServerResponse,
+		entry: LoggedRequest,
+		status: number,
+		type: string,
+		body: string,
+		headers: Record<string, string> = {},
+	): void {
 		entry.status = status;
 		if (res.destroyed) return;
-		res.writeHead(status, { ...headers, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+		res.writeHead(status, {
+			...headers,
+			'Content-Type': type,
+			'Content-Length': Buffer.byteLength(body),
+		});
 		res.end(body);
 	}
 

@@ -7,7 +7,16 @@
  * not itself named `n8n`). A half-finished install never looks finished: it is made in a staging
  * folder and renamed into place, with a marker naming what it holds.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statfsSync,
+	writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,14 +42,27 @@ export type CachedInstall =
 const MARKER = '.ryzeapi-install.json';
 const STAGING = '.partial-';
 const INSTALL_TIMEOUT_MS = 30 * 60_000;
-const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'ERR_SOCKET_TIMEOUT']);
+const NETWORK_CODES = new Set([
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'ECONNABORTED',
+	'ERR_SOCKET_TIMEOUT',
+]);
 const XLSX_FROM_REGISTRY = { xlsx: '0.18.5' };
 
 export function cacheRoot(): string {
 	return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'n8n-nodes-ryzeapi');
 }
 
-export async function ensureCachedInstall(request: CachedInstallRequest, root = cacheRoot()): Promise<CachedInstall> {
+export async function ensureCachedInstall(
+	request: CachedInstallRequest,
+	root = cacheRoot(),
+): Promise<CachedInstall> {
 	const dir = join(root, request.name);
 	const started = Date.now();
 	const manifest = JSON.stringify({
@@ -59,33 +81,74 @@ export async function ensureCachedInstall(request: CachedInstallRequest, root = 
 		removeAbandonedStaging(root, request.name);
 		const free = freeBytes(root);
 		if (free < request.needBytes) {
-			return { ok: false, reason: `only ${gb(free)} GB free in ${root}; installing ${describe(request)} needs about ${gb(request.needBytes)} GB` };
+			return {
+				ok: false,
+				reason: `only ${gb(free)} GB free in ${root}; installing ${describe(request)} needs about ${gb(request.needBytes)} GB`,
+			};
 		}
 		const [name, version] = Object.entries(request.dependencies)[0];
 		const asked = await runCommand(
 			'npm',
-			['view', `${name}@${version}`, 'version', '--fetch-retries=1', '--fetch-retry-mintimeout=2000', '--fetch-retry-maxtimeout=5000', '--loglevel=error'],
+			[
+				'view',
+				`${name}@${version}`,
+				'version',
+				'--fetch-retries=1',
+				'--fetch-retry-mintimeout=2000',
+				'--fetch-retry-maxtimeout=5000',
+				'--loglevel=error',
+			],
 			{ env: request.npmEnv, timeoutMs: 60_000 },
 		);
-		const unreachable = asked.timedOut ? 'no answer within 60 s' : asked.ok ? undefined : networkFailure(asked.output);
-		if (unreachable) return { ok: false, reason: `the npm registry cannot be reached (${unreachable}), so ${describe(request)} cannot be installed` };
+		const unreachable = asked.timedOut
+			? 'no answer within 60 s'
+			: asked.ok
+				? undefined
+				: networkFailure(asked.output);
+		if (unreachable)
+			return {
+				ok: false,
+				reason: `the npm registry cannot be reached (${unreachable}), so ${describe(request)} cannot be installed`,
+			};
 
 		const staging = join(root, `${request.name}${STAGING}${process.pid}`);
 		rmSync(staging, { recursive: true, force: true });
 		mkdirSync(staging, { recursive: true });
 		writeFileSync(join(staging, 'package.json'), manifest);
-		const args = ['install', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', ...(request.ignoreScripts ? ['--ignore-scripts'] : [])];
-		const installed = await runCommand('npm', args, { cwd: staging, env: request.npmEnv, timeoutMs: INSTALL_TIMEOUT_MS });
+		const args = [
+			'install',
+			'--omit=dev',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+			...(request.ignoreScripts ? ['--ignore-scripts'] : []),
+		];
+		const installed = await runCommand('npm', args, {
+			cwd: staging,
+			env: request.npmEnv,
+			timeoutMs: INSTALL_TIMEOUT_MS,
+		});
 		if (!installed.ok) {
 			rmSync(staging, { recursive: true, force: true });
 			const code = npmErrorCode(installed.output);
 			if (code === 'ENOSPC') {
-				return { ok: false, reason: `the disk filled up while installing ${describe(request)} into ${root} (it needs about ${gb(request.needBytes)} GB)` };
+				return {
+					ok: false,
+					reason: `the disk filled up while installing ${describe(request)} into ${root} (it needs about ${gb(request.needBytes)} GB)`,
+				};
 			}
 			const network = networkFailure(installed.output);
-			if (network) return { ok: false, reason: `the npm registry stopped answering while installing ${describe(request)} (${network})` };
-			const why = installed.timedOut ? `no result within ${INSTALL_TIMEOUT_MS / 60_000} minutes` : `npm error code ${code ?? 'unknown'}`;
-			throw new Error(`npm install of ${describe(request)} failed (${why}):\n${installed.output.slice(-4000)}`);
+			if (network)
+				return {
+					ok: false,
+					reason: `the npm registry stopped answering while installing ${describe(request)} (${network})`,
+				};
+			const why = installed.timedOut
+				? `no result within ${INSTALL_TIMEOUT_MS / 60_000} minutes`
+				: `npm error code ${code ?? 'unknown'}`;
+			throw new Error(
+				`npm install of ${describe(request)} failed (${why}):\n${installed.output.slice(-4000)}`,
+			);
 		}
 		writeFileSync(join(staging, MARKER), manifest);
 		rmSync(dir, { recursive: true, force: true });

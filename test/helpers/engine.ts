@@ -21,7 +21,12 @@ import type {
 	IWorkflowExecuteAdditionalData,
 	ExecutionError,
 } from 'n8n-workflow';
-import { createRunExecutionData, ICredentialsHelper, NodeConnectionTypes, Workflow } from 'n8n-workflow';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	NodeConnectionTypes,
+	Workflow,
+} from 'n8n-workflow';
 
 export const NODE_TYPE = 'n8n-nodes-ryzeapi.ryzeApi';
 const ROWS_TYPE = 'test.rows';
@@ -78,7 +83,11 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		return [];
 	}
 
-	async authenticate(_credentials: ICredentialDataDecryptedObject, _typeName: string, requestOptions: never) {
+	async authenticate(
+		_credentials: ICredentialDataDecryptedObject,
+		_typeName: string,
+		requestOptions: never,
+	) {
 		return requestOptions;
 	}
 
@@ -90,7 +99,11 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		throw new Error('not used by these tests');
 	}
 
-	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, _nodeCredentials: unknown, type: string) {
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: unknown,
+		type: string,
+	) {
 		const credentials = this.credentials[type];
 		if (!credentials) throw new Error(`No test credentials of type ${type}`);
 		return credentials;
@@ -147,11 +160,22 @@ export async function runNode(options: NodeRunOptions): Promise<RunResult> {
 	const dataset = String(nextDatasetId++);
 	datasets.set(
 		dataset,
-		options.items.map((item) => ('json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject })),
+		options.items.map((item) =>
+			'json' in item && typeof item.json === 'object'
+				? (item as INodeExecutionData)
+				: { json: item as IDataObject },
+		),
 	);
 	try {
 		const nodes: INode[] = [
-			{ id: 'rows', name: 'Rows', type: ROWS_TYPE, typeVersion: 1, position: [0, 0], parameters: { dataset } },
+			{
+				id: 'rows',
+				name: 'Rows',
+				type: ROWS_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { dataset },
+			},
 			{
 				id: 'ryzeapi',
 				name: NODE_NAME,
@@ -159,7 +183,12 @@ export async function runNode(options: NodeRunOptions): Promise<RunResult> {
 				typeVersion: options.typeVersion,
 				position: [200, 0],
 				parameters: options.parameters,
-				credentials: Object.fromEntries(Object.keys(options.credentials).map((type) => [type, { id: `${type}-1`, name: `${type} test` }])),
+				credentials: Object.fromEntries(
+					Object.keys(options.credentials).map((type) => [
+						type,
+						{ id: `${type}-1`, name: `${type} test` },
+					]),
+				),
 				...options.settings,
 			},
 		];
@@ -168,7 +197,10 @@ export async function runNode(options: NodeRunOptions): Promise<RunResult> {
 			nodes,
 			connections: { Rows: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
 			active: false,
-			nodeTypes: new TestNodeTypes({ [options.typeName]: options.nodeType, [ROWS_TYPE]: new RowsNode() }),
+			nodeTypes: new TestNodeTypes({
+				[options.typeName]: options.nodeType,
+				[ROWS_TYPE]: new RowsNode(),
+			}),
 		});
 
 		const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', {
@@ -203,7 +235,11 @@ export async function runNode(options: NodeRunOptions): Promise<RunResult> {
 			},
 		});
 
-		const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+		const execution = new WorkflowExecute(
+			additionalData,
+			'manual',
+			runExecutionData,
+		).processRunExecutionData(workflow);
 		options.onStart?.(execution);
 		let run: IRun;
 		try {
@@ -211,7 +247,12 @@ export async function runNode(options: NodeRunOptions): Promise<RunResult> {
 		} catch (error) {
 			// A cancelled execution rejects; its data is still what the engine kept.
 			if (!(error instanceof Error && error.name === 'CancelError')) throw error;
-			return { outputs: undefined, error: undefined, status: 'canceled', run: { status: 'canceled' } as IRun };
+			return {
+				outputs: undefined,
+				error: undefined,
+				status: 'canceled',
+				run: { status: 'canceled' } as IRun,
+			};
 		}
 		const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
 		return {

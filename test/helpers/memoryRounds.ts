@@ -13,16 +13,37 @@ async function main(): Promise<void> {
 	const emulator = await new RyzeApiEmulator({
 		rateLimit: { limit: 1_000_000_000, windowMs: 60_000 },
 		faultRate: 0.1,
-		faultKinds: ['serverError', 'badGatewayHtml', 'emptyBody', 'reset', 'malformedJson', 'truncatedJson', 'oversizedBody', 'throttled', 'rateLimitedBare'],
+		faultKinds: [
+			'serverError',
+			'badGatewayHtml',
+			'emptyBody',
+			'reset',
+			'malformedJson',
+			'truncatedJson',
+			'oversizedBody',
+			'throttled',
+			'rateLimitedBare',
+		],
 	}).start();
 	const heaps: number[] = [];
 	for (let round = 0; round < rounds; round++) {
 		await runJoins(
 			Array.from({ length: joinsPerRound }, (_, i) => ({
-				connection: { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
+				connection: {
+					origin: emulator.url,
+					basePath: '',
+					instance: MAIN_INSTANCE,
+					token: ACCOUNT_TOKEN,
+				},
 				code: `OpenMemory${round}x${i}`,
 			})),
-			{ concurrency: 16, timeoutMs: 2_000, retry: { maxTries: 10, baseDelayMs: 1, maxDelayMs: 5, minRateLimitWaitMs: 2 }, maxRetryWaitMs: 10_000, minIntervalMs: 0 },
+			{
+				concurrency: 16,
+				timeoutMs: 2_000,
+				retry: { maxTries: 10, baseDelayMs: 1, maxDelayMs: 5, minRateLimitWaitMs: 2 },
+				maxRetryWaitMs: 10_000,
+				minIntervalMs: 0,
+			},
 		);
 		emulator.reset(); // the emulator's own request log is not the node's memory
 		gc();

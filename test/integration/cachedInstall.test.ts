@@ -5,7 +5,15 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,9 +34,19 @@ beforeAll(async () => {
 	// A one-file package, packed by npm itself, served with its packument.
 	const source = join(work, 'fixture');
 	mkdirSync(source);
-	writeFileSync(join(source, 'package.json'), JSON.stringify({ name: FIXTURE, version: '1.0.0', main: 'index.js' }));
+	writeFileSync(
+		join(source, 'package.json'),
+		JSON.stringify({ name: FIXTURE, version: '1.0.0', main: 'index.js' }),
+	);
 	writeFileSync(join(source, 'index.js'), 'module.exports = 42;\n');
-	const tarballName = execFileSync('npm', ['pack', '--loglevel=error', '--pack-destination', work], { cwd: source, encoding: 'utf8' }).trim().split('\n').pop()!;
+	const tarballName = execFileSync(
+		'npm',
+		['pack', '--loglevel=error', '--pack-destination', work],
+		{ cwd: source, encoding: 'utf8' },
+	)
+		.trim()
+		.split('\n')
+		.pop()!;
 	const tarball = readFileSync(join(work, tarballName));
 	server = createServer((req, res) => {
 		requests.push(req.url ?? '');
@@ -82,22 +100,36 @@ afterAll(async () => {
 
 test('installs once into the cache folder, then reuses it without asking the registry', async () => {
 	const root = join(work, 'cache-a');
-	const first = await ensureCachedInstall({ name: 'fixture', dependencies: { [FIXTURE]: '1.0.0' }, needBytes: 1, npmEnv }, root);
+	const first = await ensureCachedInstall(
+		{ name: 'fixture', dependencies: { [FIXTURE]: '1.0.0' }, needBytes: 1, npmEnv },
+		root,
+	);
 	expect(first).toMatchObject({ ok: true, installedNow: true, dir: join(root, 'fixture') });
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	expect(require(join(root, 'fixture', 'node_modules', FIXTURE))).toBe(42);
 	expect(requests.length).toBeGreaterThan(0);
 
 	requests.length = 0;
-	const second = await ensureCachedInstall({ name: 'fixture', dependencies: { [FIXTURE]: '1.0.0' }, needBytes: 1, npmEnv }, root);
+	const second = await ensureCachedInstall(
+		{ name: 'fixture', dependencies: { [FIXTURE]: '1.0.0' }, needBytes: 1, npmEnv },
+		root,
+	);
 	expect(second).toEqual({ ok: true, dir: join(root, 'fixture'), installedNow: false, seconds: 0 });
 	expect(requests).toEqual([]);
 }, 60_000);
 
 test('with too little free disk it says so in one line and installs nothing', async () => {
 	const root = join(work, 'cache-b');
-	const result = await ensureCachedInstall({ name: 'fixture', dependencies: { [FIXTURE]: '1.0.0' }, needBytes: 2 ** 60, npmEnv }, root);
-	expect(result).toEqual({ ok: false, reason: expect.stringMatching(/^only [\d.]+ GB free in .+; installing ryzeapi-cache-fixture 1\.0\.0 needs about [\d.]+ GB$/) });
+	const result = await ensureCachedInstall(
+		{ name: 'fixture', dependencies: { [FIXTURE]: '1.0.0' }, needBytes: 2 ** 60, npmEnv },
+		root,
+	);
+	expect(result).toEqual({
+		ok: false,
+		reason: expect.stringMatching(
+			/^only [\d.]+ GB free in .+; installing ryzeapi-cache-fixture 1\.0\.0 needs about [\d.]+ GB$/,
+		),
+	});
 	expect(requests).toEqual([]);
 	expect(existsSync(join(root, 'fixture'))).toBe(false);
 });
@@ -105,15 +137,26 @@ test('with too little free disk it says so in one line and installs nothing', as
 test('with no registry answering it says so in one line', async () => {
 	npmEnv.npm_config_registry = 'http://127.0.0.1:9/'; // the discard port: nothing listens there
 	const root = join(work, 'cache-c');
-	const result = await ensureCachedInstall({ name: 'fixture', dependencies: { [FIXTURE]: '1.0.0' }, needBytes: 1, npmEnv }, root);
-	expect(result).toEqual({ ok: false, reason: expect.stringMatching(/^the npm registry cannot be reached \(.*ECONNREFUSED.*\), so ryzeapi-cache-fixture 1\.0\.0 cannot be installed$/) });
+	const result = await ensureCachedInstall(
+		{ name: 'fixture', dependencies: { [FIXTURE]: '1.0.0' }, needBytes: 1, npmEnv },
+		root,
+	);
+	expect(result).toEqual({
+		ok: false,
+		reason: expect.stringMatching(
+			/^the npm registry cannot be reached \(.*ECONNREFUSED.*\), so ryzeapi-cache-fixture 1\.0\.0 cannot be installed$/,
+		),
+	});
 	expect(existsSync(join(root, 'fixture'))).toBe(false);
 }, 60_000);
 
 test('a registry that answers "no such version" is a failure, not a skip, and leaves no half install', async () => {
 	const root = join(work, 'cache-d');
-	await expect(ensureCachedInstall({ name: 'fixture', dependencies: { [FIXTURE]: '9.9.9' }, needBytes: 1, npmEnv }, root)).rejects.toThrow(
-		/npm install of ryzeapi-cache-fixture 9\.9\.9 failed/,
-	);
+	await expect(
+		ensureCachedInstall(
+			{ name: 'fixture', dependencies: { [FIXTURE]: '9.9.9' }, needBytes: 1, npmEnv },
+			root,
+		),
+	).rejects.toThrow(/npm install of ryzeapi-cache-fixture 9\.9\.9 failed/);
 	expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
 }, 60_000);

@@ -16,8 +16,16 @@ const credentialType = new RyzeApiCredential();
 const node = new RyzeApi();
 
 async function testButton(data: Record<string, string>) {
-	const credential: ICredentialsDecrypted = { id: 'cred-1', name: 'RyzeAPI', type: 'ryzeApi', data };
-	return await node.methods.credentialTest.ryzeApiCredentialTest.call({} as ICredentialTestFunctions, credential);
+	const credential: ICredentialsDecrypted = {
+		id: 'cred-1',
+		name: 'RyzeAPI',
+		type: 'ryzeApi',
+		data,
+	};
+	return await node.methods.credentialTest.ryzeApiCredentialTest.call(
+		{} as ICredentialTestFunctions,
+		credential,
+	);
 }
 
 test('names and fields saved workflows depend on', () => {
@@ -32,32 +40,64 @@ test('names and fields saved workflows depend on', () => {
 	expect(credentialType.properties[2].hint).toMatch(/TokenAccount.*TokenInstance/);
 	// n8n runs a credential's own declarative test instead of testedBy when both exist.
 	expect(credentialType).not.toHaveProperty('test');
-	expect(node.description.credentials).toEqual([{ name: 'ryzeApi', required: true, testedBy: 'ryzeApiCredentialTest' }]);
+	expect(node.description.credentials).toEqual([
+		{ name: 'ryzeApi', required: true, testedBy: 'ryzeApiCredentialTest' },
+	]);
 });
 
 test("authenticate puts the trimmed token in the token header, as n8n's expression engine resolves it", () => {
-	const anyNode: INode = { id: 'n', name: 'HTTP Request', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };
-	const nodeTypes = { getByName: () => node, getByNameAndVersion: () => node, getKnownTypes: () => ({}) };
+	const anyNode: INode = {
+		id: 'n',
+		name: 'HTTP Request',
+		type: 'test',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const nodeTypes = {
+		getByName: () => node,
+		getByNameAndVersion: () => node,
+		getKnownTypes: () => ({}),
+	};
 	const workflow = new Workflow({ nodes: [anyNode], connections: {}, active: false, nodeTypes });
 	const authenticate = credentialType.authenticate;
 	expect(authenticate.type).toBe('generic');
 	const headers = Object.entries(authenticate.properties.headers ?? {}).map(([name, value]) => [
 		name,
-		workflow.expression.getSimpleParameterValue(anyNode, value as string, 'internal', { $credentials: { token: ` ${ACCOUNT_TOKEN}\n` } }),
+		workflow.expression.getSimpleParameterValue(anyNode, value as string, 'internal', {
+			$credentials: { token: ` ${ACCOUNT_TOKEN}\n` },
+		}),
 	]);
 	expect(headers).toEqual([['token', ACCOUNT_TOKEN]]);
 });
 
 describe('the Test button', () => {
 	test('a valid token and instance pass, calling GET /api/group/list/{instance} with the token header', async () => {
-		const result = await testButton({ baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN });
-		expect(result).toEqual({ status: 'OK', message: 'Connection successful: instance "main" answered.' });
-		expect(emulator.log).toEqual([expect.objectContaining({ method: 'GET', path: `/api/group/list/${MAIN_INSTANCE}`, token: ACCOUNT_TOKEN })]);
+		const result = await testButton({
+			baseUrl: emulator.url,
+			instanceName: MAIN_INSTANCE,
+			token: ACCOUNT_TOKEN,
+		});
+		expect(result).toEqual({
+			status: 'OK',
+			message: 'Connection successful: instance "main" answered.',
+		});
+		expect(emulator.log).toEqual([
+			expect.objectContaining({
+				method: 'GET',
+				path: `/api/group/list/${MAIN_INSTANCE}`,
+				token: ACCOUNT_TOKEN,
+			}),
+		]);
 	});
 
 	test('a trailing slash, spaces around the values and an instance name with a space work', async () => {
 		emulator.configure({ instances: { 'my phone': 'connected' } });
-		const result = await testButton({ baseUrl: `${emulator.url}/`, instanceName: ' my phone ', token: ` ${ACCOUNT_TOKEN}\n` });
+		const result = await testButton({
+			baseUrl: `${emulator.url}/`,
+			instanceName: ' my phone ',
+			token: ` ${ACCOUNT_TOKEN}\n`,
+		});
 		expect(result.status).toBe('OK');
 		expect(emulator.log[0].path).toBe('/api/group/list/my%20phone');
 		expect(emulator.log[0].token).toBe(ACCOUNT_TOKEN);
@@ -68,7 +108,12 @@ describe('the Test button', () => {
 		[{ token: INSTANCE_TOKEN, instanceName: 'second' }, /may not act on instance "second" \(403/],
 		[{ instanceName: 'nobody' }, /does not know instance "nobody" \(404: Instance not found\)/],
 	])('%j fails with a message that says what to fix', async (overrides, message) => {
-		const result = await testButton({ baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN, ...overrides });
+		const result = await testButton({
+			baseUrl: emulator.url,
+			instanceName: MAIN_INSTANCE,
+			token: ACCOUNT_TOKEN,
+			...overrides,
+		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(message);
 		expect(result.message).not.toContain('SECRET');
@@ -82,7 +127,12 @@ describe('the Test button', () => {
 		[{ token: 'two SECRET words' }, /spaces, line breaks/],
 		[{ instanceName: '  ' }, /No instance name/],
 	])('%j is refused before any request', async (overrides, message) => {
-		const result = await testButton({ baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN, ...overrides });
+		const result = await testButton({
+			baseUrl: emulator.url,
+			instanceName: MAIN_INSTANCE,
+			token: ACCOUNT_TOKEN,
+			...overrides,
+		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(message);
 		expect(result.message).not.toContain('SECRET');
@@ -91,13 +141,24 @@ describe('the Test button', () => {
 
 	test('a redirect is not followed: the token goes to the configured server only', async () => {
 		emulator.queueFault('redirect');
-		const result = await testButton({ baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN });
-		expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/redirect .*not followed/) });
+		const result = await testButton({
+			baseUrl: emulator.url,
+			instanceName: MAIN_INSTANCE,
+			token: ACCOUNT_TOKEN,
+		});
+		expect(result).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/redirect .*not followed/),
+		});
 		expect(emulator.log).toHaveLength(1);
 	});
 
 	test('an HTML page where RyzeAPI should be is reported as a wrong base URL', async () => {
-		const result = await testButton({ baseUrl: `${emulator.url}/not-the-api`, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN });
+		const result = await testButton({
+			baseUrl: `${emulator.url}/not-the-api`,
+			instanceName: MAIN_INSTANCE,
+			token: ACCOUNT_TOKEN,
+		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/answered 404 and not like RyzeAPI. Check the Base URL/);
 	});

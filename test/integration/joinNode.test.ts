@@ -15,7 +15,12 @@ const TOKEN = ACCOUNT_TOKEN;
 const emulator = useEmulator();
 afterAll(shutDownEngine);
 
-const joinByLink: INodeParameters = { resource: 'group', operation: 'join', identifier: '={{ $json.link }}', options: {} };
+const joinByLink: INodeParameters = {
+	resource: 'group',
+	operation: 'join',
+	identifier: '={{ $json.link }}',
+	options: {},
+};
 
 async function run(items: IDataObject[], overrides: Partial<RunOptions> = {}) {
 	return await runRyzeApiNode({
@@ -83,20 +88,49 @@ describe('routing and item fields', () => {
 				row: 3,
 				link: rows[2].link,
 				status: 'error',
-				error: { reason: 'invalid_identifier', message: expect.stringMatching(/JID/), httpStatus: null },
+				error: {
+					reason: 'invalid_identifier',
+					message: expect.stringMatching(/JID/),
+					httpStatus: null,
+				},
 			},
 			{
 				row: 4,
 				link: 'RevokedGamma',
 				status: 'error',
 				inviteCode: 'RevokedGamma',
-				error: { reason: 'revoked_or_expired', message: 'Invite link has been revoked or expired', httpStatus: 400 },
+				error: {
+					reason: 'revoked_or_expired',
+					message: 'Invite link has been revoked or expired',
+					httpStatus: 400,
+				},
 			},
-			expect.objectContaining({ row: 6, inviteCode: 'ForbiddenEps', error: { reason: 'not_allowed', message: 'Not allowed to join this group', httpStatus: 403 } }),
-			expect.objectContaining({ row: 7, inviteCode: 'MissingZeta', error: { reason: 'group_not_found', message: 'Group not found', httpStatus: 404 } }),
-			expect.objectContaining({ row: 8, error: expect.objectContaining({ reason: 'invalid_identifier', httpStatus: null }) }),
+			expect.objectContaining({
+				row: 6,
+				inviteCode: 'ForbiddenEps',
+				error: {
+					reason: 'not_allowed',
+					message: 'Not allowed to join this group',
+					httpStatus: 403,
+				},
+			}),
+			expect.objectContaining({
+				row: 7,
+				inviteCode: 'MissingZeta',
+				error: { reason: 'group_not_found', message: 'Group not found', httpStatus: 404 },
+			}),
+			expect.objectContaining({
+				row: 8,
+				error: expect.objectContaining({ reason: 'invalid_identifier', httpStatus: null }),
+			}),
 		]);
-		expect(failure.map((item) => item.pairedItem)).toEqual([{ item: 2 }, { item: 3 }, { item: 5 }, { item: 6 }, { item: 7 }]);
+		expect(failure.map((item) => item.pairedItem)).toEqual([
+			{ item: 2 },
+			{ item: 3 },
+			{ item: 5 },
+			{ item: 6 },
+			{ item: 7 },
+		]);
 		expectEveryItemOnce(result.outputs, rows.length);
 	});
 
@@ -113,7 +147,9 @@ describe('routing and item fields', () => {
 	});
 
 	test('Pending Approval Output = separate gives three outputs: Joined, Pending Approval, Error', async () => {
-		const result = await run(rows, { parameters: { ...joinByLink, options: { pendingApprovalOutput: 'separate' } } });
+		const result = await run(rows, {
+			parameters: { ...joinByLink, options: { pendingApprovalOutput: 'separate' } },
+		});
 		expect(result.outputs).toHaveLength(3);
 		const [joined, pending, failure] = result.outputs!;
 		expect(jsonOf(joined).map((json) => json.row)).toEqual([1, 5]);
@@ -130,7 +166,9 @@ describe('routing and item fields', () => {
 			typeVersion: 1,
 			items: rows,
 			parameters: { ...joinByLink, options: { pendingApprovalOutput: 'separate' } },
-			credentials: { ryzeApi: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: TOKEN } },
+			credentials: {
+				ryzeApi: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: TOKEN },
+			},
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.outputs).toHaveLength(1);
@@ -151,12 +189,21 @@ describe('routing and item fields', () => {
 
 	test('an identifier that is not text is read or refused per item, never crashing the node', async () => {
 		const result = await run(
-			[{ code: 'OpenNumberless' }, { code: 12345678901234568 }, { code: { nested: true } }, { code: ['OpenA'] }, { code: null }, { code: true }],
+			[
+				{ code: 'OpenNumberless' },
+				{ code: 12345678901234568 },
+				{ code: { nested: true } },
+				{ code: ['OpenA'] },
+				{ code: null },
+				{ code: true },
+			],
 			{ parameters: { ...joinByLink, identifier: '={{ $json.code }}' } },
 		);
 		expect(result.error).toBeUndefined();
 		expect(jsonOf(result.outputs![0]).map((json) => json.inviteCode)).toEqual(['OpenNumberless']);
-		expect(jsonOf(result.outputs![1]).map((json) => (json.error as IDataObject).reason)).toEqual(Array(5).fill('invalid_identifier'));
+		expect(jsonOf(result.outputs![1]).map((json) => (json.error as IDataObject).reason)).toEqual(
+			Array(5).fill('invalid_identifier'),
+		);
 		expect(emulator.joinRequests()).toHaveLength(1);
 	});
 
@@ -165,18 +212,33 @@ describe('routing and item fields', () => {
 			parameters: { ...joinByLink, identifier: '={{ $json.link.trim() }}' },
 		});
 		expect(result.error).toBeUndefined();
-		expect(jsonOf(result.outputs![0]).map((json) => json.inviteCode)).toEqual(['OpenOne', 'OpenThree']);
+		expect(jsonOf(result.outputs![0]).map((json) => json.inviteCode)).toEqual([
+			'OpenOne',
+			'OpenThree',
+		]);
 		expect(result.outputs![1]).toHaveLength(1);
 		expect(result.outputs![1][0].pairedItem).toEqual({ item: 1 });
-		expect(result.outputs![1][0].json.error).toMatchObject({ reason: 'invalid_identifier', httpStatus: null });
+		expect(result.outputs![1][0].json.error).toMatchObject({
+			reason: 'invalid_identifier',
+			httpStatus: null,
+		});
 	});
 
 	test('the Instance Name option overrides the credential, per item', async () => {
-		const result = await run([{ link: 'OpenA', instance: 'second' }, { link: 'OpenB', instance: '' }], {
-			parameters: { ...joinByLink, options: { instanceName: '={{ $json.instance }}' } },
-		});
+		const result = await run(
+			[
+				{ link: 'OpenA', instance: 'second' },
+				{ link: 'OpenB', instance: '' },
+			],
+			{
+				parameters: { ...joinByLink, options: { instanceName: '={{ $json.instance }}' } },
+			},
+		);
 		expect(result.outputs![0]).toHaveLength(2);
-		expect(emulator.joinRequests().map((request) => request.instance)).toEqual(['second', MAIN_INSTANCE]);
+		expect(emulator.joinRequests().map((request) => request.instance)).toEqual([
+			'second',
+			MAIN_INSTANCE,
+		]);
 	});
 
 	test('an empty input produces empty outputs and no request', async () => {
@@ -203,7 +265,10 @@ describe('a refused token is a problem of the node, not of a row', () => {
 	test.each(['continueRegularOutput', 'continueErrorOutput'] as const)(
 		'with On Error = %s every remaining item goes to Error as unauthorized, and no further request is made',
 		async (onError) => {
-			const result = await run(rows, { credentials: { ...badToken, baseUrl: emulator.url }, settings: { onError } });
+			const result = await run(rows, {
+				credentials: { ...badToken, baseUrl: emulator.url },
+				settings: { onError },
+			});
 			expect(result.error).toBeUndefined();
 			expect(emulator.joinRequests()).toHaveLength(1);
 			const failure = result.outputs![1];
@@ -213,7 +278,9 @@ describe('a refused token is a problem of the node, not of a row', () => {
 				'invalid_identifier',
 				'unauthorized',
 			]);
-			expect((failure[1].json.error as IDataObject).message).toMatch(/^Not sent: RyzeAPI refused the token/);
+			expect((failure[1].json.error as IDataObject).message).toMatch(
+				/^Not sent: RyzeAPI refused the token/,
+			);
 			expectEveryItemOnce(result.outputs, rows.length);
 			expect(JSON.stringify(result.outputs)).not.toContain('SECRET');
 		},
@@ -233,17 +300,34 @@ describe('a refused token is a problem of the node, not of a row', () => {
 		[{ baseUrl: 'https://user:pass@ryzeapi.cloud' }, /user name or password/],
 		[{ token: '' }, /no token/],
 		[{ instanceName: '' }, /No instance name/],
-	])('a credential that cannot be used (%j) fails the node before any request', async (broken, message) => {
-		const result = await run(rows, { credentials: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: TOKEN, ...broken } });
-		expect(result.error?.message).toMatch(message);
-		expect(emulator.log).toHaveLength(0);
-	});
+	])(
+		'a credential that cannot be used (%j) fails the node before any request',
+		async (broken, message) => {
+			const result = await run(rows, {
+				credentials: {
+					baseUrl: emulator.url,
+					instanceName: MAIN_INSTANCE,
+					token: TOKEN,
+					...broken,
+				},
+			});
+			expect(result.error?.message).toMatch(message);
+			expect(emulator.log).toHaveLength(0);
+		},
+	);
 
 	test('an instance missing for a later item fails the node, and nothing after it is sent', async () => {
-		const result = await run([{ link: 'OpenA', instance: 'main' }, { link: 'OpenB', instance: '' }, { link: 'OpenC', instance: 'main' }], {
-			credentials: { baseUrl: emulator.url, instanceName: '', token: TOKEN },
-			parameters: { ...joinByLink, options: { instanceName: '={{ $json.instance }}' } },
-		});
+		const result = await run(
+			[
+				{ link: 'OpenA', instance: 'main' },
+				{ link: 'OpenB', instance: '' },
+				{ link: 'OpenC', instance: 'main' },
+			],
+			{
+				credentials: { baseUrl: emulator.url, instanceName: '', token: TOKEN },
+				parameters: { ...joinByLink, options: { instanceName: '={{ $json.instance }}' } },
+			},
+		);
 		expect(result.error?.message).toMatch(/No instance name/);
 		expect(emulator.joinRequests().map((request) => request.identifier)).not.toContain('OpenC');
 	});
@@ -254,7 +338,9 @@ describe('a refused token is a problem of the node, not of a row', () => {
 			settings: { onError: 'continueRegularOutput' },
 		});
 		expect(result.outputs![0]).toHaveLength(0);
-		expect(jsonOf(result.outputs![1]).map((json) => (json.error as IDataObject).reason)).toEqual(Array(4).fill('unauthorized'));
+		expect(jsonOf(result.outputs![1]).map((json) => (json.error as IDataObject).reason)).toEqual(
+			Array(4).fill('unauthorized'),
+		);
 		expect(emulator.log).toHaveLength(0);
 	});
 });
@@ -292,9 +378,15 @@ describe('stopping the execution', () => {
 describe('the package as built', () => {
 	test('the compiled node from dist/ runs in the engine like the source', async () => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { RyzeApi: BuiltRyzeApi } = require('../../dist/nodes/RyzeApi/RyzeApi.node') as { RyzeApi: new () => INodeType };
-		const result = await run([{ link: 'OpenBuilt' }, { link: 'wa.me/5511999999999' }], { nodeType: new BuiltRyzeApi() });
+		const { RyzeApi: BuiltRyzeApi } = require('../../dist/nodes/RyzeApi/RyzeApi.node') as {
+			RyzeApi: new () => INodeType;
+		};
+		const result = await run([{ link: 'OpenBuilt' }, { link: 'wa.me/5511999999999' }], {
+			nodeType: new BuiltRyzeApi(),
+		});
 		expect(jsonOf(result.outputs![0]).map((json) => json.status)).toEqual(['joined']);
-		expect(jsonOf(result.outputs![1]).map((json) => (json.error as IDataObject).reason)).toEqual(['invalid_identifier']);
+		expect(jsonOf(result.outputs![1]).map((json) => (json.error as IDataObject).reason)).toEqual([
+			'invalid_identifier',
+		]);
 	});
 });

@@ -14,7 +14,6 @@ import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
 import { useEmulator } from '../helpers/useEmulator';
 
-
 const emulator = useEmulator({ rateLimit: false });
 afterAll(shutDownEngine);
 
@@ -34,7 +33,8 @@ const fast: RunnerSettings = {
 	minIntervalMs: 0,
 };
 
-const codes = (count: number, prefix = 'Open') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+const codes = (count: number, prefix = 'Open') =>
+	Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
 /** Requests the emulator counted per rate-limit window, keyed by window index. */
 function requestsPerWindow(windowMs: number): number[] {
@@ -59,7 +59,11 @@ describe('retries', () => {
 	] as const)('%s ×%d then a good answer: recovered, one request per try', async (fault, times) => {
 		emulator.queueFault(fault, times);
 		const [result] = await runJoins(tasks(['OpenRetry']), fast);
-		expect(result).toEqual({ sent: true, attempts: times + 1, outcome: expect.objectContaining({ ok: true }) });
+		expect(result).toEqual({
+			sent: true,
+			attempts: times + 1,
+			outcome: expect.objectContaining({ ok: true }),
+		});
 		expect(emulator.joinRequests()).toHaveLength(times + 1);
 	});
 
@@ -85,7 +89,11 @@ describe('retries', () => {
 		['bad-code', 'invalid_code'],
 	])('%s (4xx) is never retried', async (code, reason) => {
 		const [result] = await runJoins(tasks([code]), fast);
-		expect(result).toMatchObject({ sent: true, attempts: 1, outcome: { ok: false, failure: { reason } } });
+		expect(result).toMatchObject({
+			sent: true,
+			attempts: 1,
+			outcome: { ok: false, failure: { reason } },
+		});
 		expect(emulator.joinRequests()).toHaveLength(1);
 	});
 
@@ -97,16 +105,31 @@ describe('retries', () => {
 
 	test('when the tries run out the join goes to Error with the last reason, and nothing more is sent', async () => {
 		emulator.queueFault('serverError', 10);
-		const [result] = await runJoins(tasks(['OpenDown']), { ...fast, retry: { ...fast.retry, maxTries: 3 } });
-		expect(result).toMatchObject({ sent: true, attempts: 3, outcome: { ok: false, failure: { reason: 'server_error', httpStatus: 500 } } });
+		const [result] = await runJoins(tasks(['OpenDown']), {
+			...fast,
+			retry: { ...fast.retry, maxTries: 3 },
+		});
+		expect(result).toMatchObject({
+			sent: true,
+			attempts: 3,
+			outcome: { ok: false, failure: { reason: 'server_error', httpStatus: 500 } },
+		});
 		expect(emulator.joinRequests()).toHaveLength(3);
 	});
 
 	test('the total retry wait is bounded too', async () => {
 		emulator.queueFault('rateLimitedBare', 10);
 		// Each 429 waits at least 1 s; a bound of 1.5 s allows one retry only.
-		const [result] = await runJoins(tasks(['OpenBounded']), { ...fast, retry: { ...fast.retry, maxTries: 10 }, maxRetryWaitMs: 1_500 });
-		expect(result).toMatchObject({ sent: true, attempts: 2, outcome: { ok: false, failure: { reason: 'rate_limited' } } });
+		const [result] = await runJoins(tasks(['OpenBounded']), {
+			...fast,
+			retry: { ...fast.retry, maxTries: 10 },
+			maxRetryWaitMs: 1_500,
+		});
+		expect(result).toMatchObject({
+			sent: true,
+			attempts: 2,
+			outcome: { ok: false, failure: { reason: 'rate_limited' } },
+		});
 	});
 });
 
@@ -156,21 +179,30 @@ describe('pacing from the rate-limit headers', () => {
 	test('Max Requests Per Minute spaces the starts', async () => {
 		await runJoins(tasks(codes(4)), { ...fast, minIntervalMs: 120 });
 		const starts = emulator.joinRequests().map((entry) => entry.at);
-		for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(100);
+		for (let i = 1; i < starts.length; i++)
+			expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(100);
 	});
 
 	test('a random delay between joins spaces the starts within its bounds', async () => {
 		await runJoins(tasks(codes(4)), { ...fast, humanDelayMs: { min: 100, max: 150 } });
 		const starts = emulator.joinRequests().map((entry) => entry.at);
-		for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(80);
+		for (let i = 1; i < starts.length; i++)
+			expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(80);
 	});
 
 	test('a long wait is told through the log, with what is left', async () => {
 		emulator.configure({ rateLimit: { limit: 2, windowMs: 1_000 } });
 		const messages: string[] = [];
-		await runJoins(tasks(codes(5)), { ...fast, concurrency: 1, log: (message) => messages.push(message), logWaitsOverMs: 100 });
+		await runJoins(tasks(codes(5)), {
+			...fast,
+			concurrency: 1,
+			log: (message) => messages.push(message),
+			logWaitsOverMs: 100,
+		});
 		expect(messages.length).toBeGreaterThan(0);
-		expect(messages[0]).toMatch(/^Waiting \d+ s \(rate limit window used up\); \d+ of 5 joins left\.$/);
+		expect(messages[0]).toMatch(
+			/^Waiting \d+ s \(rate limit window used up\); \d+ of 5 joins left\.$/,
+		);
 		expect(messages.join(' ')).not.toContain(ACCOUNT_TOKEN);
 	});
 });
@@ -179,28 +211,52 @@ describe('an instance reported unavailable stops the calls to it', () => {
 	test.each([
 		['offline', 400, 'Instance disconnected'],
 		['broken', 503, 'Instance not connected'],
-	])('instance %s (HTTP %d): three requests, then the rest are not sent', async (instance, httpStatus, apiMessage) => {
-		const many = codes(12).map((code) => ({ connection: { ...connection(), instance }, code }));
-		const results = await runJoins(many, fast);
-		expect(emulator.joinRequests()).toHaveLength(INSTANCE_UNAVAILABLE_STREAK);
-		expect(results.every((result) => (result.sent ? !result.outcome.ok && result.outcome.failure.reason === 'instance_unavailable' : result.failure.reason === 'instance_unavailable'))).toBe(true);
-		const notSent = results.filter((result) => !result.sent);
-		expect(notSent.length).toBeGreaterThan(0);
-		expect(notSent[0]).toEqual({
-			sent: false,
-			failure: { reason: 'instance_unavailable', httpStatus, message: `Not sent: instance "${instance}" was reported unavailable 3 times in a row (${apiMessage}).` },
-		});
-	});
+	])(
+		'instance %s (HTTP %d): three requests, then the rest are not sent',
+		async (instance, httpStatus, apiMessage) => {
+			const many = codes(12).map((code) => ({ connection: { ...connection(), instance }, code }));
+			const results = await runJoins(many, fast);
+			expect(emulator.joinRequests()).toHaveLength(INSTANCE_UNAVAILABLE_STREAK);
+			expect(
+				results.every((result) =>
+					result.sent
+						? !result.outcome.ok && result.outcome.failure.reason === 'instance_unavailable'
+						: result.failure.reason === 'instance_unavailable',
+				),
+			).toBe(true);
+			const notSent = results.filter((result) => !result.sent);
+			expect(notSent.length).toBeGreaterThan(0);
+			expect(notSent[0]).toEqual({
+				sent: false,
+				failure: {
+					reason: 'instance_unavailable',
+					httpStatus,
+					message: `Not sent: instance "${instance}" was reported unavailable 3 times in a row (${apiMessage}).`,
+				},
+			});
+		},
+	);
 
 	test('other instances of the same run go on', async () => {
-		const mixed = codes(8).map((code, index) => ({ connection: { ...connection(), instance: index % 2 ? 'offline' : MAIN_INSTANCE }, code }));
+		const mixed = codes(8).map((code, index) => ({
+			connection: { ...connection(), instance: index % 2 ? 'offline' : MAIN_INSTANCE },
+			code,
+		}));
 		const results = await runJoins(mixed, fast);
-		expect(results.filter((_result, index) => index % 2 === 0).every((result) => result.sent && result.outcome.ok)).toBe(true);
+		expect(
+			results
+				.filter((_result, index) => index % 2 === 0)
+				.every((result) => result.sent && result.outcome.ok),
+		).toBe(true);
 	});
 
 	test('an answer from a working instance resets the count', async () => {
 		emulator.queueFault('unavailable', 2);
-		const results = await runJoins(tasks(codes(6)), { ...fast, concurrency: 1, retry: { ...fast.retry, maxTries: 1 } });
+		const results = await runJoins(tasks(codes(6)), {
+			...fast,
+			concurrency: 1,
+			retry: { ...fast.retry, maxTries: 1 },
+		});
 		expect(results.filter((result) => result.sent && result.outcome.ok)).toHaveLength(4);
 		expect(emulator.joinRequests()).toHaveLength(6);
 	});
@@ -213,12 +269,32 @@ describe('the node in the engine', () => {
 		identifier: '={{ $json.link }}',
 		options: { retryWait: 10 },
 	};
-	const credentials = () => ({ baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN });
+	const credentials = () => ({
+		baseUrl: emulator.url,
+		instanceName: MAIN_INSTANCE,
+		token: ACCOUNT_TOKEN,
+	});
 
 	test('the same code several times costs one request; each item gets the answer and its own pairedItem', async () => {
-		const links = ['OpenSame', 'https://chat.whatsapp.com/OpenSame', 'OpenOther', ' "OpenSame" ', 'RevokedDup', 'RevokedDup'];
-		const result = await runRyzeApiNode({ nodeType: new RyzeApi(), items: links.map((link) => ({ link })), parameters, credentials: credentials() });
-		expect(emulator.joinRequests().map((entry) => entry.identifier)).toEqual(['OpenSame', 'OpenOther', 'RevokedDup']);
+		const links = [
+			'OpenSame',
+			'https://chat.whatsapp.com/OpenSame',
+			'OpenOther',
+			' "OpenSame" ',
+			'RevokedDup',
+			'RevokedDup',
+		];
+		const result = await runRyzeApiNode({
+			nodeType: new RyzeApi(),
+			items: links.map((link) => ({ link })),
+			parameters,
+			credentials: credentials(),
+		});
+		expect(emulator.joinRequests().map((entry) => entry.identifier)).toEqual([
+			'OpenSame',
+			'OpenOther',
+			'RevokedDup',
+		]);
 		const [success, failure] = result.outputs!;
 		expect(success.map((item) => [item.pairedItem, item.json.inviteCode])).toEqual([
 			[{ item: 0 }, 'OpenSame'],
@@ -226,7 +302,13 @@ describe('the node in the engine', () => {
 			[{ item: 2 }, 'OpenOther'],
 			[{ item: 3 }, 'OpenSame'],
 		]);
-		expect(new Set(success.filter((item) => item.json.inviteCode === 'OpenSame').map((item) => item.json.groupJid)).size).toBe(1);
+		expect(
+			new Set(
+				success
+					.filter((item) => item.json.inviteCode === 'OpenSame')
+					.map((item) => item.json.groupJid),
+			).size,
+		).toBe(1);
 		expect(failure.map((item) => item.pairedItem)).toEqual([{ item: 4 }, { item: 5 }]);
 	});
 
@@ -239,7 +321,8 @@ describe('the node in the engine', () => {
 			parameters: { ...parameters, options: { retryWait: 10, concurrency: 8 } },
 			credentials: credentials(),
 		});
-		const indexes = (items: INodeExecutionData[]) => items.map((item) => (item.pairedItem as { item: number }).item);
+		const indexes = (items: INodeExecutionData[]) =>
+			items.map((item) => (item.pairedItem as { item: number }).item);
 		const [success, failure] = result.outputs!;
 		expect(indexes(success)).toEqual([...indexes(success)].sort((a, b) => a - b));
 		expect(indexes(failure)).toEqual([...indexes(failure)].sort((a, b) => a - b));
@@ -269,7 +352,9 @@ describe('the node in the engine', () => {
 		});
 		const [success, failure] = result.outputs!;
 		expect(success).toHaveLength(0);
-		expect(failure.map((item) => (item.json.error as IDataObject).reason)).toEqual(Array(5).fill('server_error'));
+		expect(failure.map((item) => (item.json.error as IDataObject).reason)).toEqual(
+			Array(5).fill('server_error'),
+		);
 		expect(emulator.joinRequests()).toHaveLength(10);
 	});
 });

@@ -23,14 +23,20 @@ const logged: unknown[] = [];
 beforeAll(() => {
 	const record = (...args: unknown[]) => logged.push(args);
 	const logger = Container.get(Logger);
-	for (const level of ['error', 'warn', 'info', 'debug'] as const) jest.spyOn(logger, level).mockImplementation(record);
+	for (const level of ['error', 'warn', 'info', 'debug'] as const)
+		jest.spyOn(logger, level).mockImplementation(record);
 });
 
 function run(items: IDataObject[], overrides: Partial<RunOptions> = {}) {
 	return runRyzeApiNode({
 		nodeType: new RyzeApi(),
 		items,
-		parameters: { resource: 'group', operation: 'join', identifier: '={{ $json.value }}', options: { maxTries: 1, timeout: 1000 } },
+		parameters: {
+			resource: 'group',
+			operation: 'join',
+			identifier: '={{ $json.value }}',
+			options: { maxTries: 1, timeout: 1000 },
+		},
 		credentials: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: TOKEN },
 		...overrides,
 	});
@@ -39,7 +45,15 @@ function run(items: IDataObject[], overrides: Partial<RunOptions> = {}) {
 /** Serialises anything, errors included (message, description, stack, cause). */
 function everything(value: unknown): string {
 	return JSON.stringify(value, (_key, inner: unknown) =>
-		inner instanceof Error ? { ...inner, name: inner.name, message: inner.message, stack: inner.stack, cause: inner.cause } : inner,
+		inner instanceof Error
+			? {
+					...inner,
+					name: inner.name,
+					message: inner.message,
+					stack: inner.stack,
+					cause: inner.cause,
+				}
+			: inner,
 	);
 }
 
@@ -111,10 +125,15 @@ describe('hostile identifiers', () => {
 		expect(result.error).toBeUndefined();
 		const [success, failure] = result.outputs!;
 		expect(success).toHaveLength(0);
-		expect(failure.map((item) => (item.json.error as IDataObject).reason)).toEqual(Array(HOSTILE.length).fill('invalid_identifier'));
-		expect(failure.map((item) => item.pairedItem)).toEqual(HOSTILE.map((_value, item) => ({ item })));
+		expect(failure.map((item) => (item.json.error as IDataObject).reason)).toEqual(
+			Array(HOSTILE.length).fill('invalid_identifier'),
+		);
+		expect(failure.map((item) => item.pairedItem)).toEqual(
+			HOSTILE.map((_value, item) => ({ item })),
+		);
 		expect(emulator.log).toHaveLength(0);
-		for (const item of failure) expect(((item.json.error as IDataObject).message as string).length).toBeLessThanOrEqual(300);
+		for (const item of failure)
+			expect(((item.json.error as IDataObject).message as string).length).toBeLessThanOrEqual(300);
 	});
 });
 
@@ -124,19 +143,75 @@ describe('the token appears nowhere', () => {
 
 	test('every error reason, in items', async () => {
 		emulator.configure({ instances: { [MAIN_INSTANCE]: 'connected', offline: 'disconnected' } });
-		for (const fault of ['serverError', 'badGatewayHtml', 'emptyBody', 'malformedJson', 'truncatedJson', 'oversizedBody', 'redirect', 'reset', 'hang', 'rateLimited'] as const) {
+		for (const fault of [
+			'serverError',
+			'badGatewayHtml',
+			'emptyBody',
+			'malformedJson',
+			'truncatedJson',
+			'oversizedBody',
+			'redirect',
+			'reset',
+			'hang',
+			'rateLimited',
+		] as const) {
 			emulator.queueFault(fault);
 		}
-		const values = ['OpenF1', 'OpenF2', 'OpenF3', 'OpenF4', 'OpenF5', 'OpenF6', 'OpenF7', 'OpenF8', 'OpenF9', 'OpenF10', 'RevokedX', 'ForbiddenX', 'MissingX', 'InvalidX', 'bad-code', 'OpenOk'];
+		const values = [
+			'OpenF1',
+			'OpenF2',
+			'OpenF3',
+			'OpenF4',
+			'OpenF5',
+			'OpenF6',
+			'OpenF7',
+			'OpenF8',
+			'OpenF9',
+			'OpenF10',
+			'RevokedX',
+			'ForbiddenX',
+			'MissingX',
+			'InvalidX',
+			'bad-code',
+			'OpenOk',
+		];
 		const result = await run(
 			values.map((value) => ({ value })),
-			{ parameters: { resource: 'group', operation: 'join', identifier: '={{ $json.value }}', options: { maxTries: 1, timeout: 1000, concurrency: 1 } } },
+			{
+				parameters: {
+					resource: 'group',
+					operation: 'join',
+					identifier: '={{ $json.value }}',
+					options: { maxTries: 1, timeout: 1000, concurrency: 1 },
+				},
+			},
 		);
 		produced.push(result.run, result.outputs);
-		const reasons = new Set(result.outputs![1].map((item) => (item.json.error as IDataObject).reason));
-		expect([...reasons].sort()).toEqual(['group_not_found', 'invalid_code', 'invalid_identifier', 'network_error', 'not_allowed', 'rate_limited', 'revoked_or_expired', 'server_error', 'timeout'].sort());
+		const reasons = new Set(
+			result.outputs![1].map((item) => (item.json.error as IDataObject).reason),
+		);
+		expect([...reasons].sort()).toEqual(
+			[
+				'group_not_found',
+				'invalid_code',
+				'invalid_identifier',
+				'network_error',
+				'not_allowed',
+				'rate_limited',
+				'revoked_or_expired',
+				'server_error',
+				'timeout',
+			].sort(),
+		);
 
-		const offline = await run([{ value: 'OpenA' }], { parameters: { resource: 'group', operation: 'join', identifier: '={{ $json.value }}', options: { instanceName: 'offline', maxTries: 1 } } });
+		const offline = await run([{ value: 'OpenA' }], {
+			parameters: {
+				resource: 'group',
+				operation: 'join',
+				identifier: '={{ $json.value }}',
+				options: { instanceName: 'offline', maxTries: 1 },
+			},
+		});
 		produced.push(offline.run);
 		expect((offline.outputs![1][0].json.error as IDataObject).reason).toBe('instance_unavailable');
 	});
@@ -145,7 +220,10 @@ describe('the token appears nowhere', () => {
 		const credentials = { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: WRONG_TOKEN };
 		const failed = await run([{ value: 'OpenA' }, { value: 'OpenB' }], { credentials });
 		expect(failed.error?.name).toBe('NodeApiError');
-		const continued = await run([{ value: 'OpenA' }, { value: 'OpenB' }], { credentials, settings: { onError: 'continueRegularOutput' } });
+		const continued = await run([{ value: 'OpenA' }, { value: 'OpenB' }], {
+			credentials,
+			settings: { onError: 'continueRegularOutput' },
+		});
 		expect(continued.outputs![1]).toHaveLength(2);
 		produced.push(failed.run, failed.error, continued.run);
 	});
@@ -166,7 +244,10 @@ describe('the token appears nowhere', () => {
 	test("the credential's Test button, on every failure", async () => {
 		const node = new RyzeApi();
 		const test = async (data: Record<string, string>) =>
-			await node.methods.credentialTest.ryzeApiCredentialTest.call({} as ICredentialTestFunctions, { id: '1', name: 'x', type: 'ryzeApi', data } as ICredentialsDecrypted);
+			await node.methods.credentialTest.ryzeApiCredentialTest.call(
+				{} as ICredentialTestFunctions,
+				{ id: '1', name: 'x', type: 'ryzeApi', data } as ICredentialsDecrypted,
+			);
 		emulator.queueFault('redirect');
 		for (const data of [
 			{ baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: TOKEN },
@@ -184,8 +265,19 @@ describe('the token appears nowhere', () => {
 		emulator.configure({ rateLimit: { limit: 1, windowMs: 1_000 } });
 		const lines: string[] = [];
 		await runJoins(
-			['OpenA', 'OpenB'].map((code) => ({ connection: { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token: TOKEN }, code })),
-			{ concurrency: 2, timeoutMs: 2_000, retry: { maxTries: 2, baseDelayMs: 10, maxDelayMs: 10 }, maxRetryWaitMs: 5_000, minIntervalMs: 0, log: (line) => lines.push(line), logWaitsOverMs: 10 },
+			['OpenA', 'OpenB'].map((code) => ({
+				connection: { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token: TOKEN },
+				code,
+			})),
+			{
+				concurrency: 2,
+				timeoutMs: 2_000,
+				retry: { maxTries: 2, baseDelayMs: 10, maxDelayMs: 10 },
+				maxRetryWaitMs: 5_000,
+				minIntervalMs: 0,
+				log: (line) => lines.push(line),
+				logWaitsOverMs: 10,
+			},
 		);
 		expect(lines.length).toBeGreaterThan(0);
 		produced.push(lines);

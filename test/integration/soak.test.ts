@@ -16,12 +16,18 @@ import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
 import { useEmulator } from '../helpers/useEmulator';
 
 // Headers on every answer, with a limit no soak reaches: the faults are what is being soaked.
-const emulator = useEmulator({ rateLimit: { limit: 1_000_000_000, windowMs: 60_000 }, slowBodyByteMs: 5, seed: 42 });
+const emulator = useEmulator({
+	rateLimit: { limit: 1_000_000_000, windowMs: 60_000 },
+	slowBodyByteMs: 5,
+	seed: 42,
+});
 afterAll(shutDownEngine);
 
 // Every fault the emulator has but the 429s announcing a real one-second reset (which the limiter
 // rightly honours for all; tested in pacing.test.ts) and redirects (a wrong base URL, not a passing fault).
-const TRANSIENT: FaultKind[] = FAULT_KINDS.filter((kind) => !['rateLimited', 'rateLimitedRetryAfter', 'redirect'].includes(kind));
+const TRANSIENT: FaultKind[] = FAULT_KINDS.filter(
+	(kind) => !['rateLimited', 'rateLimitedRetryAfter', 'redirect'].includes(kind),
+);
 
 /** Every request the emulator got for each code, in order. */
 function requestsByCode(): Map<string, Array<{ status?: number; fault?: FaultKind }>> {
@@ -45,7 +51,15 @@ test('3,000 joins with 10% faults of every kind: all recovered within the tries,
 	};
 	const codes = Array.from({ length: 3_000 }, (_, i) => `OpenSoak${i}`);
 	const results = await runJoins(
-		codes.map((code) => ({ connection: { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token: ACCOUNT_TOKEN }, code })),
+		codes.map((code) => ({
+			connection: {
+				origin: emulator.url,
+				basePath: '',
+				instance: MAIN_INSTANCE,
+				token: ACCOUNT_TOKEN,
+			},
+			code,
+		})),
 		settings,
 	);
 
@@ -61,14 +75,19 @@ test('3,000 joins with 10% faults of every kind: all recovered within the tries,
 		if (requests[requests.length - 1].fault === 'redirect') {
 			// A redirect is a wrong base URL, not a passing fault: never retried.
 			redirected++;
-			expect(result.outcome).toMatchObject({ ok: false, failure: { reason: 'server_error', httpStatus: 302 } });
+			expect(result.outcome).toMatchObject({
+				ok: false,
+				failure: { reason: 'server_error', httpStatus: 302 },
+			});
 		} else {
 			expect(result.outcome.ok).toBe(true);
 		}
 		// Only the last request of a join may be a 4xx other than 429 (one the client received).
 		for (const request of requests.slice(0, -1)) {
 			const status = request.status ?? 0;
-			expect(status >= 400 && status < 500 && status !== 429 && request.fault !== 'slowBody').toBe(false);
+			expect(status >= 400 && status < 500 && status !== 429 && request.fault !== 'slowBody').toBe(
+				false,
+			);
 		}
 	}
 	const faults = emulator.joinRequests().filter((entry) => entry.fault !== undefined);
@@ -79,29 +98,51 @@ test('3,000 joins with 10% faults of every kind: all recovered within the tries,
 	expect(redirected).toBeGreaterThan(0);
 });
 
-test('2,000 items through the node in n8n\'s engine with 10% faults: every item once, on the right output, with its pairedItem', async () => {
+test("2,000 items through the node in n8n's engine with 10% faults: every item once, on the right output, with its pairedItem", async () => {
 	// Real timers here: the node's own options, no 429 (its least wait is a real second).
-	emulator.configure({ faultRate: 0.1, faultKinds: TRANSIENT.filter((kind) => !kind.startsWith('rateLimited') && kind !== 'throttled') });
-	const rows = Array.from({ length: 2_000 }, (_, i) => ({ row: i, link: i % 10 === 9 ? `https://chat.whatsapp.com/RevokedSoak${i}` : `OpenSoak${i}` }));
+	emulator.configure({
+		faultRate: 0.1,
+		faultKinds: TRANSIENT.filter((kind) => !kind.startsWith('rateLimited') && kind !== 'throttled'),
+	});
+	const rows = Array.from({ length: 2_000 }, (_, i) => ({
+		row: i,
+		link: i % 10 === 9 ? `https://chat.whatsapp.com/RevokedSoak${i}` : `OpenSoak${i}`,
+	}));
 	const result = await runRyzeApiNode({
 		nodeType: new RyzeApi(),
 		items: rows,
-		parameters: { resource: 'group', operation: 'join', identifier: '={{ $json.link }}', options: { retryWait: 2, maxTries: 10, timeout: 1_000 } },
+		parameters: {
+			resource: 'group',
+			operation: 'join',
+			identifier: '={{ $json.link }}',
+			options: { retryWait: 2, maxTries: 10, timeout: 1_000 },
+		},
 		credentials: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
 	});
 
 	expect(result.error).toBeUndefined();
 	const [success, failure] = result.outputs!;
-	const seen = [...success, ...failure].map((item) => (item.pairedItem as { item: number }).item).sort((a, b) => a - b);
+	const seen = [...success, ...failure]
+		.map((item) => (item.pairedItem as { item: number }).item)
+		.sort((a, b) => a - b);
 	expect(seen).toEqual(rows.map((row) => row.row));
-	for (const item of [...success, ...failure]) expect(item.json.row).toBe((item.pairedItem as { item: number }).item);
-	expect(success.every((item) => String(item.json.link).startsWith('Open') && item.json.status === 'joined')).toBe(true);
-	expect(failure.map((item) => (item.json.error as IDataObject).reason)).toEqual(Array(200).fill('revoked_or_expired'));
+	for (const item of [...success, ...failure])
+		expect(item.json.row).toBe((item.pairedItem as { item: number }).item);
+	expect(
+		success.every(
+			(item) => String(item.json.link).startsWith('Open') && item.json.status === 'joined',
+		),
+	).toBe(true);
+	expect(failure.map((item) => (item.json.error as IDataObject).reason)).toEqual(
+		Array(200).fill('revoked_or_expired'),
+	);
 	// A revoked link is a 4xx: once its answer has arrived, it is never asked again. (A 400 sent as
 	// a slow body may not arrive within the timeout; the client then saw a timeout, not the 400.)
 	for (const [code, requests] of requestsByCode()) {
 		if (!code.startsWith('Revoked')) continue;
-		const received = requests.findIndex((request) => request.status === 400 && request.fault !== 'slowBody');
+		const received = requests.findIndex(
+			(request) => request.status === 400 && request.fault !== 'slowBody',
+		);
 		expect(received === -1 || received === requests.length - 1).toBe(true);
 		expect(requests[requests.length - 1].status).toBe(400);
 	}
@@ -109,11 +150,22 @@ test('2,000 items through the node in n8n\'s engine with 10% faults: every item 
 
 test('memory stays flat across rounds of faulted joins', () => {
 	// A child with --expose-gc, so each round's figure is the heap after a full collection.
-	const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(__dirname, '..', 'helpers', 'memoryRounds.ts'), '5', '1500'], {
-		encoding: 'utf8',
-		stdio: ['ignore', 'pipe', 'inherit'],
-		timeout: 120_000,
-	});
+	const output = execFileSync(
+		process.execPath,
+		[
+			'--expose-gc',
+			'--import',
+			'tsx',
+			join(__dirname, '..', 'helpers', 'memoryRounds.ts'),
+			'5',
+			'1500',
+		],
+		{
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'inherit'],
+			timeout: 120_000,
+		},
+	);
 	const heaps = JSON.parse(output.trim().split('\n').pop() as string) as number[];
 	expect(heaps).toHaveLength(5);
 	// Round 1 warms caches and compiles code; later rounds must not keep growing.

@@ -12,7 +12,11 @@ import { join as joinPath } from 'node:path';
 import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
 import type { JoinOutcome } from '../../nodes/RyzeApi/helpers/interfaces';
-import { BODY_LIMIT_BYTES, postJoinGroup, RequestCancelledError } from '../../nodes/RyzeApi/transport';
+import {
+	BODY_LIMIT_BYTES,
+	postJoinGroup,
+	RequestCancelledError,
+} from '../../nodes/RyzeApi/transport';
 import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 import { useEmulator } from '../helpers/useEmulator';
 
@@ -20,10 +24,20 @@ const emulator = useEmulator({ slowBodyByteMs: 40 });
 
 function connection(overrides: Partial<Connection> = {}): Connection {
 	const url = new URL(emulator.url);
-	return { origin: url.origin, basePath: '', instance: MAIN_INSTANCE, token: ACCOUNT_TOKEN, ...overrides };
+	return {
+		origin: url.origin,
+		basePath: '',
+		instance: MAIN_INSTANCE,
+		token: ACCOUNT_TOKEN,
+		...overrides,
+	};
 }
 
-async function join(code: string, overrides: Partial<Connection> = {}, timeoutMs = 5_000): Promise<JoinOutcome> {
+async function join(
+	code: string,
+	overrides: Partial<Connection> = {},
+	timeoutMs = 5_000,
+): Promise<JoinOutcome> {
 	const answer = await postJoinGroup(connection(overrides), code, { timeoutMs });
 	return classifyAnswer(answer, BODY_LIMIT_BYTES);
 }
@@ -54,12 +68,21 @@ describe('documented answers', () => {
 		['UnknownCode', {}, 'group_not_found', 404, 'Group not found'],
 		['not-a-code', {}, 'invalid_code', 400, 'Invalid invite link or code'],
 		['OpenX', { token: 'wrong-token' }, 'unauthorized', 401, 'Invalid token'],
-		['OpenX', { token: INSTANCE_TOKEN, instance: 'second' }, 'unauthorized', 403, 'Token does not have access to this instance'],
+		[
+			'OpenX',
+			{ token: INSTANCE_TOKEN, instance: 'second' },
+			'unauthorized',
+			403,
+			'Token does not have access to this instance',
+		],
 		['OpenX', { instance: 'no-such-instance' }, 'instance_unavailable', 404, 'Instance not found'],
 		['OpenX', { instance: 'offline' }, 'instance_unavailable', 400, 'Instance disconnected'],
 		['OpenX', { instance: 'broken' }, 'instance_unavailable', 503, 'Instance not connected'],
 	] as const)('%s with %j → %s (HTTP %d)', async (code, overrides, reason, httpStatus, message) => {
-		expect(await join(code, overrides)).toEqual({ ok: false, failure: { reason, httpStatus, message } });
+		expect(await join(code, overrides)).toEqual({
+			ok: false,
+			failure: { reason, httpStatus, message },
+		});
 	});
 
 	test('the request carries the token header and the code as JSON, nothing else of the credential', async () => {
@@ -74,14 +97,21 @@ describe('documented answers', () => {
 	test('over the rate limit the API answers 429 with its headers, classified rate_limited', async () => {
 		emulator.configure({ rateLimit: { limit: 2, windowMs: 60_000 } });
 		const answers = [];
-		for (let i = 0; i < 3; i++) answers.push(await postJoinGroup(connection(), `Open${i}`, { timeoutMs: 5_000 }));
+		for (let i = 0; i < 3; i++)
+			answers.push(await postJoinGroup(connection(), `Open${i}`, { timeoutMs: 5_000 }));
 		const last = answers[2];
 		expect(last.kind === 'http' && last.status).toBe(429);
 		expect(last.kind === 'http' && last.headers['x-ratelimit-remaining']).toBe('0');
-		expect(last.kind === 'http' && Number(last.headers['x-ratelimit-reset'])).toBeGreaterThan(Date.now() / 1000);
+		expect(last.kind === 'http' && Number(last.headers['x-ratelimit-reset'])).toBeGreaterThan(
+			Date.now() / 1000,
+		);
 		expect(classifyAnswer(last, BODY_LIMIT_BYTES)).toEqual({
 			ok: false,
-			failure: { reason: 'rate_limited', httpStatus: 429, message: 'Rate limit exceeded. Try again later.' },
+			failure: {
+				reason: 'rate_limited',
+				httpStatus: 429,
+				message: 'Rate limit exceeded. Try again later.',
+			},
 		});
 	});
 });
@@ -124,13 +154,23 @@ describe('faults from the API or from what stands in front of it', () => {
 	test('a reset connection is a network_error without an HTTP status', async () => {
 		emulator.queueFault('reset');
 		const outcome = await join('OpenGroup6');
-		expect(outcome).toEqual({ ok: false, failure: { reason: 'network_error', httpStatus: null, message: expect.stringMatching(/Could not reach RyzeAPI/) } });
+		expect(outcome).toEqual({
+			ok: false,
+			failure: {
+				reason: 'network_error',
+				httpStatus: null,
+				message: expect.stringMatching(/Could not reach RyzeAPI/),
+			},
+		});
 	});
 
 	test('an answer that never comes is a timeout', async () => {
 		emulator.queueFault('hang');
 		const outcome = await join('OpenGroup7', {}, 300);
-		expect(outcome).toEqual({ ok: false, failure: { reason: 'timeout', httpStatus: null, message: expect.stringMatching(/300 ms/) } });
+		expect(outcome).toEqual({
+			ok: false,
+			failure: { reason: 'timeout', httpStatus: null, message: expect.stringMatching(/300 ms/) },
+		});
 	});
 
 	test('a body that trickles in past the deadline is a timeout', async () => {
@@ -141,10 +181,18 @@ describe('faults from the API or from what stands in front of it', () => {
 
 	test('a port where nothing listens is a network_error', async () => {
 		const port = await freePort();
-		const answer = await postJoinGroup({ ...connection(), origin: `http://127.0.0.1:${port}` }, 'OpenGroup9', { timeoutMs: 2_000 });
+		const answer = await postJoinGroup(
+			{ ...connection(), origin: `http://127.0.0.1:${port}` },
+			'OpenGroup9',
+			{ timeoutMs: 2_000 },
+		);
 		expect(classifyAnswer(answer, BODY_LIMIT_BYTES)).toEqual({
 			ok: false,
-			failure: { reason: 'network_error', httpStatus: null, message: expect.stringMatching(/ECONNREFUSED/) },
+			failure: {
+				reason: 'network_error',
+				httpStatus: null,
+				message: expect.stringMatching(/ECONNREFUSED/),
+			},
 		});
 	});
 });
@@ -163,7 +211,9 @@ describe('user input in the URL', () => {
 	);
 
 	test('a base path of a proxied deployment is kept', async () => {
-		const answer = await postJoinGroup(connection({ basePath: '/proxy' }), 'OpenGroup11', { timeoutMs: 5_000 });
+		const answer = await postJoinGroup(connection({ basePath: '/proxy' }), 'OpenGroup11', {
+			timeoutMs: 5_000,
+		});
 		expect(answer.kind === 'http' && answer.status).toBe(404);
 		expect(emulator.log[0].path).toBe('/proxy/api/group/join/main');
 	});
@@ -175,19 +225,28 @@ describe('cancelling', () => {
 		const controller = new AbortController();
 		// The deadline is far past jest's timeout: only the cancel can end this request. A deadline
 		// would resolve as a timeout answer; a cancel rejects with the execution's reason.
-		const pending = postJoinGroup(connection(), 'OpenGroup12', { timeoutMs: 120_000, cancelSignal: controller.signal });
+		const pending = postJoinGroup(connection(), 'OpenGroup12', {
+			timeoutMs: 120_000,
+			cancelSignal: controller.signal,
+		});
 		setTimeout(() => controller.abort(), 100);
 		await expect(pending).rejects.toThrow(RequestCancelledError);
 		// What n8n's engine looks for to mark the execution canceled rather than failed.
-		await expect(pending).rejects.toMatchObject({ message: expect.stringContaining('canceled'), name: expect.stringContaining('Cancelled') });
+		await expect(pending).rejects.toMatchObject({
+			message: expect.stringContaining('canceled'),
+			name: expect.stringContaining('Cancelled'),
+		});
 	});
 
 	test('an already cancelled execution sends nothing', async () => {
 		const controller = new AbortController();
 		controller.abort();
-		await expect(postJoinGroup(connection(), 'OpenGroup13', { timeoutMs: 1_000, cancelSignal: controller.signal })).rejects.toThrow(
-			RequestCancelledError,
-		);
+		await expect(
+			postJoinGroup(connection(), 'OpenGroup13', {
+				timeoutMs: 1_000,
+				cancelSignal: controller.signal,
+			}),
+		).rejects.toThrow(RequestCancelledError);
 		expect(emulator.log).toHaveLength(0);
 	});
 });
@@ -204,21 +263,53 @@ describe('TLS', () => {
 	test('certificate verification stays on: a self-signed server gets no request and no token', async () => {
 		// A throwaway certificate made for this test only; nothing secret is committed.
 		const dir = mkdtempSync(joinPath(tmpdir(), 'ryzeapi-tls-'));
-		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', joinPath(dir, 'key.pem'), '-out', joinPath(dir, 'cert.pem')], {
-			stdio: 'ignore',
-		});
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-x509',
+				'-newkey',
+				'rsa:2048',
+				'-nodes',
+				'-days',
+				'1',
+				'-subj',
+				'/CN=127.0.0.1',
+				'-keyout',
+				joinPath(dir, 'key.pem'),
+				'-out',
+				joinPath(dir, 'cert.pem'),
+			],
+			{
+				stdio: 'ignore',
+			},
+		);
 		let requests = 0;
-		const server = createHttpsServer({ key: readFileSync(joinPath(dir, 'key.pem')), cert: readFileSync(joinPath(dir, 'cert.pem')) }, (_req, res) => {
-			requests++;
-			res.end('{"success":true,"groupJid":"1@g.us"}');
-		});
+		const server = createHttpsServer(
+			{
+				key: readFileSync(joinPath(dir, 'key.pem')),
+				cert: readFileSync(joinPath(dir, 'cert.pem')),
+			},
+			(_req, res) => {
+				requests++;
+				res.end('{"success":true,"groupJid":"1@g.us"}');
+			},
+		);
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		try {
 			const { port } = server.address() as { port: number };
-			const answer = await postJoinGroup({ ...connection(), origin: `https://127.0.0.1:${port}` }, 'OpenTls', { timeoutMs: 5_000 });
+			const answer = await postJoinGroup(
+				{ ...connection(), origin: `https://127.0.0.1:${port}` },
+				'OpenTls',
+				{ timeoutMs: 5_000 },
+			);
 			expect(classifyAnswer(answer, BODY_LIMIT_BYTES)).toEqual({
 				ok: false,
-				failure: { reason: 'network_error', httpStatus: null, message: expect.stringMatching(/CERT|certificate/i) },
+				failure: {
+					reason: 'network_error',
+					httpStatus: null,
+					message: expect.stringMatching(/CERT|certificate/i),
+				},
 			});
 			expect(requests).toBe(0);
 		} finally {

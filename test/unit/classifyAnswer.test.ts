@@ -5,23 +5,48 @@
 import fc from 'fast-check';
 
 import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
-import type { ErrorReason, JoinFailure, JoinOutcome, RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
+import type {
+	ErrorReason,
+	JoinFailure,
+	JoinOutcome,
+	RawAnswer,
+} from '../../nodes/RyzeApi/helpers/interfaces';
 import { ERROR_REASONS } from '../../nodes/RyzeApi/helpers/interfaces';
 
 const LIMIT = 64 * 1024;
 const SECRET = 'SECRET-TOKEN-123';
 const JID = '120363406289005073@g.us';
-const RATE_HEADERS = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1767225600' };
+const RATE_HEADERS = {
+	'x-ratelimit-limit': '100',
+	'x-ratelimit-remaining': '0',
+	'x-ratelimit-reset': '1767225600',
+};
 
-function http(status: number, body: string, headers: Record<string, string | undefined> = {}, bodyTooLarge = false): RawAnswer {
+function http(
+	status: number,
+	body: string,
+	headers: Record<string, string | undefined> = {},
+	bodyTooLarge = false,
+): RawAnswer {
 	return { kind: 'http', status, headers, body, bodyTooLarge };
 }
 
-function json(status: number, value: unknown, headers: Record<string, string | undefined> = {}): RawAnswer {
-	return http(status, JSON.stringify(value), { 'content-type': 'application/json; charset=utf-8', ...headers });
+function json(
+	status: number,
+	value: unknown,
+	headers: Record<string, string | undefined> = {},
+): RawAnswer {
+	return http(status, JSON.stringify(value), {
+		'content-type': 'application/json; charset=utf-8',
+		...headers,
+	});
 }
 
-function apiError(status: number, message: string, headers: Record<string, string | undefined> = {}): RawAnswer {
+function apiError(
+	status: number,
+	message: string,
+	headers: Record<string, string | undefined> = {},
+): RawAnswer {
 	return json(status, { success: false, error: { message } }, headers);
 }
 
@@ -40,26 +65,59 @@ function expectSentence(message: string): void {
 describe('classifyAnswer: success', () => {
 	it.each([
 		['joined (200)', 200, false, 'Successfully joined the group', 'joined'],
-		['pending approval (200)', 200, true, 'Join request sent successfully. Waiting for admin approval.', 'pending_approval'],
+		[
+			'pending approval (200)',
+			200,
+			true,
+			'Join request sent successfully. Waiting for admin approval.',
+			'pending_approval',
+		],
 		['joined (201)', 201, false, 'Successfully joined the group', 'joined'],
-		['pending approval (202)', 202, true, 'Join request sent successfully. Waiting for admin approval.', 'pending_approval'],
+		[
+			'pending approval (202)',
+			202,
+			true,
+			'Join request sent successfully. Waiting for admin approval.',
+			'pending_approval',
+		],
 	] as const)('%s', (_label, status, requiresApproval, message, expected) => {
-		const outcome = classifyAnswer(json(status, { success: true, message, groupJid: JID, requiresApproval }, RATE_HEADERS), LIMIT);
-		expect(outcome).toEqual({ ok: true, success: { status: expected, groupJid: JID, requiresApproval, message } });
+		const outcome = classifyAnswer(
+			json(status, { success: true, message, groupJid: JID, requiresApproval }, RATE_HEADERS),
+			LIMIT,
+		);
+		expect(outcome).toEqual({
+			ok: true,
+			success: { status: expected, groupJid: JID, requiresApproval, message },
+		});
 	});
 
 	it('treats a missing requiresApproval as joined', () => {
-		const outcome = classifyAnswer(json(200, { success: true, message: 'ok', groupJid: JID }), LIMIT);
-		expect(outcome).toEqual({ ok: true, success: { status: 'joined', groupJid: JID, requiresApproval: false, message: 'ok' } });
+		const outcome = classifyAnswer(
+			json(200, { success: true, message: 'ok', groupJid: JID }),
+			LIMIT,
+		);
+		expect(outcome).toEqual({
+			ok: true,
+			success: { status: 'joined', groupJid: JID, requiresApproval: false, message: 'ok' },
+		});
 	});
 
 	it('keeps an empty message when the API sends none', () => {
-		const outcome = classifyAnswer(json(200, { success: true, groupJid: JID, requiresApproval: false }), LIMIT);
-		expect(outcome).toEqual({ ok: true, success: { status: 'joined', groupJid: JID, requiresApproval: false, message: '' } });
+		const outcome = classifyAnswer(
+			json(200, { success: true, groupJid: JID, requiresApproval: false }),
+			LIMIT,
+		);
+		expect(outcome).toEqual({
+			ok: true,
+			success: { status: 'joined', groupJid: JID, requiresApproval: false, message: '' },
+		});
 	});
 
 	it('does not read a non-boolean requiresApproval as true', () => {
-		const outcome = classifyAnswer(json(200, { success: true, message: 'm', groupJid: JID, requiresApproval: 'yes' }), LIMIT);
+		const outcome = classifyAnswer(
+			json(200, { success: true, message: 'm', groupJid: JID, requiresApproval: 'yes' }),
+			LIMIT,
+		);
 		expect(outcome.ok && outcome.success.status).toBe('joined');
 	});
 });
@@ -67,16 +125,46 @@ describe('classifyAnswer: success', () => {
 describe('classifyAnswer: documented API errors keep the API message', () => {
 	const cases: Array<[string, RawAnswer, ErrorReason, string]> = [
 		// The join route's own table.
-		['400 invalid code', apiError(400, 'Invalid invite link or code'), 'invalid_code', 'Invalid invite link or code'],
-		['400 revoked', apiError(400, 'Invite link has been revoked or expired'), 'revoked_or_expired', 'Invite link has been revoked or expired'],
-		['403 not allowed', apiError(403, 'Not allowed to join this group'), 'not_allowed', 'Not allowed to join this group'],
+		[
+			'400 invalid code',
+			apiError(400, 'Invalid invite link or code'),
+			'invalid_code',
+			'Invalid invite link or code',
+		],
+		[
+			'400 revoked',
+			apiError(400, 'Invite link has been revoked or expired'),
+			'revoked_or_expired',
+			'Invite link has been revoked or expired',
+		],
+		[
+			'403 not allowed',
+			apiError(403, 'Not allowed to join this group'),
+			'not_allowed',
+			'Not allowed to join this group',
+		],
 		['404 group not found', apiError(404, 'Group not found'), 'group_not_found', 'Group not found'],
 		// Token refused.
-		['401 Missing token in header', apiError(401, 'Missing token in header'), 'unauthorized', 'Missing token in header'],
+		[
+			'401 Missing token in header',
+			apiError(401, 'Missing token in header'),
+			'unauthorized',
+			'Missing token in header',
+		],
 		['401 Missing token', apiError(401, 'Missing token'), 'unauthorized', 'Missing token'],
 		['401 Invalid token', apiError(401, 'Invalid token'), 'unauthorized', 'Invalid token'],
-		['401 Invalid instance token', apiError(401, 'Invalid instance token'), 'unauthorized', 'Invalid instance token'],
-		['401 Invalid account token', apiError(401, 'Invalid account token'), 'unauthorized', 'Invalid account token'],
+		[
+			'401 Invalid instance token',
+			apiError(401, 'Invalid instance token'),
+			'unauthorized',
+			'Invalid instance token',
+		],
+		[
+			'401 Invalid account token',
+			apiError(401, 'Invalid account token'),
+			'unauthorized',
+			'Invalid account token',
+		],
 		['401 Unauthenticated', apiError(401, 'Unauthenticated'), 'unauthorized', 'Unauthenticated'],
 		[
 			'403 token does not own the instance',
@@ -84,38 +172,104 @@ describe('classifyAnswer: documented API errors keep the API message', () => {
 			'unauthorized',
 			'Token does not have access to this instance',
 		],
-		['403 instance belongs to another account', apiError(403, 'Instance belongs to another account'), 'unauthorized', 'Instance belongs to another account'],
+		[
+			'403 instance belongs to another account',
+			apiError(403, 'Instance belongs to another account'),
+			'unauthorized',
+			'Instance belongs to another account',
+		],
 		['403 other forbidden text', apiError(403, 'Forbidden'), 'not_allowed', 'Forbidden'],
 		// Instance not usable.
-		['400 Instance disconnected', apiError(400, 'Instance disconnected'), 'instance_unavailable', 'Instance disconnected'],
-		['503 Instance not connected', apiError(503, 'Instance not connected'), 'instance_unavailable', 'Instance not connected'],
-		['503 Bridge not configured', apiError(503, 'Bridge not configured'), 'instance_unavailable', 'Bridge not configured'],
-		['404 Instance not found', apiError(404, 'Instance not found'), 'instance_unavailable', 'Instance not found'],
-		// Rate limit, with and without the X-RateLimit-* headers, and WhatsApp throttling.
-		['429 with headers', apiError(429, 'Rate limit exceeded. Try again later.', RATE_HEADERS), 'rate_limited', 'Rate limit exceeded. Try again later.'],
 		[
-			'429 with Retry-After',
-			apiError(429, 'Rate limit exceeded. Try again later.', { ...RATE_HEADERS, 'retry-after': '7' }),
+			'400 Instance disconnected',
+			apiError(400, 'Instance disconnected'),
+			'instance_unavailable',
+			'Instance disconnected',
+		],
+		[
+			'503 Instance not connected',
+			apiError(503, 'Instance not connected'),
+			'instance_unavailable',
+			'Instance not connected',
+		],
+		[
+			'503 Bridge not configured',
+			apiError(503, 'Bridge not configured'),
+			'instance_unavailable',
+			'Bridge not configured',
+		],
+		[
+			'404 Instance not found',
+			apiError(404, 'Instance not found'),
+			'instance_unavailable',
+			'Instance not found',
+		],
+		// Rate limit, with and without the X-RateLimit-* headers, and WhatsApp throttling.
+		[
+			'429 with headers',
+			apiError(429, 'Rate limit exceeded. Try again later.', RATE_HEADERS),
 			'rate_limited',
 			'Rate limit exceeded. Try again later.',
 		],
-		['429 without headers', apiError(429, 'Rate limit exceeded. Try again later.'), 'rate_limited', 'Rate limit exceeded. Try again later.'],
+		[
+			'429 with Retry-After',
+			apiError(429, 'Rate limit exceeded. Try again later.', {
+				...RATE_HEADERS,
+				'retry-after': '7',
+			}),
+			'rate_limited',
+			'Rate limit exceeded. Try again later.',
+		],
+		[
+			'429 without headers',
+			apiError(429, 'Rate limit exceeded. Try again later.'),
+			'rate_limited',
+			'Rate limit exceeded. Try again later.',
+		],
 		[
 			'429 WhatsApp throttling',
-			apiError(429, 'Too many requests to WhatsApp, slow down', { ...RATE_HEADERS, 'x-ratelimit-remaining': '57' }),
+			apiError(429, 'Too many requests to WhatsApp, slow down', {
+				...RATE_HEADERS,
+				'x-ratelimit-remaining': '57',
+			}),
 			'rate_limited',
 			'Too many requests to WhatsApp, slow down',
 		],
 		// Server side.
-		['500 internal', apiError(500, 'Internal server error'), 'server_error', 'Internal server error'],
+		[
+			'500 internal',
+			apiError(500, 'Internal server error'),
+			'server_error',
+			'Internal server error',
+		],
 		['501 not supported', apiError(501, 'Not supported'), 'server_error', 'Not supported'],
 		['502 JSON envelope', apiError(502, 'Bad gateway'), 'server_error', 'Bad gateway'],
-		['504 JSON envelope', apiError(504, 'Upstream timed out'), 'server_error', 'Upstream timed out'],
+		[
+			'504 JSON envelope',
+			apiError(504, 'Upstream timed out'),
+			'server_error',
+			'Upstream timed out',
+		],
 		['409 conflict', apiError(409, 'Conflict'), 'server_error', 'Conflict'],
 		// The API message is trimmed, and other spellings of the envelope are read too.
-		['message with spaces around it', apiError(404, '  Group not found \n'), 'group_not_found', 'Group not found'],
-		['error as a plain string', json(401, { success: false, error: 'Missing token' }), 'unauthorized', 'Missing token'],
-		['success:false with a top-level message', json(404, { success: false, message: 'Group not found' }), 'group_not_found', 'Group not found'],
+		[
+			'message with spaces around it',
+			apiError(404, '  Group not found \n'),
+			'group_not_found',
+			'Group not found',
+		],
+		[
+			'error as a plain string',
+			json(401, { success: false, error: 'Missing token' }),
+			'unauthorized',
+			'Missing token',
+		],
+		[
+			'success:false with a top-level message',
+			json(404, { success: false, message: 'Group not found' }),
+			'group_not_found',
+			'Group not found',
+		],
 		// A 2xx that says success:false is not a success.
 		[
 			'200 with success:false and an error',
@@ -134,28 +288,93 @@ describe('classifyAnswer: documented API errors keep the API message', () => {
 describe('classifyAnswer: answers without the API JSON envelope', () => {
 	const html502 = '<html><body><h1>502 Bad Gateway</h1></body></html>';
 	const cases: Array<[string, RawAnswer, ErrorReason, RegExp[]]> = [
-		['HTML 502 page', http(502, html502, { 'content-type': 'text/html' }), 'server_error', [/HTTP 502/, /not JSON/, /text\/html/, /proxy/]],
-		['HTML 503 page', http(503, '<h1>Service Unavailable</h1>', { 'content-type': 'text/html; charset=utf-8' }), 'server_error', [/HTTP 503/, /not JSON \(text\/html\)/]],
-		['empty 500', http(500, '', { 'content-type': 'application/json' }), 'server_error', [/HTTP 500/, /empty body/]],
+		[
+			'HTML 502 page',
+			http(502, html502, { 'content-type': 'text/html' }),
+			'server_error',
+			[/HTTP 502/, /not JSON/, /text\/html/, /proxy/],
+		],
+		[
+			'HTML 503 page',
+			http(503, '<h1>Service Unavailable</h1>', { 'content-type': 'text/html; charset=utf-8' }),
+			'server_error',
+			[/HTTP 503/, /not JSON \(text\/html\)/],
+		],
+		[
+			'empty 500',
+			http(500, '', { 'content-type': 'application/json' }),
+			'server_error',
+			[/HTTP 500/, /empty body/],
+		],
 		['empty 503', http(503, ''), 'server_error', [/HTTP 503/, /empty body/]],
 		['whitespace-only 502', http(502, ' \r\n'), 'server_error', [/empty body/]],
-		['malformed JSON 200', http(200, '{success: true,, "groupJid": }', { 'content-type': 'application/json' }), 'server_error', [/HTTP 200/, /not JSON/]],
-		['truncated JSON 200', http(200, '{"success":true,"message":"Successfully jo'), 'server_error', [/HTTP 200/, /not JSON/]],
-		['truncated JSON 500', http(500, '{"success":false,"error":{"mess'), 'server_error', [/HTTP 500/, /not JSON/]],
-		['HTML 400', http(400, '<html>Bad Request</html>', { 'content-type': 'text/html' }), 'server_error', [/HTTP 400/, /not JSON/]],
-		['HTML 403 (a firewall)', http(403, '<html>Access denied</html>', { 'content-type': 'text/html' }), 'server_error', [/HTTP 403/, /not JSON/]],
-		['HTML 404 (wrong base URL)', http(404, 'Cannot POST /x/api/group/join/main', { 'content-type': 'text/html' }), 'server_error', [/HTTP 404/, /base URL/]],
+		[
+			'malformed JSON 200',
+			http(200, '{success: true,, "groupJid": }', { 'content-type': 'application/json' }),
+			'server_error',
+			[/HTTP 200/, /not JSON/],
+		],
+		[
+			'truncated JSON 200',
+			http(200, '{"success":true,"message":"Successfully jo'),
+			'server_error',
+			[/HTTP 200/, /not JSON/],
+		],
+		[
+			'truncated JSON 500',
+			http(500, '{"success":false,"error":{"mess'),
+			'server_error',
+			[/HTTP 500/, /not JSON/],
+		],
+		[
+			'HTML 400',
+			http(400, '<html>Bad Request</html>', { 'content-type': 'text/html' }),
+			'server_error',
+			[/HTTP 400/, /not JSON/],
+		],
+		[
+			'HTML 403 (a firewall)',
+			http(403, '<html>Access denied</html>', { 'content-type': 'text/html' }),
+			'server_error',
+			[/HTTP 403/, /not JSON/],
+		],
+		[
+			'HTML 404 (wrong base URL)',
+			http(404, 'Cannot POST /x/api/group/join/main', { 'content-type': 'text/html' }),
+			'server_error',
+			[/HTTP 404/, /base URL/],
+		],
 		['empty 404', http(404, ''), 'server_error', [/HTTP 404/, /empty body/, /base URL/]],
-		['JSON of another shape 500', json(500, { oops: true }), 'server_error', [/HTTP 500/, /JSON body of another shape/]],
+		[
+			'JSON of another shape 500',
+			json(500, { oops: true }),
+			'server_error',
+			[/HTTP 500/, /JSON body of another shape/],
+		],
 		['JSON array 500', json(500, []), 'server_error', [/HTTP 500/, /not JSON/]],
 		['empty error.message 400', apiError(400, ''), 'server_error', [/HTTP 400/, /another shape/]],
 		['blank error.message 403', apiError(403, '   '), 'server_error', [/HTTP 403/]],
 		// Token refused / rate limited by whatever answered, without the envelope.
 		['empty 401', http(401, ''), 'unauthorized', [/refused the token/, /HTTP 401/, /empty body/]],
-		['HTML 401', http(401, '<h1>401</h1>', { 'content-type': 'text/html' }), 'unauthorized', [/HTTP 401/, /not JSON/]],
-		['empty 429 without headers', http(429, ''), 'rate_limited', [/rate limit/, /HTTP 429/, /empty body/]],
+		[
+			'HTML 401',
+			http(401, '<h1>401</h1>', { 'content-type': 'text/html' }),
+			'unauthorized',
+			[/HTTP 401/, /not JSON/],
+		],
+		[
+			'empty 429 without headers',
+			http(429, ''),
+			'rate_limited',
+			[/rate limit/, /HTTP 429/, /empty body/],
+		],
 		['empty 429 with headers', http(429, '', RATE_HEADERS), 'rate_limited', [/HTTP 429/]],
-		['text 429', http(429, 'Too Many Requests', { 'content-type': 'text/plain' }), 'rate_limited', [/HTTP 429/, /not JSON \(text\/plain\)/]],
+		[
+			'text 429',
+			http(429, 'Too Many Requests', { 'content-type': 'text/plain' }),
+			'rate_limited',
+			[/HTTP 429/, /not JSON \(text\/plain\)/],
+		],
 	];
 
 	it.each(cases)('%s', (_label, answer, reason, patterns) => {
@@ -182,7 +401,9 @@ describe('classifyAnswer: a 2xx without the expected result', () => {
 		['empty 204', 204, ''],
 		['empty 200', 200, ''],
 	] as const)('%s', (_label, status, body) => {
-		const failure = failureOf(classifyAnswer(http(status, body, { 'content-type': 'application/json' }), LIMIT));
+		const failure = failureOf(
+			classifyAnswer(http(status, body, { 'content-type': 'application/json' }), LIMIT),
+		);
 		expect(failure.reason).toBe('server_error');
 		expect(failure.httpStatus).toBe(status);
 		expectSentence(failure.message);
@@ -193,10 +414,25 @@ describe('classifyAnswer: a 2xx without the expected result', () => {
 
 describe('classifyAnswer: redirects', () => {
 	const cases: Array<[string, number, string | undefined, string | undefined]> = [
-		['absolute Location with a token in the query', 302, `https://evil.example/steal/path?token=${SECRET}#frag`, 'https://evil.example'],
-		['Location with user info and a port', 301, `http://user:${SECRET}@evil.example:8080/p?q=1`, 'http://evil.example:8080'],
+		[
+			'absolute Location with a token in the query',
+			302,
+			`https://evil.example/steal/path?token=${SECRET}#frag`,
+			'https://evil.example',
+		],
+		[
+			'Location with user info and a port',
+			301,
+			`http://user:${SECRET}@evil.example:8080/p?q=1`,
+			'http://evil.example:8080',
+		],
 		['the emulator redirect', 302, 'http://127.0.0.2:9/elsewhere', 'http://127.0.0.2:9'],
-		['307 to https', 307, `https://ryzeapi.cloud/api/group/join/main?token=${SECRET}`, 'https://ryzeapi.cloud'],
+		[
+			'307 to https',
+			307,
+			`https://ryzeapi.cloud/api/group/join/main?token=${SECRET}`,
+			'https://ryzeapi.cloud',
+		],
 		['308 to another host', 308, 'https://other.example/', 'https://other.example'],
 		['relative Location', 302, `/login?next=/api&token=${SECRET}`, undefined],
 		['protocol-relative garbage', 303, `//[not a host/${SECRET}`, undefined],
@@ -207,7 +443,9 @@ describe('classifyAnswer: redirects', () => {
 	];
 
 	it.each(cases)('%s', (_label, status, location, origin) => {
-		const failure = failureOf(classifyAnswer(http(status, '', location === undefined ? {} : { location }), LIMIT));
+		const failure = failureOf(
+			classifyAnswer(http(status, '', location === undefined ? {} : { location }), LIMIT),
+		);
 		expect(failure.reason).toBe('server_error');
 		expect(failure.httpStatus).toBe(status);
 		expectSentence(failure.message);
@@ -224,13 +462,17 @@ describe('classifyAnswer: redirects', () => {
 	});
 
 	it('names no origin for an opaque target such as data:', () => {
-		const failure = failureOf(classifyAnswer(http(302, '', { location: 'data:text/plain,hello' }), LIMIT));
+		const failure = failureOf(
+			classifyAnswer(http(302, '', { location: 'data:text/plain,hello' }), LIMIT),
+		);
 		expect(failure.message).toContain('to another address');
 		expect(failure.message).not.toContain('null');
 	});
 
 	it('does not follow a redirect that carries a JSON success body', () => {
-		const answer = http(302, JSON.stringify({ success: true, groupJid: JID }), { location: 'https://evil.example/' });
+		const answer = http(302, JSON.stringify({ success: true, groupJid: JID }), {
+			location: 'https://evil.example/',
+		});
 		expect(failureOf(classifyAnswer(answer, LIMIT)).reason).toBe('server_error');
 	});
 });
@@ -242,7 +484,11 @@ describe('classifyAnswer: a 5xx is server_error whatever its message says', () =
 		[502, 'Invalid invite code'],
 		[504, 'Invite link has been revoked or expired'],
 	])('HTTP %i "%s"', (status, message) => {
-		expect(failureOf(classifyAnswer(apiError(status, message), LIMIT))).toEqual({ reason: 'server_error', message, httpStatus: status });
+		expect(failureOf(classifyAnswer(apiError(status, message), LIMIT))).toEqual({
+			reason: 'server_error',
+			message,
+			httpStatus: status,
+		});
 	});
 });
 
@@ -255,7 +501,9 @@ describe('classifyAnswer: a body over the size limit', () => {
 		[500, 'server_error'],
 		[502, 'server_error'],
 	] as const)('HTTP %i → %s', (status, reason) => {
-		const failure = failureOf(classifyAnswer(http(status, '', { 'content-type': 'application/json' }, true), LIMIT));
+		const failure = failureOf(
+			classifyAnswer(http(status, '', { 'content-type': 'application/json' }, true), LIMIT),
+		);
 		expect(failure.reason).toBe(reason);
 		expect(failure.httpStatus).toBe(status);
 		expectSentence(failure.message);
@@ -264,7 +512,9 @@ describe('classifyAnswer: a body over the size limit', () => {
 	});
 
 	it('names the limit it was given', () => {
-		expect(failureOf(classifyAnswer(http(200, '', {}, true), 1234)).message).toContain('1234 bytes');
+		expect(failureOf(classifyAnswer(http(200, '', {}, true), 1234)).message).toContain(
+			'1234 bytes',
+		);
 	});
 
 	it('ignores whatever part of the body was kept', () => {
@@ -288,11 +538,24 @@ describe('classifyAnswer: no answer', () => {
 });
 
 describe('classifyAnswer: never echoes what it was not asked to', () => {
-	const headers = { token: SECRET, authorization: `Bearer ${SECRET}`, 'set-cookie': `session=${SECRET}` };
+	const headers = {
+		token: SECRET,
+		authorization: `Bearer ${SECRET}`,
+		'set-cookie': `session=${SECRET}`,
+	};
 	it.each([
-		['HTML page containing the token', http(502, `<html>${SECRET}</html>`, { ...headers, 'content-type': 'text/html' })],
-		['JSON of another shape with the token', json(500, { token: SECRET, headers: { token: SECRET } }, headers)],
-		['2xx without groupJid echoing the token', json(200, { success: true, token: SECRET }, headers)],
+		[
+			'HTML page containing the token',
+			http(502, `<html>${SECRET}</html>`, { ...headers, 'content-type': 'text/html' }),
+		],
+		[
+			'JSON of another shape with the token',
+			json(500, { token: SECRET, headers: { token: SECRET } }, headers),
+		],
+		[
+			'2xx without groupJid echoing the token',
+			json(200, { success: true, token: SECRET }, headers),
+		],
 		['truncated JSON with the token', http(200, `{"token":"${SECRET}`, headers)],
 		['empty 401 with token headers', http(401, '', headers)],
 		['429 with the token in its body', http(429, `rate limited for ${SECRET}`, headers)],
@@ -325,11 +588,20 @@ describe('classifyAnswer: properties', () => {
 		.record({
 			success: fc.option(fc.oneof(fc.boolean(), fc.string()), { nil: undefined }),
 			message: fc.option(fc.oneof(fc.string(), knownMessages), { nil: undefined }),
-			groupJid: fc.option(fc.oneof(fc.constant(JID), fc.string(), fc.integer()), { nil: undefined }),
-			requiresApproval: fc.option(fc.oneof(fc.boolean(), fc.string()), { nil: undefined }),
-			error: fc.option(fc.oneof(knownMessages, fc.string(), fc.record({ message: fc.oneof(knownMessages, fc.string(), fc.integer()) })), {
+			groupJid: fc.option(fc.oneof(fc.constant(JID), fc.string(), fc.integer()), {
 				nil: undefined,
 			}),
+			requiresApproval: fc.option(fc.oneof(fc.boolean(), fc.string()), { nil: undefined }),
+			error: fc.option(
+				fc.oneof(
+					knownMessages,
+					fc.string(),
+					fc.record({ message: fc.oneof(knownMessages, fc.string(), fc.integer()) }),
+				),
+				{
+					nil: undefined,
+				},
+			),
 		})
 		.map((value) => JSON.stringify(value));
 	const body = fc.oneof(
@@ -340,9 +612,16 @@ describe('classifyAnswer: properties', () => {
 		fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('utf8')),
 		envelopeBody,
 	);
-	const headerValue = fc.option(fc.oneof(fc.string(), fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.string({ unit: codeUnit })), {
-		nil: undefined,
-	});
+	const headerValue = fc.option(
+		fc.oneof(
+			fc.string(),
+			fc.webUrl({ withQueryParameters: true, withFragments: true }),
+			fc.string({ unit: codeUnit }),
+		),
+		{
+			nil: undefined,
+		},
+	);
 	const headers = fc
 		.tuple(
 			fc.dictionary(fc.string(), headerValue),
@@ -366,7 +645,9 @@ describe('classifyAnswer: properties', () => {
 					expect(answer.status >= 200 && answer.status < 300).toBe(true);
 					expect(answer.bodyTooLarge).toBe(false);
 					expect(['joined', 'pending_approval']).toContain(outcome.success.status);
-					expect(outcome.success.status === 'pending_approval').toBe(outcome.success.requiresApproval);
+					expect(outcome.success.status === 'pending_approval').toBe(
+						outcome.success.requiresApproval,
+					);
 					expect(typeof outcome.success.groupJid).toBe('string');
 					expect(outcome.success.groupJid).not.toBe('');
 					expect(typeof outcome.success.message).toBe('string');
@@ -384,24 +665,34 @@ describe('classifyAnswer: properties', () => {
 
 	it('gives timeout or network_error with no status when nothing answered', () => {
 		fc.assert(
-			fc.property(fc.constantFrom('timeout' as const, 'network' as const), fc.string({ unit: codeUnit }), (kind, detail) => {
-				const failure = failureOf(classifyAnswer({ kind: 'noAnswer', failure: kind, detail }, LIMIT));
-				expect(failure.reason).toBe(kind === 'timeout' ? 'timeout' : 'network_error');
-				expect(failure.httpStatus).toBeNull();
-				expect(failure.message.trim()).not.toBe('');
-			}),
+			fc.property(
+				fc.constantFrom('timeout' as const, 'network' as const),
+				fc.string({ unit: codeUnit }),
+				(kind, detail) => {
+					const failure = failureOf(
+						classifyAnswer({ kind: 'noAnswer', failure: kind, detail }, LIMIT),
+					);
+					expect(failure.reason).toBe(kind === 'timeout' ? 'timeout' : 'network_error');
+					expect(failure.httpStatus).toBeNull();
+					expect(failure.message.trim()).not.toBe('');
+				},
+			),
 			{ numRuns: 500, seed: 20240602 },
 		);
 	});
 
 	it('never shows more of a redirect target than its origin', () => {
 		fc.assert(
-			fc.property(fc.integer({ min: 300, max: 399 }), fc.webUrl({ withQueryParameters: true, withFragments: true }), (status, base) => {
-				const location = `${base.replace(/[?#].*$/, '')}/${SECRET}?token=${SECRET}#${SECRET}`;
-				const failure = failureOf(classifyAnswer(http(status, '', { location }), LIMIT));
-				expect(failure.reason).toBe('server_error');
-				expect(failure.message).not.toContain(SECRET);
-			}),
+			fc.property(
+				fc.integer({ min: 300, max: 399 }),
+				fc.webUrl({ withQueryParameters: true, withFragments: true }),
+				(status, base) => {
+					const location = `${base.replace(/[?#].*$/, '')}/${SECRET}?token=${SECRET}#${SECRET}`;
+					const failure = failureOf(classifyAnswer(http(status, '', { location }), LIMIT));
+					expect(failure.reason).toBe('server_error');
+					expect(failure.message).not.toContain(SECRET);
+				},
+			),
 			{ numRuns: 500, seed: 20240603 },
 		);
 	});

@@ -15,7 +15,11 @@ import {
 } from '../../nodes/RyzeApi/helpers/connection';
 
 const TOKEN = 'SECRET-TOKEN-123';
-const GOOD: CredentialFields = { baseUrl: 'https://ryzeapi.cloud', instanceName: 'main', token: TOKEN };
+const GOOD: CredentialFields = {
+	baseUrl: 'https://ryzeapi.cloud',
+	instanceName: 'main',
+	token: TOKEN,
+};
 
 function messageOf(result: { ok: true } | { ok: false; message: string }): string {
 	if (result.ok) throw new Error('expected the check to fail');
@@ -45,16 +49,51 @@ describe('parseBaseUrl', () => {
 		['http with a port', 'http://localhost:3000', 'http://localhost:3000', ''],
 		['http with a port and slash', 'http://127.0.0.1:8080/', 'http://127.0.0.1:8080', ''],
 		['IPv6 host', 'http://[::1]:3000/', 'http://[::1]:3000', ''],
-		['upper case scheme and host, default port', 'HTTPS://Proxy.Example:443/ryze', 'https://proxy.example', '/ryze'],
-		['path prefix with a trailing slash', 'https://proxy.example/ryze/', 'https://proxy.example', '/ryze'],
-		['path prefix without a trailing slash', 'https://proxy.example/ryze', 'https://proxy.example', '/ryze'],
-		['deeper path prefix, several slashes', 'https://proxy.example/a/b//', 'https://proxy.example', '/a/b'],
-		['dot segments are resolved', 'https://proxy.example/a/../ryze/./', 'https://proxy.example', '/ryze'],
+		[
+			'upper case scheme and host, default port',
+			'HTTPS://Proxy.Example:443/ryze',
+			'https://proxy.example',
+			'/ryze',
+		],
+		[
+			'path prefix with a trailing slash',
+			'https://proxy.example/ryze/',
+			'https://proxy.example',
+			'/ryze',
+		],
+		[
+			'path prefix without a trailing slash',
+			'https://proxy.example/ryze',
+			'https://proxy.example',
+			'/ryze',
+		],
+		[
+			'deeper path prefix, several slashes',
+			'https://proxy.example/a/b//',
+			'https://proxy.example',
+			'/a/b',
+		],
+		[
+			'dot segments are resolved',
+			'https://proxy.example/a/../ryze/./',
+			'https://proxy.example',
+			'/ryze',
+		],
 		['only slashes', 'https://proxy.example//', 'https://proxy.example', ''],
-		['pasted with /api (routes already live under /api)', 'https://ryzeapi.cloud/api', 'https://ryzeapi.cloud', ''],
+		[
+			'pasted with /api (routes already live under /api)',
+			'https://ryzeapi.cloud/api',
+			'https://ryzeapi.cloud',
+			'',
+		],
 		['pasted with /api/', 'https://ryzeapi.cloud/API/', 'https://ryzeapi.cloud', ''],
 		['a prefix ending in /api', 'https://proxy.example/ryze/api', 'https://proxy.example', '/ryze'],
-		['a prefix that only contains api', 'https://proxy.example/apis', 'https://proxy.example', '/apis'],
+		[
+			'a prefix that only contains api',
+			'https://proxy.example/apis',
+			'https://proxy.example',
+			'/apis',
+		],
 	])('%s', (_label, raw, origin, basePath) => {
 		expect(parseBaseUrl(raw)).toEqual({ ok: true, value: { origin, basePath } });
 	});
@@ -89,7 +128,11 @@ describe('parseBaseUrl', () => {
 
 describe('resolveConnection', () => {
 	it('builds a connection from the credential', () => {
-		const result = resolveConnection({ baseUrl: 'https://proxy.example/ryze/', instanceName: ' main ', token: `  ${TOKEN} \n` });
+		const result = resolveConnection({
+			baseUrl: 'https://proxy.example/ryze/',
+			instanceName: ' main ',
+			token: `  ${TOKEN} \n`,
+		});
 		expect(result).toEqual({
 			ok: true,
 			value: { origin: 'https://proxy.example', basePath: '/ryze', instance: 'main', token: TOKEN },
@@ -133,40 +176,153 @@ describe('resolveConnection', () => {
 		['an empty token', { ...GOOD, token: '' }, undefined, /no token/],
 		['a blank token', { ...GOOD, token: ' \n\t ' }, undefined, /no token/],
 		['a token that is not a string', { ...GOOD, token: 123 }, undefined, /no token/],
-		['a token with a space', { ...GOOD, token: 'SECRET TOKEN-123' }, undefined, /spaces, line breaks or non-ASCII/],
-		['a Bearer prefix', { ...GOOD, token: `Bearer ${TOKEN}` }, undefined, /spaces, line breaks or non-ASCII/],
-		['a token with a line break', { ...GOOD, token: `${TOKEN}\nX` }, undefined, /spaces, line breaks or non-ASCII/],
-		['a token with CR LF', { ...GOOD, token: `${TOKEN}\r\nX-Injected: 1` }, undefined, /spaces, line breaks or non-ASCII/],
-		['a token with a tab', { ...GOOD, token: `${TOKEN}\tX` }, undefined, /spaces, line breaks or non-ASCII/],
-		['a token with an accent', { ...GOOD, token: `${TOKEN}é` }, undefined, /spaces, line breaks or non-ASCII/],
-		['a token with a zero-width space', { ...GOOD, token: `${TOKEN}\u200BX` }, undefined, /spaces, line breaks or non-ASCII/],
-		['a token with a no-break space', { ...GOOD, token: `SECRET\u00A0TOKEN-123` }, undefined, /spaces, line breaks or non-ASCII/],
-		['a token with a NUL', { ...GOOD, token: `${TOKEN}\u0000` }, undefined, /spaces, line breaks or non-ASCII/],
-		['a token with DEL', { ...GOOD, token: `${TOKEN}\u007F` }, undefined, /spaces, line breaks or non-ASCII/],
-		['a bad base URL', { ...GOOD, baseUrl: 'ftp://ryzeapi.cloud' }, undefined, /must start with https/],
-		['a base URL carrying the token', { ...GOOD, baseUrl: `https://u:${TOKEN}@ryzeapi.cloud` }, undefined, /user name or password/],
-		['a base URL with the token in its query', { ...GOOD, baseUrl: `https://ryzeapi.cloud/?token=${TOKEN}` }, undefined, /query/],
+		[
+			'a token with a space',
+			{ ...GOOD, token: 'SECRET TOKEN-123' },
+			undefined,
+			/spaces, line breaks or non-ASCII/,
+		],
+		[
+			'a Bearer prefix',
+			{ ...GOOD, token: `Bearer ${TOKEN}` },
+			undefined,
+			/spaces, line breaks or non-ASCII/,
+		],
+		[
+			'a token with a line break',
+			{ ...GOOD, token: `${TOKEN}\nX` },
+			undefined,
+			/spaces, line breaks or non-ASCII/,
+		],
+		[
+			'a token with CR LF',
+			{ ...GOOD, token: `${TOKEN}\r\nX-Injected: 1` },
+			undefined,
+			/spaces, line breaks or non-ASCII/,
+		],
+		[
+			'a token with a tab',
+			{ ...GOOD, token: `${TOKEN}\tX` },
+			undefined,
+			/spaces, line breaks or non-ASCII/,
+		],
+		[
+			'a token with an accent',
+			{ ...GOOD, token: `${TOKEN}é` },
+			undefined,
+			/spaces, line breaks or non-ASCII/,
+		],
+		[
+			'a token with a zero-width space',
+			{ ...GOOD, token: `${TOKEN}\u200BX` },
+			undefined,
+			/spaces, line breaks or non-ASCII/,
+		],
+		[
+			'a token with a no-break space',
+			{ ...GOOD, token: `SECRET\u00A0TOKEN-123` },
+			undefined,
+			/spaces, line breaks or non-ASCII/,
+		],
+		[
+			'a token with a NUL',
+			{ ...GOOD, token: `${TOKEN}\u0000` },
+			undefined,
+			/spaces, line breaks or non-ASCII/,
+		],
+		[
+			'a token with DEL',
+			{ ...GOOD, token: `${TOKEN}\u007F` },
+			undefined,
+			/spaces, line breaks or non-ASCII/,
+		],
+		[
+			'a bad base URL',
+			{ ...GOOD, baseUrl: 'ftp://ryzeapi.cloud' },
+			undefined,
+			/must start with https/,
+		],
+		[
+			'a base URL carrying the token',
+			{ ...GOOD, baseUrl: `https://u:${TOKEN}@ryzeapi.cloud` },
+			undefined,
+			/user name or password/,
+		],
+		[
+			'a base URL with the token in its query',
+			{ ...GOOD, baseUrl: `https://ryzeapi.cloud/?token=${TOKEN}` },
+			undefined,
+			/query/,
+		],
 		['no instance', { ...GOOD, instanceName: undefined }, undefined, /No instance name/],
 		['an empty instance', { ...GOOD, instanceName: '' }, undefined, /No instance name/],
 		['a blank instance', { ...GOOD, instanceName: '   ' }, '  ', /No instance name/],
-		['an instance that is an object', { ...GOOD, instanceName: { name: 'main' } }, undefined, /No instance name/],
+		[
+			'an instance that is an object',
+			{ ...GOOD, instanceName: { name: 'main' } },
+			undefined,
+			/No instance name/,
+		],
 		['an override that is an object', GOOD, { name: 'main' }, /No instance name/],
-		['an instance over 256 characters', { ...GOOD, instanceName: 'a'.repeat(257) }, undefined, /credential is longer than 256/],
-		['an override over 256 characters', GOOD, 'a'.repeat(257), /Instance Name option is longer than 256/],
-		['an instance with a NUL', { ...GOOD, instanceName: 'ma\u0000in' }, undefined, /control characters/],
-		['an instance with a line break inside', { ...GOOD, instanceName: 'ma\nin' }, undefined, /control characters/],
-		['an instance with DEL', { ...GOOD, instanceName: 'ma\u007Fin' }, undefined, /control characters/],
+		[
+			'an instance over 256 characters',
+			{ ...GOOD, instanceName: 'a'.repeat(257) },
+			undefined,
+			/credential is longer than 256/,
+		],
+		[
+			'an override over 256 characters',
+			GOOD,
+			'a'.repeat(257),
+			/Instance Name option is longer than 256/,
+		],
+		[
+			'an instance with a NUL',
+			{ ...GOOD, instanceName: 'ma\u0000in' },
+			undefined,
+			/control characters/,
+		],
+		[
+			'an instance with a line break inside',
+			{ ...GOOD, instanceName: 'ma\nin' },
+			undefined,
+			/control characters/,
+		],
+		[
+			'an instance with DEL',
+			{ ...GOOD, instanceName: 'ma\u007Fin' },
+			undefined,
+			/control characters/,
+		],
 		['an override with a CR', GOOD, 'ma\rin', /Instance Name option contains control characters/],
-		['an instance with a lone high surrogate', { ...GOOD, instanceName: 'main\uD800' }, undefined, /lone UTF-16 surrogate/],
-		['an instance with a lone low surrogate', { ...GOOD, instanceName: '\uDC00main' }, undefined, /lone UTF-16 surrogate/],
-		['an override with reversed surrogates', GOOD, '\uDE00\uD83D', /Instance Name option contains an invalid character/],
+		[
+			'an instance with a lone high surrogate',
+			{ ...GOOD, instanceName: 'main\uD800' },
+			undefined,
+			/lone UTF-16 surrogate/,
+		],
+		[
+			'an instance with a lone low surrogate',
+			{ ...GOOD, instanceName: '\uDC00main' },
+			undefined,
+			/lone UTF-16 surrogate/,
+		],
+		[
+			'an override with reversed surrogates',
+			GOOD,
+			'\uDE00\uD83D',
+			/Instance Name option contains an invalid character/,
+		],
 	];
 
-	it.each(failures)('refuses %s without showing the token', (_label, credentials, override, pattern) => {
-		const message = messageOf(resolveConnection(credentials, override));
-		expect(message).toMatch(pattern);
-		expectSafeMessage(message);
-	});
+	it.each(failures)(
+		'refuses %s without showing the token',
+		(_label, credentials, override, pattern) => {
+			const message = messageOf(resolveConnection(credentials, override));
+			expect(message).toMatch(pattern);
+			expectSafeMessage(message);
+		},
+	);
 
 	it('accepts 256 characters and a well-formed emoji', () => {
 		expect(resolveConnection({ ...GOOD, instanceName: 'a'.repeat(256) }).ok).toBe(true);
@@ -205,9 +361,19 @@ describe('encodePathSegment, joinGroupPath, groupListPath', () => {
 
 	it.each([
 		['https://ryzeapi.cloud', ' .. ', '/api/group/join/%2E%2E', '/api/group/list/%2E%2E'],
-		['https://proxy.example/ryze/', 'a/b', '/ryze/api/group/join/a%2Fb', '/ryze/api/group/list/a%2Fb'],
+		[
+			'https://proxy.example/ryze/',
+			'a/b',
+			'/ryze/api/group/join/a%2Fb',
+			'/ryze/api/group/list/a%2Fb',
+		],
 		['http://localhost:3000/x/y', 'x y', '/x/y/api/group/join/x%20y', '/x/y/api/group/list/x%20y'],
-		['https://proxy.example/ryze', '../../admin?x#y', '/ryze/api/group/join/..%2F..%2Fadmin%3Fx%23y', '/ryze/api/group/list/..%2F..%2Fadmin%3Fx%23y'],
+		[
+			'https://proxy.example/ryze',
+			'../../admin?x#y',
+			'/ryze/api/group/join/..%2F..%2Fadmin%3Fx%23y',
+			'/ryze/api/group/list/..%2F..%2Fadmin%3Fx%23y',
+		],
 	])('from the credential %s with instance %j', (baseUrl, instanceName, join, list) => {
 		const result = resolveConnection({ baseUrl, instanceName, token: TOKEN });
 		if (!result.ok) throw new Error(result.message);
@@ -244,7 +410,11 @@ describe('properties', () => {
 	});
 
 	it('never throws on any instance name and, once accepted, builds the paths', () => {
-		const anyName = fc.oneof(fc.string({ unit: codeUnit }), fc.string({ unit: 'binary' }), fc.string({ unit: tricky }));
+		const anyName = fc.oneof(
+			fc.string({ unit: codeUnit }),
+			fc.string({ unit: 'binary' }),
+			fc.string({ unit: tricky }),
+		);
 		fc.assert(
 			fc.property(anyName, fc.option(anyName, { nil: undefined }), (name, override) => {
 				const result = resolveConnection({ ...GOOD, instanceName: name }, override);
@@ -254,7 +424,9 @@ describe('properties', () => {
 				}
 				expect(result.value.instance).toBe(result.value.instance.trim());
 				expect(result.value.instance).not.toBe('');
-				expect(decodeURIComponent(joinGroupPath(result.value).slice('/api/group/join/'.length))).toBe(result.value.instance);
+				expect(
+					decodeURIComponent(joinGroupPath(result.value).slice('/api/group/join/'.length)),
+				).toBe(result.value.instance);
 				expect(() => groupListPath(result.value)).not.toThrow();
 			}),
 			{ numRuns: 500, seed: 20240612 },
@@ -263,16 +435,25 @@ describe('properties', () => {
 
 	it('never shows the token in an error, whatever the token is', () => {
 		fc.assert(
-			fc.property(fc.string({ unit: codeUnit }), fc.string({ unit: codeUnit }), fc.boolean(), (before, after, badUrl) => {
-				const token = `${before}${TOKEN}${after}`;
-				const result = resolveConnection({ ...GOOD, baseUrl: badUrl ? `ftp://${token}` : GOOD.baseUrl, token });
-				if (result.ok) {
-					expect(result.value.token).toBe(token.trim());
-					expect(result.value.token).toMatch(/^[\x21-\x7E]+$/);
-				} else {
-					expectSafeMessage(result.message);
-				}
-			}),
+			fc.property(
+				fc.string({ unit: codeUnit }),
+				fc.string({ unit: codeUnit }),
+				fc.boolean(),
+				(before, after, badUrl) => {
+					const token = `${before}${TOKEN}${after}`;
+					const result = resolveConnection({
+						...GOOD,
+						baseUrl: badUrl ? `ftp://${token}` : GOOD.baseUrl,
+						token,
+					});
+					if (result.ok) {
+						expect(result.value.token).toBe(token.trim());
+						expect(result.value.token).toMatch(/^[\x21-\x7E]+$/);
+					} else {
+						expectSafeMessage(result.message);
+					}
+				},
+			),
 			{ numRuns: 500, seed: 20240613 },
 		);
 	});

@@ -5,7 +5,11 @@
  */
 import fc from 'fast-check';
 
-import { MAX_CODE_LENGTH, MAX_IDENTIFIER_LENGTH, parseInviteIdentifier } from '../../nodes/RyzeApi/helpers/inviteCode';
+import {
+	MAX_CODE_LENGTH,
+	MAX_IDENTIFIER_LENGTH,
+	parseInviteIdentifier,
+} from '../../nodes/RyzeApi/helpers/inviteCode';
 
 /** A public-looking 22-character code, mixed case so that any case folding shows. */
 const CODE = 'GxQ3kP9mZr2LwT8vYb4NcD';
@@ -52,7 +56,11 @@ describe('parseInviteIdentifier: accepted forms give exactly the code, case pres
 		['bare 64-character code', LONGEST, LONGEST],
 		['bare lower-case code keeps its case', 'abcdefghijklmnopqrstuv', 'abcdefghijklmnopqrstuv'],
 		['bare code of digits too short to be a phone number', '1234567', '1234567'],
-		['bare code of 16 digits (longer than any phone number)', '1234567890123456', '1234567890123456'],
+		[
+			'bare code of 16 digits (longer than any phone number)',
+			'1234567890123456',
+			'1234567890123456',
+		],
 		// links: scheme, host case, www
 		['https link', `https://chat.whatsapp.com/${CODE}`, CODE],
 		['http link', `http://chat.whatsapp.com/${CODE}`, CODE],
@@ -67,20 +75,36 @@ describe('parseInviteIdentifier: accepted forms give exactly the code, case pres
 		['trailing slash', `https://chat.whatsapp.com/${CODE}/`, CODE],
 		['/invite/ path', `https://chat.whatsapp.com/invite/${CODE}`, CODE],
 		['/Invite/ path with trailing slash', `chat.whatsapp.com/Invite/${CODE}/`, CODE],
-		['query string from the share sheet', `https://chat.whatsapp.com/${CODE}?mode=ems_copy_t`, CODE],
+		[
+			'query string from the share sheet',
+			`https://chat.whatsapp.com/${CODE}?mode=ems_copy_t`,
+			CODE,
+		],
 		['query and fragment', `https://chat.whatsapp.com/${CODE}?mode=r_c&x=1#top`, CODE],
 		['fragment only', `chat.whatsapp.com/${CODE}#join`, CODE],
-		['everything: www, /invite/, slash, query, fragment', `http://www.chat.whatsapp.com/invite/${CODE}/?a=b#c`, CODE],
+		[
+			'everything: www, /invite/, slash, query, fragment',
+			`http://www.chat.whatsapp.com/invite/${CODE}/?a=b#c`,
+			CODE,
+		],
 		['a 64-character code in a link', `https://chat.whatsapp.com/${LONGEST}`, LONGEST],
 		// app links
 		['whatsapp:// app link', `whatsapp://chat?code=${CODE}`, CODE],
 		['whatsapp:// app link in capitals', `WHATSAPP://CHAT?CODE=${CODE}`, CODE],
-		['whatsapp:// app link with another parameter first', `whatsapp://chat?text=hi&code=${CODE}`, CODE],
+		[
+			'whatsapp:// app link with another parameter first',
+			`whatsapp://chat?text=hi&code=${CODE}`,
+			CODE,
+		],
 		// what sheets, chats and editors leave around a value
 		['surrounding spaces', `   ${CODE}   `, CODE],
 		['trailing newline from a sheet cell', `https://chat.whatsapp.com/${CODE}\n`, CODE],
 		['CRLF and tabs around', `\t https://chat.whatsapp.com/${CODE}\r\n`, CODE],
-		['non-breaking and ideographic spaces around', `${NBSP}chat.whatsapp.com/${CODE}${IDEOGRAPHIC_SPACE}`, CODE],
+		[
+			'non-breaking and ideographic spaces around',
+			`${NBSP}chat.whatsapp.com/${CODE}${IDEOGRAPHIC_SPACE}`,
+			CODE,
+		],
 		['double quotes', `"https://chat.whatsapp.com/${CODE}"`, CODE],
 		['single quotes', `'${CODE}'`, CODE],
 		['backticks', `\`chat.whatsapp.com/${CODE}\``, CODE],
@@ -100,20 +124,52 @@ describe('parseInviteIdentifier: accepted forms give exactly the code, case pres
 		['a bigint of 21 digits (not a phone number)', 10n ** 20n, '100000000000000000000'],
 		// one link inside a longer text
 		['a link in a sentence (provider docs)', `Join us: https://chat.whatsapp.com/${CODE} !`, CODE],
-		['a link ending a sentence with a full stop', `Our group is at chat.whatsapp.com/${CODE}.`, CODE],
+		[
+			'a link ending a sentence with a full stop',
+			`Our group is at chat.whatsapp.com/${CODE}.`,
+			CODE,
+		],
 		['a link copied with the full stop after it', `https://chat.whatsapp.com/${CODE}.`, CODE],
 		['a link copied with the brackets around it', `(chat.whatsapp.com/invite/${CODE})`, CODE],
 		['an app link copied with an exclamation mark', `whatsapp://chat?code=${CODE}!`, CODE],
-		['a link in brackets inside a sentence', `Group (https://chat.whatsapp.com/${CODE}), see you!`, CODE],
+		[
+			'a link in brackets inside a sentence',
+			`Group (https://chat.whatsapp.com/${CODE}), see you!`,
+			CODE,
+		],
 		['a link ending a question', `Did you get https://chat.whatsapp.com/${CODE}?`, CODE],
-		['a link in angle brackets inside a sentence', `Join: <https://chat.whatsapp.com/${CODE}>.`, CODE],
+		[
+			'a link in angle brackets inside a sentence',
+			`Join: <https://chat.whatsapp.com/${CODE}>.`,
+			CODE,
+		],
 		['a quoted sentence with a link', `"Join us: chat.whatsapp.com/${CODE}"`, CODE],
-		['the same link twice in a text', `chat.whatsapp.com/${CODE} or https://chat.whatsapp.com/${CODE}/`, CODE],
-		['the same code as a web link and an app link', `https://chat.whatsapp.com/${CODE} whatsapp://chat?code=${CODE}`, CODE],
+		[
+			'the same link twice in a text',
+			`chat.whatsapp.com/${CODE} or https://chat.whatsapp.com/${CODE}/`,
+			CODE,
+		],
+		[
+			'the same code as a web link and an app link',
+			`https://chat.whatsapp.com/${CODE} whatsapp://chat?code=${CODE}`,
+			CODE,
+		],
 		['an app link in a sentence', `Open whatsapp://chat?code=${CODE}.`, CODE],
-		['a link next to a link to another site', `Rules at https://example.com/rules and the group at https://chat.whatsapp.com/${CODE}`, CODE],
-		['a link next to a phone number', `Questions: +55 11 99999-9999. Group: chat.whatsapp.com/${CODE}`, CODE],
-		['a sentence padded to exactly the longest input read', `Join chat.whatsapp.com/${CODE}`.padEnd(MAX_IDENTIFIER_LENGTH, ' '), CODE],
+		[
+			'a link next to a link to another site',
+			`Rules at https://example.com/rules and the group at https://chat.whatsapp.com/${CODE}`,
+			CODE,
+		],
+		[
+			'a link next to a phone number',
+			`Questions: +55 11 99999-9999. Group: chat.whatsapp.com/${CODE}`,
+			CODE,
+		],
+		[
+			'a sentence padded to exactly the longest input read',
+			`Join chat.whatsapp.com/${CODE}`.padEnd(MAX_IDENTIFIER_LENGTH, ' '),
+			CODE,
+		],
 	])('%s', (_label, input, code) => {
 		expect(parseInviteIdentifier(input)).toEqual({ ok: true, code });
 	});
@@ -174,25 +230,65 @@ describe('parseInviteIdentifier: refused before any request, with a short messag
 		['wa.me link', 'https://wa.me/5511999999999', /phone number/],
 		['scheme-less wa.me link', 'wa.me/5511999999999', /phone number/],
 		['wa.me message link', 'WA.ME/message/ABCDEFG', /phone number/],
-		['api.whatsapp.com/send link', 'https://api.whatsapp.com/send?phone=5511999999999', /phone number/],
+		[
+			'api.whatsapp.com/send link',
+			'https://api.whatsapp.com/send?phone=5511999999999',
+			/phone number/,
+		],
 		['channel link', 'https://whatsapp.com/channel/0029VaABCDEFGHIJ', /channel/],
 		['channel link on www', 'https://www.whatsapp.com/channel/0029VaABCDEFGHIJ', /channel/],
 		['web.whatsapp.com link', `https://web.whatsapp.com/${CODE}`, /not on chat\.whatsapp\.com/],
 		// look-alike and suffix hosts
-		['host with an evil suffix', `https://chat.whatsapp.com.evil.com/${CODE}`, /not on chat\.whatsapp\.com/],
-		['host glued to a prefix', `https://evilchat.whatsapp.com/${CODE}`, /not on chat\.whatsapp\.com/],
+		[
+			'host with an evil suffix',
+			`https://chat.whatsapp.com.evil.com/${CODE}`,
+			/not on chat\.whatsapp\.com/,
+		],
+		[
+			'host glued to a prefix',
+			`https://evilchat.whatsapp.com/${CODE}`,
+			/not on chat\.whatsapp\.com/,
+		],
 		['subdomain of the host', `evil.chat.whatsapp.com/${CODE}`, /not on chat\.whatsapp\.com/],
 		['dash instead of dot', `https://chat-whatsapp.com/${CODE}`, /not on chat\.whatsapp\.com/],
 		['.co instead of .com', `https://chat.whatsapp.co/${CODE}`, /not on chat\.whatsapp\.com/],
-		['host as user-info of another host', `https://chat.whatsapp.com@evil.com/${CODE}`, /not on chat\.whatsapp\.com/],
-		['another host as user-info of the host', `https://evil.com@chat.whatsapp.com/${CODE}`, /not on chat\.whatsapp\.com/],
-		['Cyrillic es for the c of chat', `https://\u0441hat.whatsapp.com/${CODE}`, /not on chat\.whatsapp\.com/],
-		['Cyrillic a in whatsapp', `https://chat.whats\u0430pp.com/${CODE}`, /not a chat\.whatsapp\.com invite link/],
-		['punycode look-alike', `https://xn--chat-whatsapp-7kb.com/${CODE}`, /not on chat\.whatsapp\.com/],
-		['punycode host', `https://xn--80ak6aa92e.com/${CODE}`, /not a chat\.whatsapp\.com invite link/],
+		[
+			'host as user-info of another host',
+			`https://chat.whatsapp.com@evil.com/${CODE}`,
+			/not on chat\.whatsapp\.com/,
+		],
+		[
+			'another host as user-info of the host',
+			`https://evil.com@chat.whatsapp.com/${CODE}`,
+			/not on chat\.whatsapp\.com/,
+		],
+		[
+			'Cyrillic es for the c of chat',
+			`https://\u0441hat.whatsapp.com/${CODE}`,
+			/not on chat\.whatsapp\.com/,
+		],
+		[
+			'Cyrillic a in whatsapp',
+			`https://chat.whats\u0430pp.com/${CODE}`,
+			/not a chat\.whatsapp\.com invite link/,
+		],
+		[
+			'punycode look-alike',
+			`https://xn--chat-whatsapp-7kb.com/${CODE}`,
+			/not on chat\.whatsapp\.com/,
+		],
+		[
+			'punycode host',
+			`https://xn--80ak6aa92e.com/${CODE}`,
+			/not a chat\.whatsapp\.com invite link/,
+		],
 		['a port', `https://chat.whatsapp.com:8443/${CODE}`, /not on chat\.whatsapp\.com/],
 		['a trailing dot on the host', `chat.whatsapp.com./${CODE}`, /not on chat\.whatsapp\.com/],
-		['full-width letters', `\uFF43\uFF48\uFF41\uFF54\uFF0E\uFF57\uFF48\uFF41\uFF54\uFF53\uFF41\uFF50\uFF50\uFF0E\uFF43\uFF4F\uFF4D/${CODE}`, /neither an invite code/],
+		[
+			'full-width letters',
+			`\uFF43\uFF48\uFF41\uFF54\uFF0E\uFF57\uFF48\uFF41\uFF54\uFF53\uFF41\uFF50\uFF50\uFF0E\uFF43\uFF4F\uFF4D/${CODE}`,
+			/neither an invite code/,
+		],
 		['another site', `https://example.com/${CODE}`, /not a chat\.whatsapp\.com invite link/],
 		// other schemes
 		['ftp://', `ftp://chat.whatsapp.com/${CODE}`, /scheme "ftp:"/],
@@ -201,42 +297,114 @@ describe('parseInviteIdentifier: refused before any request, with a short messag
 		['file:///', 'file:///etc/passwd', /not a chat\.whatsapp\.com invite link/],
 		['file:// on the host', `file://chat.whatsapp.com/${CODE}`, /scheme "file:"/],
 		// paths that are not /CODE or /invite/CODE
-		['parent segment before the code', `https://chat.whatsapp.com/../${CODE}`, /followed by the invite code/],
-		['parent segment after /invite/', `chat.whatsapp.com/invite/../${CODE}`, /followed by the invite code/],
-		['an extra segment after the code', `chat.whatsapp.com/${CODE}/extra`, /followed by the invite code/],
-		['a double slash before the code', `https://chat.whatsapp.com//${CODE}`, /followed by the invite code/],
+		[
+			'parent segment before the code',
+			`https://chat.whatsapp.com/../${CODE}`,
+			/followed by the invite code/,
+		],
+		[
+			'parent segment after /invite/',
+			`chat.whatsapp.com/invite/../${CODE}`,
+			/followed by the invite code/,
+		],
+		[
+			'an extra segment after the code',
+			`chat.whatsapp.com/${CODE}/extra`,
+			/followed by the invite code/,
+		],
+		[
+			'a double slash before the code',
+			`https://chat.whatsapp.com//${CODE}`,
+			/followed by the invite code/,
+		],
 		['a dot segment', `chat.whatsapp.com/./${CODE}`, /followed by the invite code/],
-		['a channel path on the invite host', `chat.whatsapp.com/channel/${CODE}`, /followed by the invite code/],
-		['the code only in the query', `https://chat.whatsapp.com?code=${CODE}`, /followed by the invite code/],
-		['the code only in the fragment', `https://chat.whatsapp.com/#${CODE}`, /followed by the invite code/],
+		[
+			'a channel path on the invite host',
+			`chat.whatsapp.com/channel/${CODE}`,
+			/followed by the invite code/,
+		],
+		[
+			'the code only in the query',
+			`https://chat.whatsapp.com?code=${CODE}`,
+			/followed by the invite code/,
+		],
+		[
+			'the code only in the fragment',
+			`https://chat.whatsapp.com/#${CODE}`,
+			/followed by the invite code/,
+		],
 		// encodings and separators
 		['percent-encoded code', 'chat.whatsapp.com/%41BC123', /other than letters and digits/],
-		['percent-encoded dot in the host', `https://chat%2Ewhatsapp.com/${CODE}`, /not on chat\.whatsapp\.com/],
-		['percent-encoded letter in the host', `%63hat.whatsapp.com/${CODE}`, /not on chat\.whatsapp\.com/],
-		['backslash instead of slash', `https://chat.whatsapp.com\\${CODE}`, /not on chat\.whatsapp\.com/],
-		['backslashes throughout', `https:\\\\chat.whatsapp.com\\${CODE}`, /not on chat\.whatsapp\.com/],
+		[
+			'percent-encoded dot in the host',
+			`https://chat%2Ewhatsapp.com/${CODE}`,
+			/not on chat\.whatsapp\.com/,
+		],
+		[
+			'percent-encoded letter in the host',
+			`%63hat.whatsapp.com/${CODE}`,
+			/not on chat\.whatsapp\.com/,
+		],
+		[
+			'backslash instead of slash',
+			`https://chat.whatsapp.com\\${CODE}`,
+			/not on chat\.whatsapp\.com/,
+		],
+		[
+			'backslashes throughout',
+			`https:\\\\chat.whatsapp.com\\${CODE}`,
+			/not on chat\.whatsapp\.com/,
+		],
 		['a backslash after the code', `chat.whatsapp.com/${CODE}\\`, /other than letters and digits/],
 		// codes with other characters
 		['bare code with a dash', 'ABC-123', /neither an invite code/],
 		['bare code with an underscore', 'ABC_123', /neither an invite code/],
 		['link with a dash in the code', 'chat.whatsapp.com/ABC-123', /other than letters and digits/],
-		['link with an underscore in the code', 'https://chat.whatsapp.com/ABC_123', /other than letters and digits/],
+		[
+			'link with an underscore in the code',
+			'https://chat.whatsapp.com/ABC_123',
+			/other than letters and digits/,
+		],
 		['bare code with an accented letter', '\u00C1bc123', /neither an invite code/],
-		['link with a cedilla in the code', 'chat.whatsapp.com/\u00C7ode123', /other than letters and digits/],
+		[
+			'link with a cedilla in the code',
+			'chat.whatsapp.com/\u00C7ode123',
+			/other than letters and digits/,
+		],
 		['Cyrillic code', '\u043A\u043E\u0434123', /neither an invite code/],
 		['Arabic-Indic digits', '\u0661\u0662\u0663abc', /neither an invite code/],
 		['full-width code', '\uFF21\uFF22\uFF23\uFF11\uFF12\uFF13', /neither an invite code/],
 		['app link with an empty code', 'whatsapp://chat?code=', /code/],
 		['app link without a code', 'whatsapp://chat?text=hi', /code=/],
 		['app link with two codes', 'whatsapp://chat?code=A1&code=B2', /code=/],
-		['app link with a percent-encoded code', 'whatsapp://chat?code=%41BC', /other than letters and digits/],
+		[
+			'app link with a percent-encoded code',
+			'whatsapp://chat?code=%41BC',
+			/other than letters and digits/,
+		],
 		// too long
 		['bare code of 65 characters', TOO_LONG, /65 characters long/],
 		['bare code of 65 digits', '1'.repeat(65), /65 characters long/],
-		['link with a code of 65 characters', `https://chat.whatsapp.com/${TOO_LONG}`, /65 characters long/],
-		['app link with a code of 65 characters', `whatsapp://chat?code=${TOO_LONG}`, /65 characters long/],
-		['input one character over the longest read', 'a'.repeat(MAX_IDENTIFIER_LENGTH + 1), /2049 characters long; at most 2048/],
-		['a link padded past the longest read', `chat.whatsapp.com/${CODE}`.padEnd(MAX_IDENTIFIER_LENGTH + 1, ' '), /characters long/],
+		[
+			'link with a code of 65 characters',
+			`https://chat.whatsapp.com/${TOO_LONG}`,
+			/65 characters long/,
+		],
+		[
+			'app link with a code of 65 characters',
+			`whatsapp://chat?code=${TOO_LONG}`,
+			/65 characters long/,
+		],
+		[
+			'input one character over the longest read',
+			'a'.repeat(MAX_IDENTIFIER_LENGTH + 1),
+			/2049 characters long; at most 2048/,
+		],
+		[
+			'a link padded past the longest read',
+			`chat.whatsapp.com/${CODE}`.padEnd(MAX_IDENTIFIER_LENGTH + 1, ' '),
+			/characters long/,
+		],
 		['a megabyte', 'A'.repeat(1_000_000), /1000000 characters long/],
 		// control and invisible characters
 		['NUL in a code', `ABC${NUL}123`, /control or invisible/],
@@ -246,36 +414,100 @@ describe('parseInviteIdentifier: refused before any request, with a short messag
 		['NEL in a code', `ABC${NEL}123`, /control or invisible/],
 		['a tab inside a sentence', `Join\tchat.whatsapp.com/${CODE}`, /control or invisible/],
 		['CRLF in the middle of a code', 'ABC\r\n123', /line breaks/],
-		['a header injected after a link', `https://chat.whatsapp.com/${CODE}\r\nX-Injected: 1`, /line breaks/],
-		['a message of several lines', `Hello!\nJoin: https://chat.whatsapp.com/${CODE}\nBye`, /one invite link or code per item/],
-		['a bidi override inside a link', `https://chat.whatsapp.com/${RLO}${CODE}`, /control or invisible/],
+		[
+			'a header injected after a link',
+			`https://chat.whatsapp.com/${CODE}\r\nX-Injected: 1`,
+			/line breaks/,
+		],
+		[
+			'a message of several lines',
+			`Hello!\nJoin: https://chat.whatsapp.com/${CODE}\nBye`,
+			/one invite link or code per item/,
+		],
+		[
+			'a bidi override inside a link',
+			`https://chat.whatsapp.com/${RLO}${CODE}`,
+			/control or invisible/,
+		],
 		['a bidi override at the start', `${RLO}${CODE}`, /control or invisible/],
-		['bidi isolates around a link', `${LRI}chat.whatsapp.com/${CODE}${PDI}`, /control or invisible/],
+		[
+			'bidi isolates around a link',
+			`${LRI}chat.whatsapp.com/${CODE}${PDI}`,
+			/control or invisible/,
+		],
 		['a left-to-right mark inside a code', `ABC${LRM}123`, /control or invisible/],
 		['a zero-width space in the middle of a code', `ABC${ZWSP}123`, /control or invisible/],
-		['a zero-width space inside a sentence', `Join ${ZWSP} chat.whatsapp.com/${CODE}`, /control or invisible/],
+		[
+			'a zero-width space inside a sentence',
+			`Join ${ZWSP} chat.whatsapp.com/${CODE}`,
+			/control or invisible/,
+		],
 		['a BOM in the middle of a link', `chat.whatsapp.com/${BOM}${CODE}`, /control or invisible/],
 		['a soft hyphen in a code', `ABC${SOFT_HYPHEN}123`, /control or invisible/],
 		// texts with no single invite link
-		['two different invite links', `chat.whatsapp.com/${CODE} and chat.whatsapp.com/Other123`, /2 different invite links/],
-		['two codes differing only in case', 'chat.whatsapp.com/AbC123 or https://chat.whatsapp.com/abc123', /2 different invite links/],
-		['a web link and an app link to different groups', `https://chat.whatsapp.com/${CODE} whatsapp://chat?code=Other123`, /2 different invite links/],
-		['two different links in angle brackets', '<chat.whatsapp.com/A1> <chat.whatsapp.com/B2>', /2 different invite links/],
-		['three different invite links', 'chat.whatsapp.com/A1, chat.whatsapp.com/B2 and chat.whatsapp.com/C3.', /3 different invite links/],
-		['a valid link next to a broken one', `chat.whatsapp.com/${CODE} chat.whatsapp.com/bad-code`, /cannot be used/],
+		[
+			'two different invite links',
+			`chat.whatsapp.com/${CODE} and chat.whatsapp.com/Other123`,
+			/2 different invite links/,
+		],
+		[
+			'two codes differing only in case',
+			'chat.whatsapp.com/AbC123 or https://chat.whatsapp.com/abc123',
+			/2 different invite links/,
+		],
+		[
+			'a web link and an app link to different groups',
+			`https://chat.whatsapp.com/${CODE} whatsapp://chat?code=Other123`,
+			/2 different invite links/,
+		],
+		[
+			'two different links in angle brackets',
+			'<chat.whatsapp.com/A1> <chat.whatsapp.com/B2>',
+			/2 different invite links/,
+		],
+		[
+			'three different invite links',
+			'chat.whatsapp.com/A1, chat.whatsapp.com/B2 and chat.whatsapp.com/C3.',
+			/3 different invite links/,
+		],
+		[
+			'a valid link next to a broken one',
+			`chat.whatsapp.com/${CODE} chat.whatsapp.com/bad-code`,
+			/cannot be used/,
+		],
 		['a text with no link', 'please add me to the group', /No chat\.whatsapp\.com invite link/],
 		['two words that are codes', 'ABC123 XYZ789', /No chat\.whatsapp\.com invite link/],
-		['a text with a link to another site', 'see https://example.com/page please', /No chat\.whatsapp\.com invite link.*another site/],
+		[
+			'a text with a link to another site',
+			'see https://example.com/page please',
+			/No chat\.whatsapp\.com invite link.*another site/,
+		],
 		['a text with only a wa.me link', 'call me at wa.me/5511999999999 thanks', /phone number/],
-		['a text with only a channel link', 'follow https://whatsapp.com/channel/0029VaABC now', /channel/],
-		['a text with a JID', 'group 120363406289005073@g.us please', /No chat\.whatsapp\.com invite link/],
+		[
+			'a text with only a channel link',
+			'follow https://whatsapp.com/channel/0029VaABC now',
+			/channel/,
+		],
+		[
+			'a text with a JID',
+			'group 120363406289005073@g.us please',
+			/No chat\.whatsapp\.com invite link/,
+		],
 		// the host without a code
-		['the host with a slash and no code', 'https://chat.whatsapp.com/', /followed by the invite code/],
+		[
+			'the host with a slash and no code',
+			'https://chat.whatsapp.com/',
+			/followed by the invite code/,
+		],
 		['the host alone', 'chat.whatsapp.com', /followed by the invite code/],
 		['the www host alone', 'https://www.chat.whatsapp.com', /followed by the invite code/],
 		['/invite with no code', 'chat.whatsapp.com/invite', /followed by the invite code/],
 		['/invite/ with no code', 'https://chat.whatsapp.com/invite/', /followed by the invite code/],
-		['the host with only a query', 'https://chat.whatsapp.com/?mode=ems_copy_t', /followed by the invite code/],
+		[
+			'the host with only a query',
+			'https://chat.whatsapp.com/?mode=ems_copy_t',
+			/followed by the invite code/,
+		],
 	])('%s', (_label, input, message) => {
 		expect(expectRefused(input)).toMatch(message);
 	});
@@ -285,13 +517,19 @@ describe('parseInviteIdentifier: pinned details', () => {
 	test('a link whose code is 8 to 15 digits is accepted, while the same digits alone read as a phone number', () => {
 		// The host makes the link unambiguous; bare, the digits are more likely a phone number. This is
 		// the one case where reading the returned code again does not give it back.
-		expect(parseInviteIdentifier('https://chat.whatsapp.com/5511999999999')).toEqual({ ok: true, code: '5511999999999' });
+		expect(parseInviteIdentifier('https://chat.whatsapp.com/5511999999999')).toEqual({
+			ok: true,
+			code: '5511999999999',
+		});
 		expect(expectRefused('5511999999999')).toMatch(/phone number/);
 	});
 
 	test('a code that is the word "invite" is read bare and after /invite/, not as the /invite path', () => {
 		expect(parseInviteIdentifier('Invite')).toEqual({ ok: true, code: 'Invite' });
-		expect(parseInviteIdentifier('chat.whatsapp.com/invite/Invite')).toEqual({ ok: true, code: 'Invite' });
+		expect(parseInviteIdentifier('chat.whatsapp.com/invite/Invite')).toEqual({
+			ok: true,
+			code: 'Invite',
+		});
 		expect(parseInviteIdentifier('chat.whatsapp.com/Invite').ok).toBe(false);
 	});
 
@@ -299,8 +537,13 @@ describe('parseInviteIdentifier: pinned details', () => {
 		const inputs: unknown[] = [
 			-(10n ** 3000n),
 			`${'a'.repeat(2000)}://chat.whatsapp.com/${CODE}`,
-			Array.from({ length: 24 }, (_, i) => `chat.whatsapp.com/${String(i).padStart(2, '0')}${'x'.repeat(62)}`).join(' '),
-			Array.from({ length: 150 }, (_, i) => `chat.whatsapp.com/A${i}`).join(' ').slice(0, MAX_IDENTIFIER_LENGTH - 3),
+			Array.from(
+				{ length: 24 },
+				(_, i) => `chat.whatsapp.com/${String(i).padStart(2, '0')}${'x'.repeat(62)}`,
+			).join(' '),
+			Array.from({ length: 150 }, (_, i) => `chat.whatsapp.com/A${i}`)
+				.join(' ')
+				.slice(0, MAX_IDENTIFIER_LENGTH - 3),
 			`A${NUL.repeat(200)}`,
 			`A\n${cc(1).repeat(200)}`,
 			cc(0xd800).repeat(200),
@@ -360,8 +603,13 @@ describe('parseInviteIdentifier: properties', () => {
 	/** Phone-like: 8 to 15 digits alone read as a phone number, not a code. */
 	const phoneLike = (c: string): boolean => /^\d{8,15}$/.test(c);
 	/** Names a generated writer in counterexamples by what it writes around a placeholder. */
-	const shown = (write: (text: string) => string, placeholder = '<code>'): ((text: string) => string) =>
-		Object.assign(write, { [fc.toStringMethod]: () => `(${placeholder}) => ${JSON.stringify(write(placeholder))}` });
+	const shown = (
+		write: (text: string) => string,
+		placeholder = '<code>',
+	): ((text: string) => string) =>
+		Object.assign(write, {
+			[fc.toStringMethod]: () => `(${placeholder}) => ${JSON.stringify(write(placeholder))}`,
+		});
 	/**
 	 * Valid codes that are not phone-like: mostly mixed letters and digits, some all digits of
 	 * lengths a phone number cannot have. "invite" is left out: chat.whatsapp.com/invite is the
@@ -370,8 +618,18 @@ describe('parseInviteIdentifier: properties', () => {
 	const code = fc
 		.oneof(
 			{ weight: 8, arbitrary: letterOrDigitString(1, MAX_CODE_LENGTH) },
-			{ weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...DIGITS), minLength: 1, maxLength: 7 }) },
-			{ weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...DIGITS), minLength: 16, maxLength: MAX_CODE_LENGTH }) },
+			{
+				weight: 1,
+				arbitrary: fc.string({ unit: fc.constantFrom(...DIGITS), minLength: 1, maxLength: 7 }),
+			},
+			{
+				weight: 1,
+				arbitrary: fc.string({
+					unit: fc.constantFrom(...DIGITS),
+					minLength: 16,
+					maxLength: MAX_CODE_LENGTH,
+				}),
+			},
 		)
 		.filter((c) => !phoneLike(c) && c.toLowerCase() !== 'invite');
 	const scheme = fc.oneof(fc.mixedCase(fc.constantFrom('https://', 'http://')), fc.constant(''));
@@ -385,7 +643,9 @@ describe('parseInviteIdentifier: properties', () => {
 			fc.constantFrom('', '?mode=ems_copy_t', '?a=1&b=2'),
 			fc.constantFrom('', '#x', '#'),
 		)
-		.map(([s, h, p, slash, query, fragment]) => shown((c) => `${s}${h}${p}${c}${slash}${query}${fragment}`));
+		.map(([s, h, p, slash, query, fragment]) =>
+			shown((c) => `${s}${h}${p}${c}${slash}${query}${fragment}`),
+		);
 	const appLink = fc
 		.tuple(
 			fc.mixedCase(fc.constant('whatsapp://chat?')),
@@ -395,7 +655,10 @@ describe('parseInviteIdentifier: properties', () => {
 		)
 		.map(([prefix, before, key, after]) => shown((c) => `${prefix}${before}${key}${c}${after}`));
 	const link = fc.oneof(inviteLink, appLink);
-	const blank = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r\n', NBSP, ZWSP, BOM), maxLength: 4 });
+	const blank = fc.string({
+		unit: fc.constantFrom(' ', '\t', '\n', '\r\n', NBSP, ZWSP, BOM),
+		maxLength: 4,
+	});
 	const quotes = fc.constantFrom<[string, string]>(
 		['', ''],
 		['"', '"'],
@@ -414,7 +677,10 @@ describe('parseInviteIdentifier: properties', () => {
 	const wrapping = fc
 		.tuple(blank, quotes, blank, sentence)
 		.map(([outer, [open, close], inner, [before, after]]) =>
-			shown((link) => `${outer}${open}${inner}${before}${link}${after}${inner}${close}${outer}`, '<link>'),
+			shown(
+				(link) => `${outer}${open}${inner}${before}${link}${after}${inner}${close}${outer}`,
+				'<link>',
+			),
 		);
 	/** Every way a user may write a link to the code c, with the wrapping around it. */
 	const written = fc.tuple(link, wrapping).map(([write, wrap]) => shown((c) => wrap(write(c))));
@@ -422,10 +688,64 @@ describe('parseInviteIdentifier: properties', () => {
 	const linkPieces = fc
 		.array(
 			fc.constantFrom(
-				'https://', 'http://', 'HTTPS://', 'whatsapp://', 'chat?', 'code=', 'chat.whatsapp.com', 'www.', 'WWW.',
-				'wa.me', 'whatsapp.com', '/channel/', '/', '//', '/invite/', 'invite', '..', '.', '?', '#', '&', '@', ':', ':8443',
-				'g.us', 's.whatsapp.net', 'evil.com', 'xn--', '%41', '%2E', '\\', ' ', '  ', '\n', '\t', '"', "'", '<', '>', '(', ')',
-				'\u201C', '\u201D', ZWSP, BOM, RLO, NUL, '+55', '11', '99999-9999', '-', '_', 'ABC', 'xyz', '123', CODE, 'Join us:', '!',
+				'https://',
+				'http://',
+				'HTTPS://',
+				'whatsapp://',
+				'chat?',
+				'code=',
+				'chat.whatsapp.com',
+				'www.',
+				'WWW.',
+				'wa.me',
+				'whatsapp.com',
+				'/channel/',
+				'/',
+				'//',
+				'/invite/',
+				'invite',
+				'..',
+				'.',
+				'?',
+				'#',
+				'&',
+				'@',
+				':',
+				':8443',
+				'g.us',
+				's.whatsapp.net',
+				'evil.com',
+				'xn--',
+				'%41',
+				'%2E',
+				'\\',
+				' ',
+				'  ',
+				'\n',
+				'\t',
+				'"',
+				"'",
+				'<',
+				'>',
+				'(',
+				')',
+				'\u201C',
+				'\u201D',
+				ZWSP,
+				BOM,
+				RLO,
+				NUL,
+				'+55',
+				'11',
+				'99999-9999',
+				'-',
+				'_',
+				'ABC',
+				'xyz',
+				'123',
+				CODE,
+				'Join us:',
+				'!',
 			),
 			{ maxLength: 14 },
 		)
@@ -446,7 +766,11 @@ describe('parseInviteIdentifier: properties', () => {
 		fc.string(),
 		fc.string({ unit: 'binary' }),
 		fc.string({ unit: 'grapheme' }),
-		fc.string({ unit: 'binary', minLength: MAX_IDENTIFIER_LENGTH - 5, maxLength: MAX_IDENTIFIER_LENGTH + 5 }),
+		fc.string({
+			unit: 'binary',
+			minLength: MAX_IDENTIFIER_LENGTH - 5,
+			maxLength: MAX_IDENTIFIER_LENGTH + 5,
+		}),
 		fc.bigInt(),
 		fc.double(),
 		fc.integer(),
@@ -504,7 +828,9 @@ describe('parseInviteIdentifier: properties', () => {
 	test('a bare code, however wrapped, reads back exactly itself', () => {
 		fc.assert(
 			fc.property(code, blank, quotes, blank, (c, outer, [open, close], inner) => {
-				expect(parseInviteIdentifier(`${outer}${open}${inner}${c}${inner}${close}${outer}`)).toEqual({ ok: true, code: c });
+				expect(
+					parseInviteIdentifier(`${outer}${open}${inner}${c}${inner}${close}${outer}`),
+				).toEqual({ ok: true, code: c });
 			}),
 			runs,
 		);
@@ -512,16 +838,22 @@ describe('parseInviteIdentifier: properties', () => {
 
 	test('reading an accepted code again gives the same code (idempotence)', () => {
 		fc.assert(
-			fc.property(fc.oneof(anyValue, fc.tuple(code, written).map(([c, write]) => write(c))), (value) => {
-				const first = parseInviteIdentifier(value);
-				// The one known exception, pinned above: a link to an 8-15 digit code.
-				if (!first.ok || phoneLike(first.code)) return;
-				expect(parseInviteIdentifier(first.code)).toEqual(first);
-				// chat.whatsapp.com/invite is the /invite path without a code, pinned above.
-				if (first.code.toLowerCase() !== 'invite') {
-					expect(parseInviteIdentifier(`https://chat.whatsapp.com/${first.code}`)).toEqual(first);
-				}
-			}),
+			fc.property(
+				fc.oneof(
+					anyValue,
+					fc.tuple(code, written).map(([c, write]) => write(c)),
+				),
+				(value) => {
+					const first = parseInviteIdentifier(value);
+					// The one known exception, pinned above: a link to an 8-15 digit code.
+					if (!first.ok || phoneLike(first.code)) return;
+					expect(parseInviteIdentifier(first.code)).toEqual(first);
+					// chat.whatsapp.com/invite is the /invite path without a code, pinned above.
+					if (first.code.toLowerCase() !== 'invite') {
+						expect(parseInviteIdentifier(`https://chat.whatsapp.com/${first.code}`)).toEqual(first);
+					}
+				},
+			),
 			runs,
 		);
 	});
@@ -585,17 +917,25 @@ describe('parseInviteIdentifier: properties', () => {
 			),
 		);
 		fc.assert(
-			fc.property(fc.mixedCase(host), code, scheme, fc.constantFrom('/', '/invite/'), (h, c, s, path) => {
-				fc.pre(!['chat.whatsapp.com', 'www.chat.whatsapp.com'].includes(h.toLowerCase()));
-				expectRefused(`${s}${h}${path}${c}`);
-				expectRefused(`Join us: ${s}${h}${path}${c} !`);
-			}),
+			fc.property(
+				fc.mixedCase(host),
+				code,
+				scheme,
+				fc.constantFrom('/', '/invite/'),
+				(h, c, s, path) => {
+					fc.pre(!['chat.whatsapp.com', 'www.chat.whatsapp.com'].includes(h.toLowerCase()));
+					expectRefused(`${s}${h}${path}${c}`);
+					expectRefused(`Join us: ${s}${h}${path}${c} !`);
+				},
+			),
 			runs,
 		);
 	});
 
 	test('a link on the invite host with any scheme but http or https is refused', () => {
-		const otherScheme = fc.stringMatching(/^[A-Za-z][A-Za-z0-9+.-]{0,10}$/).filter((s) => !/^https?$/i.test(s));
+		const otherScheme = fc
+			.stringMatching(/^[A-Za-z][A-Za-z0-9+.-]{0,10}$/)
+			.filter((s) => !/^https?$/i.test(s));
 		fc.assert(
 			fc.property(otherScheme, code, (s, c) => {
 				expect(expectRefused(`${s}://chat.whatsapp.com/${c}`)).toMatch(/scheme/);
@@ -607,11 +947,19 @@ describe('parseInviteIdentifier: properties', () => {
 	test('two different codes as links in one text are refused', () => {
 		const separator = fc.constantFrom(' ', ' or ', ', ', ' and also ', ' | ', '  ');
 		fc.assert(
-			fc.property(code, code, link, link, separator, sentence, (a, b, writeA, writeB, between, [before, after]) => {
-				fc.pre(a !== b);
-				const text = `${before}${writeA(a)}${between}${writeB(b)}${after}`;
-				expect(expectRefused(text)).toMatch(/2 different invite links/);
-			}),
+			fc.property(
+				code,
+				code,
+				link,
+				link,
+				separator,
+				sentence,
+				(a, b, writeA, writeB, between, [before, after]) => {
+					fc.pre(a !== b);
+					const text = `${before}${writeA(a)}${between}${writeB(b)}${after}`;
+					expect(expectRefused(text)).toMatch(/2 different invite links/);
+				},
+			),
 			runs,
 		);
 	});
@@ -646,7 +994,19 @@ describe('parseInviteIdentifier: properties', () => {
 			fc.integer({ min: 0x00, max: 0x1f }),
 			fc.integer({ min: 0x7f, max: 0x9f }),
 			// soft hyphen, zero-width characters, bidi marks, embeddings, overrides and isolates, word joiner, BOM
-			fc.constantFrom(0xad, 0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e),
+			fc.constantFrom(
+				0xad,
+				0x200b,
+				0x200c,
+				0x200d,
+				0x200e,
+				0x200f,
+				0x202a,
+				0x202b,
+				0x202c,
+				0x202d,
+				0x202e,
+			),
 			fc.constantFrom(0x2060, 0x2066, 0x2067, 0x2068, 0x2069, 0xfeff),
 		);
 		fc.assert(
@@ -673,10 +1033,18 @@ describe('parseInviteIdentifier: properties', () => {
 
 	test('any value longer than the longest read is refused, even around a valid link', () => {
 		fc.assert(
-			fc.property(code, fc.integer({ min: 1, max: 3000 }), fc.constantFrom(' ', 'a', '\n'), (c, extra, pad) => {
-				const value = `https://chat.whatsapp.com/${c} `.padEnd(MAX_IDENTIFIER_LENGTH + extra, pad);
-				expect(expectRefused(value)).toMatch(/characters long/);
-			}),
+			fc.property(
+				code,
+				fc.integer({ min: 1, max: 3000 }),
+				fc.constantFrom(' ', 'a', '\n'),
+				(c, extra, pad) => {
+					const value = `https://chat.whatsapp.com/${c} `.padEnd(
+						MAX_IDENTIFIER_LENGTH + extra,
+						pad,
+					);
+					expect(expectRefused(value)).toMatch(/characters long/);
+				},
+			),
 			runs,
 		);
 	});
@@ -691,7 +1059,10 @@ describe('parseInviteIdentifier: properties', () => {
 				fc.constantFrom('-', ' ', '', '.'),
 				fc.stringMatching(/^\d{4}$/),
 			)
-			.map(([country, area, sep1, part1, sep2, part2]) => `${country}${sep1 === ') ' ? `(${area}` : area}${sep1}${part1}${sep2}${part2}`)
+			.map(
+				([country, area, sep1, part1, sep2, part2]) =>
+					`${country}${sep1 === ') ' ? `(${area}` : area}${sep1}${part1}${sep2}${part2}`,
+			)
 			.filter((p) => p.replace(/\D/g, '').length <= 15);
 		fc.assert(
 			fc.property(phone, blank, (p, around) => {
@@ -706,7 +1077,9 @@ describe('parseInviteIdentifier: properties', () => {
 		const jid = fc
 			.tuple(
 				fc.oneof(fc.stringMatching(/^\d{8,20}$/), fc.stringMatching(/^\d{10,13}:\d{1,2}$/), code),
-				fc.mixedCase(fc.constantFrom('g.us', 's.whatsapp.net', 'c.us', 'lid', 'newsletter', 'broadcast')),
+				fc.mixedCase(
+					fc.constantFrom('g.us', 's.whatsapp.net', 'c.us', 'lid', 'newsletter', 'broadcast'),
+				),
 			)
 			.map(([user, server]) => `${user}@${server}`);
 		fc.assert(
@@ -719,12 +1092,17 @@ describe('parseInviteIdentifier: properties', () => {
 });
 
 describe('messages never carry invisible characters raw', () => {
-	it.each(['\u202E', '\u200B', '\u2066', '\uFEFF', '\u061C', '\u0085'])('escapes U+%s', (character) => {
-		const result = parseInviteIdentifier(`ABC${character}123`);
-		expect(result.ok).toBe(false);
-		if (!result.ok) {
-			expect(result.message).not.toContain(character);
-			expect(result.message).toContain(`\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-		}
-	});
+	it.each(['\u202E', '\u200B', '\u2066', '\uFEFF', '\u061C', '\u0085'])(
+		'escapes U+%s',
+		(character) => {
+			const result = parseInviteIdentifier(`ABC${character}123`);
+			expect(result.ok).toBe(false);
+			if (!result.ok) {
+				expect(result.message).not.toContain(character);
+				expect(result.message).toContain(
+					`\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+				);
+			}
+		},
+	);
 });

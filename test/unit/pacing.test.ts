@@ -6,7 +6,11 @@
 import fc from 'fast-check';
 
 import type { RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
-import type { RateLimitSnapshot, RetryPolicy, StartDecision } from '../../nodes/RyzeApi/helpers/pacing';
+import type {
+	RateLimitSnapshot,
+	RetryPolicy,
+	StartDecision,
+} from '../../nodes/RyzeApi/helpers/pacing';
 import {
 	ASSUMED_LIMIT,
 	ASSUMED_WINDOW_MS,
@@ -23,16 +27,34 @@ import {
 const NOW = 1_767_225_600_000;
 const NOW_S = NOW / 1000;
 const JID = '120363406289005073@g.us';
-const JOINED = JSON.stringify({ success: true, message: 'Successfully joined the group', groupJid: JID, requiresApproval: false });
+const JOINED = JSON.stringify({
+	success: true,
+	message: 'Successfully joined the group',
+	groupJid: JID,
+	requiresApproval: false,
+});
 const POLICY: RetryPolicy = { maxTries: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 const half = () => 0.5;
 
-function http(status: number, body = '', headers: Record<string, string | undefined> = {}, bodyTooLarge = false): RawAnswer {
+function http(
+	status: number,
+	body = '',
+	headers: Record<string, string | undefined> = {},
+	bodyTooLarge = false,
+): RawAnswer {
 	return { kind: 'http', status, headers, body, bodyTooLarge };
 }
 
-function rateHeaders(limit: number | string, remaining: number | string, resetSeconds: number | string): Record<string, string> {
-	return { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-reset': String(resetSeconds) };
+function rateHeaders(
+	limit: number | string,
+	remaining: number | string,
+	resetSeconds: number | string,
+): Record<string, string> {
+	return {
+		'x-ratelimit-limit': String(limit),
+		'x-ratelimit-remaining': String(remaining),
+		'x-ratelimit-reset': String(resetSeconds),
+	};
 }
 
 /** A random() that returns the given values in turn, then repeats the last one. */
@@ -60,19 +82,37 @@ function expectWait(decision: StartDecision, waitMs: number | undefined): void {
 
 describe('readRateLimitHeaders', () => {
 	it('reads the three headers, the reset from Unix seconds into ms', () => {
-		expect(readRateLimitHeaders(rateHeaders(100, 42, NOW_S + 60))).toEqual({ limit: 100, remaining: 42, resetAtMs: NOW + 60_000 });
+		expect(readRateLimitHeaders(rateHeaders(100, 42, NOW_S + 60))).toEqual({
+			limit: 100,
+			remaining: 42,
+			resetAtMs: NOW + 60_000,
+		});
 	});
 
 	it('reads remaining 0 (the window is used up)', () => {
-		expect(readRateLimitHeaders(rateHeaders(20, 0, NOW_S))).toEqual({ limit: 20, remaining: 0, resetAtMs: NOW });
+		expect(readRateLimitHeaders(rateHeaders(20, 0, NOW_S))).toEqual({
+			limit: 20,
+			remaining: 0,
+			resetAtMs: NOW,
+		});
 	});
 
 	it('tolerates whitespace around a number', () => {
-		expect(readRateLimitHeaders(rateHeaders(' 100', '7 ', ` ${NOW_S} `))).toEqual({ limit: 100, remaining: 7, resetAtMs: NOW });
+		expect(readRateLimitHeaders(rateHeaders(' 100', '7 ', ` ${NOW_S} `))).toEqual({
+			limit: 100,
+			remaining: 7,
+			resetAtMs: NOW,
+		});
 	});
 
 	it('ignores headers it does not need', () => {
-		expect(readRateLimitHeaders({ ...rateHeaders(100, 1, NOW_S), 'content-type': 'application/json', 'retry-after': '5' })).toEqual({
+		expect(
+			readRateLimitHeaders({
+				...rateHeaders(100, 1, NOW_S),
+				'content-type': 'application/json',
+				'retry-after': '5',
+			}),
+		).toEqual({
 			limit: 100,
 			remaining: 1,
 			resetAtMs: NOW,
@@ -80,19 +120,28 @@ describe('readRateLimitHeaders', () => {
 	});
 
 	it('clamps remaining to the limit', () => {
-		expect(readRateLimitHeaders(rateHeaders(100, 150, NOW_S))).toEqual({ limit: 100, remaining: 100, resetAtMs: NOW });
+		expect(readRateLimitHeaders(rateHeaders(100, 150, NOW_S))).toEqual({
+			limit: 100,
+			remaining: 100,
+			resetAtMs: NOW,
+		});
 	});
 
 	it('gives up on a limit of 0', () => {
 		expect(readRateLimitHeaders(rateHeaders(0, 0, NOW_S))).toBeUndefined();
 	});
 
-	it.each(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'])('gives up when %s is missing', (name) => {
-		const headers: Record<string, string | undefined> = rateHeaders(100, 50, NOW_S);
-		delete headers[name];
-		expect(readRateLimitHeaders(headers)).toBeUndefined();
-		expect(readRateLimitHeaders({ ...rateHeaders(100, 50, NOW_S), [name]: undefined })).toBeUndefined();
-	});
+	it.each(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'])(
+		'gives up when %s is missing',
+		(name) => {
+			const headers: Record<string, string | undefined> = rateHeaders(100, 50, NOW_S);
+			delete headers[name];
+			expect(readRateLimitHeaders(headers)).toBeUndefined();
+			expect(
+				readRateLimitHeaders({ ...rateHeaders(100, 50, NOW_S), [name]: undefined }),
+			).toBeUndefined();
+		},
+	);
 
 	it('gives up without any header', () => {
 		expect(readRateLimitHeaders({})).toBeUndefined();
@@ -116,12 +165,11 @@ describe('readRateLimitHeaders', () => {
 		['huge (beyond a double)', '9'.repeat(400)],
 	] as const;
 	const positions = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'] as const;
-	it.each(positions.flatMap((name) => garbage.map(([label, value]) => [name, label, value] as const)))(
-		'gives up when %s is %s',
-		(name, _label, value) => {
-			expect(readRateLimitHeaders({ ...rateHeaders(100, 50, NOW_S), [name]: value })).toBeUndefined();
-		},
-	);
+	it.each(
+		positions.flatMap((name) => garbage.map(([label, value]) => [name, label, value] as const)),
+	)('gives up when %s is %s', (name, _label, value) => {
+		expect(readRateLimitHeaders({ ...rateHeaders(100, 50, NOW_S), [name]: value })).toBeUndefined();
+	});
 
 	it('property: a snapshot is whole numbers, limit ≥ 1, 0 ≤ remaining ≤ limit, reset in ms', () => {
 		const value = fc.oneof(
@@ -155,7 +203,10 @@ describe('parseRetryAfter', () => {
 
 	it('reads an asctime date as GMT, like the other two forms', () => {
 		const inTenSeconds = new Date(NOW + 10_000);
-		const [weekday, day, month, year, time] = inTenSeconds.toUTCString().replace(',', '').split(' ') as [string, string, string, string, string];
+		const [weekday, day, month, year, time] = inTenSeconds
+			.toUTCString()
+			.replace(',', '')
+			.split(' ') as [string, string, string, string, string];
 		const asctime = `${weekday} ${month} ${day.replace(/^0/, ' ')} ${time} ${year}`;
 		expect(parseRetryAfter(asctime, NOW)).toBe(10_000);
 		expect(parseRetryAfter(inTenSeconds.toUTCString(), NOW)).toBe(10_000);
@@ -187,12 +238,25 @@ describe('parseRetryAfter', () => {
 		expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', NOW)).toBe(0);
 	});
 
-	it.each(['soon', '-1', '1.5', '', '   ', '5s', '5 seconds', '1e3', '0x10', '+5', 'Infinity', 'NaN', 'now', 'tomorrow', 'Thu, 32 Foo 2026 GMT'])(
-		'gives up on garbage %j',
-		(value) => {
-			expect(parseRetryAfter(value, NOW)).toBeUndefined();
-		},
-	);
+	it.each([
+		'soon',
+		'-1',
+		'1.5',
+		'',
+		'   ',
+		'5s',
+		'5 seconds',
+		'1e3',
+		'0x10',
+		'+5',
+		'Infinity',
+		'NaN',
+		'now',
+		'tomorrow',
+		'Thu, 32 Foo 2026 GMT',
+	])('gives up on garbage %j', (value) => {
+		expect(parseRetryAfter(value, NOW)).toBeUndefined();
+	});
 
 	it('gives up when there is no header', () => {
 		expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
@@ -200,19 +264,29 @@ describe('parseRetryAfter', () => {
 
 	it('property: delay-seconds read exactly, whatever the clock', () => {
 		fc.assert(
-			fc.property(fc.nat({ max: 1_000_000_000 }), fc.nat({ max: 4_000_000_000_000 }), (seconds, nowMs) => {
-				expect(parseRetryAfter(String(seconds), nowMs)).toBe(seconds * 1000);
-			}),
+			fc.property(
+				fc.nat({ max: 1_000_000_000 }),
+				fc.nat({ max: 4_000_000_000_000 }),
+				(seconds, nowMs) => {
+					expect(parseRetryAfter(String(seconds), nowMs)).toBe(seconds * 1000);
+				},
+			),
 		);
 	});
 
 	it('property: an HTTP-date gives the time left to it, never negative', () => {
 		fc.assert(
-			fc.property(fc.integer({ min: -86_400, max: 86_400 }), fc.nat({ max: 999 }), (offsetSeconds, nowExtraMs) => {
-				const nowMs = NOW + nowExtraMs;
-				const date = new Date(NOW + offsetSeconds * 1000).toUTCString();
-				expect(parseRetryAfter(date, nowMs)).toBe(Math.max(0, NOW + offsetSeconds * 1000 - nowMs));
-			}),
+			fc.property(
+				fc.integer({ min: -86_400, max: 86_400 }),
+				fc.nat({ max: 999 }),
+				(offsetSeconds, nowExtraMs) => {
+					const nowMs = NOW + nowExtraMs;
+					const date = new Date(NOW + offsetSeconds * 1000).toUTCString();
+					expect(parseRetryAfter(date, nowMs)).toBe(
+						Math.max(0, NOW + offsetSeconds * 1000 - nowMs),
+					);
+				},
+			),
 		);
 	});
 });
@@ -221,18 +295,21 @@ describe('fullJitterBackoff', () => {
 	const policy = { baseDelayMs: 1_000, maxDelayMs: 60_000 };
 	const ceilings = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000];
 
-	it.each(ceilings.map((ceiling, i) => [i + 1, ceiling]))('stays in [0, %i-th ceiling %i]', (tries, ceiling) => {
-		expect(fullJitterBackoff(tries, policy, () => 0)).toBe(0);
-		expect(fullJitterBackoff(tries, policy, half)).toBe(ceiling / 2);
-		const high = fullJitterBackoff(tries, policy, () => 1 - Number.EPSILON);
-		expect(high).toBeLessThanOrEqual(ceiling);
-		expect(high).toBeGreaterThanOrEqual(ceiling - 1);
-		for (const r of [0.1, 0.25, 0.75, 0.999]) {
-			const wait = fullJitterBackoff(tries, policy, () => r);
-			expect(wait).toBeGreaterThanOrEqual(0);
-			expect(wait).toBeLessThanOrEqual(ceiling);
-		}
-	});
+	it.each(ceilings.map((ceiling, i) => [i + 1, ceiling]))(
+		'stays in [0, %i-th ceiling %i]',
+		(tries, ceiling) => {
+			expect(fullJitterBackoff(tries, policy, () => 0)).toBe(0);
+			expect(fullJitterBackoff(tries, policy, half)).toBe(ceiling / 2);
+			const high = fullJitterBackoff(tries, policy, () => 1 - Number.EPSILON);
+			expect(high).toBeLessThanOrEqual(ceiling);
+			expect(high).toBeGreaterThanOrEqual(ceiling - 1);
+			for (const r of [0.1, 0.25, 0.75, 0.999]) {
+				const wait = fullJitterBackoff(tries, policy, () => r);
+				expect(wait).toBeGreaterThanOrEqual(0);
+				expect(wait).toBeLessThanOrEqual(ceiling);
+			}
+		},
+	);
 
 	it('grows as random approaches 1', () => {
 		const waits = [0, 0.5, 0.9, 0.99, 0.999999].map((r) => fullJitterBackoff(3, policy, () => r));
@@ -272,15 +349,30 @@ describe('fullJitterBackoff', () => {
 });
 
 describe('retryDecision', () => {
-	const decide = (answer: RawAnswer, tries = 1, nowMs = NOW, random: () => number = half) => retryDecision(answer, tries, POLICY, nowMs, random);
+	const decide = (answer: RawAnswer, tries = 1, nowMs = NOW, random: () => number = half) =>
+		retryDecision(answer, tries, POLICY, nowMs, random);
 
 	describe('2xx', () => {
 		it.each([
 			['200 joined', http(200, JOINED)],
-			['200 pending approval', http(200, JSON.stringify({ success: true, message: 'Waiting', groupJid: JID, requiresApproval: true }))],
+			[
+				'200 pending approval',
+				http(
+					200,
+					JSON.stringify({
+						success: true,
+						message: 'Waiting',
+						groupJid: JID,
+						requiresApproval: true,
+					}),
+				),
+			],
 			['201 joined', http(201, JOINED)],
 			['202 joined', http(202, JOINED)],
-			['200 success: false envelope', http(200, JSON.stringify({ success: false, error: { message: 'x' } }))],
+			[
+				'200 success: false envelope',
+				http(200, JSON.stringify({ success: false, error: { message: 'x' } })),
+			],
 			['200 joined with rate headers', http(200, JOINED, rateHeaders(100, 0, NOW_S + 30))],
 		])('does not retry a well-formed %s', (_label, answer) => {
 			expect(decide(answer)).toEqual({ retry: false });
@@ -297,24 +389,43 @@ describe('retryDecision', () => {
 			['an oversized body', http(200, JOINED, {}, true)],
 			['an oversized truncated body', http(200, JOINED.slice(0, 10), {}, true)],
 		])('retries a 2xx with %s, after the backoff', (_label, answer) => {
-			expect(decide(answer)).toEqual({ retry: true, waitMs: 500, why: 'HTTP 200', rateLimited: false });
+			expect(decide(answer)).toEqual({
+				retry: true,
+				waitMs: 500,
+				why: 'HTTP 200',
+				rateLimited: false,
+			});
 		});
 	});
 
-	it.each([400, 401, 403, 404, 405, 409, 413, 422, 451])('never retries %i, even with Retry-After', (status) => {
-		const body = JSON.stringify({ success: false, error: { message: 'no' } });
-		expect(decide(http(status, body))).toEqual({ retry: false });
-		expect(decide(http(status, body, { ...rateHeaders(100, 0, NOW_S + 30), 'retry-after': '5' }))).toEqual({ retry: false });
-	});
+	it.each([400, 401, 403, 404, 405, 409, 413, 422, 451])(
+		'never retries %i, even with Retry-After',
+		(status) => {
+			const body = JSON.stringify({ success: false, error: { message: 'no' } });
+			expect(decide(http(status, body))).toEqual({ retry: false });
+			expect(
+				decide(http(status, body, { ...rateHeaders(100, 0, NOW_S + 30), 'retry-after': '5' })),
+			).toEqual({ retry: false });
+		},
+	);
 
 	it.each([301, 302, 303, 304, 307, 308])('never retries %i', (status) => {
-		expect(decide(http(status, '', { location: 'https://elsewhere.example/' }))).toEqual({ retry: false });
+		expect(decide(http(status, '', { location: 'https://elsewhere.example/' }))).toEqual({
+			retry: false,
+		});
 		expect(decide(http(status, '', { 'retry-after': '5' }))).toEqual({ retry: false });
 	});
 
 	describe('429', () => {
 		const limited = (headers: Record<string, string | undefined>) =>
-			http(429, JSON.stringify({ success: false, error: { message: 'Rate limit exceeded. Try again later.' } }), headers);
+			http(
+				429,
+				JSON.stringify({
+					success: false,
+					error: { message: 'Rate limit exceeded. Try again later.' },
+				}),
+				headers,
+			);
 
 		it.each([
 			['5', 5_000],
@@ -322,25 +433,49 @@ describe('retryDecision', () => {
 			['30', 30_000],
 			['0', 1_000],
 		])('waits for Retry-After: %s seconds, at least 1 s', (value, expected) => {
-			expect(decide(limited({ 'retry-after': value }))).toEqual({ retry: true, waitMs: expected, why: 'rate limited (Retry-After)', rateLimited: true });
+			expect(decide(limited({ 'retry-after': value }))).toEqual({
+				retry: true,
+				waitMs: expected,
+				why: 'rate limited (Retry-After)',
+				rateLimited: true,
+			});
 		});
 
 		it('waits for a Retry-After HTTP-date', () => {
-			const decision = decide(limited({ 'retry-after': new Date(NOW + 7_000).toUTCString() }), 1, NOW);
-			expect(decision).toEqual({ retry: true, waitMs: 7_000, why: 'rate limited (Retry-After)', rateLimited: true });
+			const decision = decide(
+				limited({ 'retry-after': new Date(NOW + 7_000).toUTCString() }),
+				1,
+				NOW,
+			);
+			expect(decision).toEqual({
+				retry: true,
+				waitMs: 7_000,
+				why: 'rate limited (Retry-After)',
+				rateLimited: true,
+			});
 		});
 
 		it('waits 1 s for a Retry-After HTTP-date in the past', () => {
-			expect(decide(limited({ 'retry-after': 'Wed, 31 Dec 2025 23:00:00 GMT' }))).toMatchObject({ retry: true, waitMs: 1_000, rateLimited: true });
+			expect(decide(limited({ 'retry-after': 'Wed, 31 Dec 2025 23:00:00 GMT' }))).toMatchObject({
+				retry: true,
+				waitMs: 1_000,
+				rateLimited: true,
+			});
 		});
 
 		it('puts Retry-After ahead of X-RateLimit-Reset', () => {
-			expect(decide(limited({ ...rateHeaders(100, 0, NOW_S + 40), 'retry-after': '3' }))).toMatchObject({ waitMs: 3_000 });
-			expect(decide(limited({ ...rateHeaders(100, 5, NOW_S + 40), 'retry-after': '3' }))).toMatchObject({ waitMs: 3_000 });
+			expect(
+				decide(limited({ ...rateHeaders(100, 0, NOW_S + 40), 'retry-after': '3' })),
+			).toMatchObject({ waitMs: 3_000 });
+			expect(
+				decide(limited({ ...rateHeaders(100, 5, NOW_S + 40), 'retry-after': '3' })),
+			).toMatchObject({ waitMs: 3_000 });
 		});
 
 		it('falls back to the reset when Retry-After is unreadable', () => {
-			expect(decide(limited({ ...rateHeaders(100, 0, NOW_S + 3), 'retry-after': 'soon' }))).toMatchObject({
+			expect(
+				decide(limited({ ...rateHeaders(100, 0, NOW_S + 3), 'retry-after': 'soon' })),
+			).toMatchObject({
 				waitMs: 3_000 + RESET_MARGIN_MS,
 			});
 		});
@@ -352,15 +487,31 @@ describe('retryDecision', () => {
 				why: 'rate limit reached',
 				rateLimited: true,
 			});
-			expect(decide(limited(rateHeaders(100, 0, NOW_S + 3)), 1, NOW + 400)).toMatchObject({ waitMs: 2_600 + RESET_MARGIN_MS });
-			expect(decide(limited(rateHeaders(100, 0, NOW_S + 60)), 4, NOW, () => 0.99)).toMatchObject({ waitMs: 60_000 + RESET_MARGIN_MS });
+			expect(decide(limited(rateHeaders(100, 0, NOW_S + 3)), 1, NOW + 400)).toMatchObject({
+				waitMs: 2_600 + RESET_MARGIN_MS,
+			});
+			expect(decide(limited(rateHeaders(100, 0, NOW_S + 60)), 4, NOW, () => 0.99)).toMatchObject({
+				waitMs: 60_000 + RESET_MARGIN_MS,
+			});
 		});
 
 		it('waits at least 1 s when the reset is close, now or past (never 0, never negative)', () => {
-			expect(decide(limited(rateHeaders(100, 0, NOW_S + 1)), 1, NOW + 500)).toMatchObject({ waitMs: 1_000, rateLimited: true });
-			expect(decide(limited(rateHeaders(100, 0, NOW_S)))).toMatchObject({ waitMs: 1_000, rateLimited: true });
-			expect(decide(limited(rateHeaders(100, 0, NOW_S - 10)))).toMatchObject({ waitMs: 1_000, rateLimited: true });
-			expect(decide(limited(rateHeaders(100, 0, 0)))).toMatchObject({ waitMs: 1_000, rateLimited: true });
+			expect(decide(limited(rateHeaders(100, 0, NOW_S + 1)), 1, NOW + 500)).toMatchObject({
+				waitMs: 1_000,
+				rateLimited: true,
+			});
+			expect(decide(limited(rateHeaders(100, 0, NOW_S)))).toMatchObject({
+				waitMs: 1_000,
+				rateLimited: true,
+			});
+			expect(decide(limited(rateHeaders(100, 0, NOW_S - 10)))).toMatchObject({
+				waitMs: 1_000,
+				rateLimited: true,
+			});
+			expect(decide(limited(rateHeaders(100, 0, 0)))).toMatchObject({
+				waitMs: 1_000,
+				rateLimited: true,
+			});
 		});
 
 		it('backs off, at least 1 s, when requests remain (WhatsApp throttling)', () => {
@@ -384,20 +535,38 @@ describe('retryDecision', () => {
 			['garbage rate headers', rateHeaders('lots', 'some', 'later')],
 			['a partial set of rate headers', { 'x-ratelimit-remaining': '0' }],
 		])('backs off, at least 1 s, with %s', (_label, headers) => {
-			expect(decide(limited(headers), 1, NOW, () => 0)).toEqual({ retry: true, waitMs: 1_000, why: 'rate limit reached', rateLimited: true });
-			expect(decide(limited(headers), 4, NOW, half)).toMatchObject({ waitMs: 4_000, rateLimited: true });
+			expect(decide(limited(headers), 1, NOW, () => 0)).toEqual({
+				retry: true,
+				waitMs: 1_000,
+				why: 'rate limit reached',
+				rateLimited: true,
+			});
+			expect(decide(limited(headers), 4, NOW, half)).toMatchObject({
+				waitMs: 4_000,
+				rateLimited: true,
+			});
 		});
 	});
 
 	it.each([500, 501, 502, 503, 504, 599])('retries %i after the backoff', (status) => {
-		const answer = http(status, '<html><body>Bad Gateway</body></html>', { 'content-type': 'text/html' });
-		expect(decide(answer, 1, NOW, half)).toEqual({ retry: true, waitMs: 500, why: `HTTP ${status}`, rateLimited: false });
+		const answer = http(status, '<html><body>Bad Gateway</body></html>', {
+			'content-type': 'text/html',
+		});
+		expect(decide(answer, 1, NOW, half)).toEqual({
+			retry: true,
+			waitMs: 500,
+			why: `HTTP ${status}`,
+			rateLimited: false,
+		});
 		expect(decide(answer, 3, NOW, () => 0.25)).toMatchObject({ waitMs: 1_000 });
 		expect(decide(answer, 1, NOW, () => 0)).toMatchObject({ retry: true, waitMs: 0 });
 	});
 
 	it('backs off on a 5xx without reading the rate headers', () => {
-		expect(decide(http(503, '', rateHeaders(100, 0, NOW_S + 50)), 1, NOW, half)).toMatchObject({ waitMs: 500, rateLimited: false });
+		expect(decide(http(503, '', rateHeaders(100, 0, NOW_S + 50)), 1, NOW, half)).toMatchObject({
+			waitMs: 500,
+			rateLimited: false,
+		});
 	});
 
 	it.each([
@@ -405,7 +574,12 @@ describe('retryDecision', () => {
 		['network', 'could not reach RyzeAPI'],
 	] as const)('retries no answer (%s) after the backoff', (failure, why) => {
 		const answer: RawAnswer = { kind: 'noAnswer', failure, detail: 'ECONNRESET' };
-		expect(decide(answer, 2, NOW, half)).toEqual({ retry: true, waitMs: 1_000, why, rateLimited: false });
+		expect(decide(answer, 2, NOW, half)).toEqual({
+			retry: true,
+			waitMs: 1_000,
+			why,
+			rateLimited: false,
+		});
 	});
 
 	it('uses each random draw once, for the backoff', () => {
@@ -429,12 +603,17 @@ describe('retryDecision', () => {
 		];
 
 		it.each(retried)('retries %s before maxTries, never at or after it', (_label, answer) => {
-			for (let tries = 1; tries < POLICY.maxTries; tries++) expect(decide(answer, tries).retry).toBe(true);
-			for (const tries of [POLICY.maxTries, POLICY.maxTries + 1, 100]) expect(decide(answer, tries)).toEqual({ retry: false });
+			for (let tries = 1; tries < POLICY.maxTries; tries++)
+				expect(decide(answer, tries).retry).toBe(true);
+			for (const tries of [POLICY.maxTries, POLICY.maxTries + 1, 100])
+				expect(decide(answer, tries)).toEqual({ retry: false });
 		});
 
 		it('with maxTries 1, retries nothing', () => {
-			for (const [, answer] of retried) expect(retryDecision(answer, 1, { ...POLICY, maxTries: 1 }, NOW, half)).toEqual({ retry: false });
+			for (const [, answer] of retried)
+				expect(retryDecision(answer, 1, { ...POLICY, maxTries: 1 }, NOW, half)).toEqual({
+					retry: false,
+				});
 		});
 	});
 
@@ -453,22 +632,32 @@ describe('retryDecision', () => {
 		for (const answer of answers) {
 			const decision = decide(answer);
 			check(decision.retry, 'a 429 is retried');
-			if (decision.retry) expect(decision.rateLimited).toBe(answer.kind === 'http' && answer.status === 429);
+			if (decision.retry)
+				expect(decision.rateLimited).toBe(answer.kind === 'http' && answer.status === 429);
 		}
 	});
 
 	describe('property', () => {
 		const header = (arb: fc.Arbitrary<string>) => fc.option(arb, { nil: undefined });
-		const number = fc.oneof(fc.nat({ max: 1_000 }).map(String), fc.string({ maxLength: 6 }), fc.constantFrom('-1', '1.5', '99999999999999999999'));
+		const number = fc.oneof(
+			fc.nat({ max: 1_000 }).map(String),
+			fc.string({ maxLength: 6 }),
+			fc.constantFrom('-1', '1.5', '99999999999999999999'),
+		);
 		// Retry-After: delay-seconds (up to 12 digits), HTTP-dates around now, and garbage.
 		const retryAfter = fc.oneof(
 			fc.nat({ max: 1_000_000 }).map(String),
 			fc.stringMatching(/^\d{1,12}$/),
-			fc.integer({ min: -100_000, max: 100_000 }).map((s) => new Date(NOW + s * 1000).toUTCString()),
+			fc
+				.integer({ min: -100_000, max: 100_000 })
+				.map((s) => new Date(NOW + s * 1000).toUTCString()),
 			fc.string({ maxLength: 12 }),
 			fc.constantFrom('soon', '-1', '1.5', '', 'x 5', 'later 3000'),
 		);
-		const resetSeconds = fc.oneof(fc.integer({ min: NOW_S - 120, max: NOW_S + 120 }).map(String), number);
+		const resetSeconds = fc.oneof(
+			fc.integer({ min: NOW_S - 120, max: NOW_S + 120 }).map(String),
+			number,
+		);
 		const body = fc.oneof(
 			fc.constant(JOINED),
 			fc.constant(JOINED.slice(0, 17)),
@@ -477,7 +666,28 @@ describe('retryDecision', () => {
 			fc.record({ success: fc.boolean(), message: fc.string() }).map((v) => JSON.stringify(v)),
 		);
 		const status = fc.oneof(
-			fc.constantFrom(200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 409, 422, 429, 429, 429, 500, 502, 503, 504),
+			fc.constantFrom(
+				200,
+				201,
+				202,
+				204,
+				301,
+				302,
+				304,
+				400,
+				401,
+				403,
+				404,
+				409,
+				422,
+				429,
+				429,
+				429,
+				500,
+				502,
+				503,
+				504,
+			),
 			fc.integer({ min: 100, max: 599 }),
 		);
 		const httpAnswer: fc.Arbitrary<RawAnswer> = fc
@@ -494,14 +704,25 @@ describe('retryDecision', () => {
 				http(
 					status,
 					body,
-					{ 'x-ratelimit-limit': limit, 'x-ratelimit-remaining': remaining, 'x-ratelimit-reset': reset, 'retry-after': retryAfter },
+					{
+						'x-ratelimit-limit': limit,
+						'x-ratelimit-remaining': remaining,
+						'x-ratelimit-reset': reset,
+						'retry-after': retryAfter,
+					},
 					bodyTooLarge,
 				),
 			);
 		const noAnswer: fc.Arbitrary<RawAnswer> = fc
-			.record({ failure: fc.constantFrom('timeout' as const, 'network' as const), detail: fc.string() })
+			.record({
+				failure: fc.constantFrom('timeout' as const, 'network' as const),
+				detail: fc.string(),
+			})
 			.map(({ failure, detail }) => ({ kind: 'noAnswer', failure, detail }));
-		const anyAnswer = fc.oneof({ arbitrary: httpAnswer, weight: 5 }, { arbitrary: noAnswer, weight: 1 });
+		const anyAnswer = fc.oneof(
+			{ arbitrary: httpAnswer, weight: 5 },
+			{ arbitrary: noAnswer, weight: 1 },
+		);
 		const policy = fc.record({
 			maxTries: fc.integer({ min: 1, max: 10 }),
 			baseDelayMs: fc.integer({ min: 0, max: 10_000 }),
@@ -520,27 +741,48 @@ describe('retryDecision', () => {
 						const decision = retryDecision(answer, tries, policy, NOW + nowOffset, () => r);
 						if (tries >= policy.maxTries) expect(decision.retry).toBe(false);
 						const status = answer.kind === 'http' ? answer.status : undefined;
-						if (status !== undefined && status !== 429 && status < 500 && !(status >= 200 && status < 300)) {
+						if (
+							status !== undefined &&
+							status !== 429 &&
+							status < 500 &&
+							!(status >= 200 && status < 300)
+						) {
 							expect(decision.retry).toBe(false);
 						}
-						if (answer.kind === 'http' && answer.status >= 200 && answer.status < 300 && !answer.bodyTooLarge) {
+						if (
+							answer.kind === 'http' &&
+							answer.status >= 200 &&
+							answer.status < 300 &&
+							!answer.bodyTooLarge
+						) {
 							let wellFormed = false;
 							try {
 								const parsed: unknown = JSON.parse(answer.body);
-								wellFormed = typeof parsed === 'object' && parsed !== null && typeof (parsed as { success?: unknown }).success === 'boolean';
+								wellFormed =
+									typeof parsed === 'object' &&
+									parsed !== null &&
+									typeof (parsed as { success?: unknown }).success === 'boolean';
 							} catch {
 								wellFormed = false;
 							}
 							if (wellFormed) expect(decision.retry).toBe(false);
 							else expect(decision.retry).toBe(tries < policy.maxTries);
 						}
-						if ((status === undefined || status === 429 || status >= 500) && tries < policy.maxTries) expect(decision.retry).toBe(true);
+						if (
+							(status === undefined || status === 429 || status >= 500) &&
+							tries < policy.maxTries
+						)
+							expect(decision.retry).toBe(true);
 						if (!decision.retry) return;
 						expect(Number.isFinite(decision.waitMs)).toBe(true);
 						expect(decision.waitMs).toBeGreaterThanOrEqual(0);
 						expect(decision.rateLimited).toBe(status === 429);
-						if (status === 429) expect(decision.waitMs).toBeGreaterThanOrEqual(MIN_RATE_LIMIT_WAIT_MS);
-						else expect(decision.waitMs).toBeLessThanOrEqual(Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (tries - 1)));
+						if (status === 429)
+							expect(decision.waitMs).toBeGreaterThanOrEqual(MIN_RATE_LIMIT_WAIT_MS);
+						else
+							expect(decision.waitMs).toBeLessThanOrEqual(
+								Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (tries - 1)),
+							);
 					},
 				),
 				{ numRuns: 1_000 },
@@ -875,7 +1117,11 @@ function simulate(c: SimCase): SimResult {
 	const answer = (index: number) => {
 		const [request] = inFlight.splice(index, 1);
 		const headers = c.headersAtArrival ? request.arrivalHeaders : server.headers(now);
-		const raw = http(request.accepted ? 200 : 429, request.accepted ? JOINED : '{"success":false}', headers);
+		const raw = http(
+			request.accepted ? 200 : 429,
+			request.accepted ? JOINED : '{"success":false}',
+			headers,
+		);
 		budget.onSettled(readRateLimitHeaders(headers));
 		if (!request.accepted) {
 			own429s++;
@@ -887,14 +1133,20 @@ function simulate(c: SimCase): SimResult {
 	};
 	/** Never stuck: it goes, or says how long to wait, or waits for an answer that will come. */
 	const checkLive = () => {
-		check(budget.requestsInFlight === inFlight.length, `in flight: budget ${budget.requestsInFlight}, really ${inFlight.length}`);
+		check(
+			budget.requestsInFlight === inFlight.length,
+			`in flight: budget ${budget.requestsInFlight}, really ${inFlight.length}`,
+		);
 		if (pending === 0) return;
 		const decision = budget.decide(now);
 		if (decision.go) return;
 		if (decision.waitMs === undefined) {
 			check(inFlight.length > 0, `at ${now - NOW} ms: waits for an answer, none in flight`);
 		} else {
-			check(Number.isFinite(decision.waitMs) && decision.waitMs > 0, `at ${now - NOW} ms: waits ${decision.waitMs} ms`);
+			check(
+				Number.isFinite(decision.waitMs) && decision.waitMs > 0,
+				`at ${now - NOW} ms: waits ${decision.waitMs} ms`,
+			);
 		}
 	};
 
@@ -950,7 +1202,14 @@ function simulate(c: SimCase): SimResult {
 
 describe('RateBudget against a fixed-window server', () => {
 	it('spends each window whole, without a 429 (100 per minute, answers at once)', () => {
-		const result = simulate({ limit: 100, windowSeconds: 60, headersAtArrival: false, requests: 1_000, startOffsetMs: 17_000, events: [] });
+		const result = simulate({
+			limit: 100,
+			windowSeconds: 60,
+			headersAtArrival: false,
+			requests: 1_000,
+			startOffsetMs: 17_000,
+			events: [],
+		});
 		expect(result.own429s).toBe(0);
 		expect(Math.max(...result.ownPerWindow)).toBe(100);
 		// 1000 requests, 100 a window: the first (partial) window and 9 more, none wasted.
@@ -961,34 +1220,73 @@ describe('RateBudget against a fixed-window server', () => {
 	it('spends each window whole when the answers come late, in any order', () => {
 		const events: SimEvent[] = [];
 		for (let i = 0; i < 400; i++) {
-			events.push({ kind: 'start' }, { kind: 'advance', ms: 700 }, { kind: 'answer', pick: (i * 7919) % 13 });
+			events.push(
+				{ kind: 'start' },
+				{ kind: 'advance', ms: 700 },
+				{ kind: 'answer', pick: (i * 7919) % 13 },
+			);
 			if (i % 5 === 0) events.push({ kind: 'answer', pick: i });
 		}
-		const result = simulate({ limit: 20, windowSeconds: 10, headersAtArrival: false, requests: 300, startOffsetMs: 4_321, events });
+		const result = simulate({
+			limit: 20,
+			windowSeconds: 10,
+			headersAtArrival: false,
+			requests: 300,
+			startOffsetMs: 4_321,
+			events,
+		});
 		expect(result.own429s).toBe(0);
 		expect(Math.max(...result.ownPerWindow)).toBeLessThanOrEqual(20);
 	});
 
 	it('backs off after 429s when another consumer empties the window, and still sends everything', () => {
-		const events: SimEvent[] = [{ kind: 'start' }, { kind: 'answer', pick: 0 }, { kind: 'other', count: 15 }, { kind: 'start' }];
+		const events: SimEvent[] = [
+			{ kind: 'start' },
+			{ kind: 'answer', pick: 0 },
+			{ kind: 'other', count: 15 },
+			{ kind: 'start' },
+		];
 		for (let i = 0; i < 30; i++) events.push({ kind: 'answer', pick: 0 }, { kind: 'start' });
-		const result = simulate({ limit: 20, windowSeconds: 60, headersAtArrival: false, requests: 50, startOffsetMs: 0, events });
+		const result = simulate({
+			limit: 20,
+			windowSeconds: 60,
+			headersAtArrival: false,
+			requests: 50,
+			startOffsetMs: 0,
+			events,
+		});
 		expect(result.own429s).toBeGreaterThan(0);
 		expect(result.sent).toBe(50 + result.own429s);
 	});
 
-	const simEvent = (windowMs: number, limit: number, withOthers: boolean): fc.Arbitrary<SimEvent> => {
-		const others = { arbitrary: fc.integer({ min: 1, max: limit }).map((count): SimEvent => ({ kind: 'other', count })), weight: 1 };
+	const simEvent = (
+		windowMs: number,
+		limit: number,
+		withOthers: boolean,
+	): fc.Arbitrary<SimEvent> => {
+		const others = {
+			arbitrary: fc
+				.integer({ min: 1, max: limit })
+				.map((count): SimEvent => ({ kind: 'other', count })),
+			weight: 1,
+		};
 		return fc.oneof(
 			{ arbitrary: fc.constant<SimEvent>({ kind: 'start' }), weight: 6 },
-			{ arbitrary: fc.nat({ max: 1_000 }).map((pick): SimEvent => ({ kind: 'answer', pick })), weight: 6 },
+			{
+				arbitrary: fc.nat({ max: 1_000 }).map((pick): SimEvent => ({ kind: 'answer', pick })),
+				weight: 6,
+			},
 			{ arbitrary: fc.constant<SimEvent>({ kind: 'answerAll' }), weight: 1 },
 			{
-				arbitrary: fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 2 * windowMs })).map((ms): SimEvent => ({ kind: 'advance', ms })),
+				arbitrary: fc
+					.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 2 * windowMs }))
+					.map((ms): SimEvent => ({ kind: 'advance', ms })),
 				weight: 4,
 			},
 			{
-				arbitrary: fc.integer({ min: -2 * RESET_MARGIN_MS, max: 2 * RESET_MARGIN_MS }).map((deltaMs): SimEvent => ({ kind: 'toWindowEdge', deltaMs })),
+				arbitrary: fc
+					.integer({ min: -2 * RESET_MARGIN_MS, max: 2 * RESET_MARGIN_MS })
+					.map((deltaMs): SimEvent => ({ kind: 'toWindowEdge', deltaMs })),
 				weight: 2,
 			},
 			{ arbitrary: fc.constant<SimEvent>({ kind: 'waitAsTold' }), weight: 2 },
@@ -998,7 +1296,10 @@ describe('RateBudget against a fixed-window server', () => {
 
 	const simCase = (withOthers: boolean): fc.Arbitrary<SimCase> =>
 		fc
-			.record({ limit: fc.integer({ min: 1, max: 50 }), windowSeconds: fc.integer({ min: 1, max: 60 }) })
+			.record({
+				limit: fc.integer({ min: 1, max: 50 }),
+				windowSeconds: fc.integer({ min: 1, max: 60 }),
+			})
 			.chain(({ limit, windowSeconds }) =>
 				fc.record({
 					limit: fc.constant(limit),

@@ -17,7 +17,11 @@ export function classifyAnswer(answer: RawAnswer, bodyLimitBytes: number): JoinO
 	const envelope = answer.bodyTooLarge ? undefined : readEnvelope(answer.body);
 
 	if (status >= 200 && status < 300) {
-		if (envelope?.success === true && typeof envelope.groupJid === 'string' && envelope.groupJid !== '') {
+		if (
+			envelope?.success === true &&
+			typeof envelope.groupJid === 'string' &&
+			envelope.groupJid !== ''
+		) {
 			const requiresApproval = envelope.requiresApproval === true;
 			return {
 				ok: true,
@@ -30,7 +34,11 @@ export function classifyAnswer(answer: RawAnswer, bodyLimitBytes: number): JoinO
 			};
 		}
 		if (envelope?.success === false && envelope.errorMessage) {
-			return fail(reasonFromMessage(envelope.errorMessage) ?? 'server_error', envelope.errorMessage, status);
+			return fail(
+				reasonFromMessage(envelope.errorMessage) ?? 'server_error',
+				envelope.errorMessage,
+				status,
+			);
 		}
 		return fail(
 			'server_error',
@@ -79,7 +87,10 @@ function reasonForApiError(status: number, message: string): ErrorReason {
 /** Reasons the documented messages name, whatever status carried them. */
 function reasonFromMessage(message: string): ErrorReason | undefined {
 	if (/revoked|expired/i.test(message)) return 'revoked_or_expired';
-	if (/instance/i.test(message) && /disconnect|not connected|unavailable|offline|not ready/i.test(message)) {
+	if (
+		/instance/i.test(message) &&
+		/disconnect|not connected|unavailable|offline|not ready/i.test(message)
+	) {
 		return 'instance_unavailable';
 	}
 	if (/invalid invite|invalid.*code/i.test(message)) return 'invalid_code';
@@ -87,11 +98,16 @@ function reasonFromMessage(message: string): ErrorReason | undefined {
 }
 
 /** An answer without the API's JSON envelope came from something in front of it, or a fault. */
-function failWithoutEnvelope(answer: Extract<RawAnswer, { kind: 'http' }>, bodyLimitBytes: number): JoinOutcome {
+function failWithoutEnvelope(
+	answer: Extract<RawAnswer, { kind: 'http' }>,
+	bodyLimitBytes: number,
+): JoinOutcome {
 	const { status } = answer;
 	const what = describeBody(answer, bodyLimitBytes);
-	if (status === 401) return fail('unauthorized', `RyzeAPI refused the token (HTTP 401; ${what}).`, status);
-	if (status === 429) return fail('rate_limited', `RyzeAPI's rate limit was exceeded (HTTP 429; ${what}).`, status);
+	if (status === 401)
+		return fail('unauthorized', `RyzeAPI refused the token (HTTP 401; ${what}).`, status);
+	if (status === 429)
+		return fail('rate_limited', `RyzeAPI's rate limit was exceeded (HTTP 429; ${what}).`, status);
 	if (status === 404) {
 		return fail(
 			'server_error',
@@ -126,21 +142,36 @@ export function readEnvelope(body: string): Envelope | undefined {
 	const record = parsed as Record<string, unknown>;
 	const error = record.error;
 	let errorMessage: string | undefined;
-	if (typeof error === 'object' && error !== null && typeof (error as Record<string, unknown>).message === 'string') {
+	if (
+		typeof error === 'object' &&
+		error !== null &&
+		typeof (error as Record<string, unknown>).message === 'string'
+	) {
 		errorMessage = ((error as Record<string, unknown>).message as string).trim() || undefined;
 	} else if (typeof error === 'string' && error.trim() !== '') {
 		errorMessage = error.trim();
-	} else if (record.success === false && typeof record.message === 'string' && record.message.trim() !== '') {
+	} else if (
+		record.success === false &&
+		typeof record.message === 'string' &&
+		record.message.trim() !== ''
+	) {
 		errorMessage = record.message.trim();
 	}
 	return { ...record, errorMessage };
 }
 
-function describeBody(answer: Extract<RawAnswer, { kind: 'http' }>, bodyLimitBytes: number): string {
+function describeBody(
+	answer: Extract<RawAnswer, { kind: 'http' }>,
+	bodyLimitBytes: number,
+): string {
 	if (answer.bodyTooLarge) return `a body larger than ${bodyLimitBytes} bytes, which was not read`;
 	if (answer.body.trim() === '') return 'an empty body';
 	// Only a short, printable media type: the header is the server's text, not ours.
-	const type = answer.headers['content-type']?.split(';')[0].trim().replace(/[^\x21-\x7E]/g, '').slice(0, 60);
+	const type = answer.headers['content-type']
+		?.split(';')[0]
+		.trim()
+		.replace(/[^\x21-\x7E]/g, '')
+		.slice(0, 60);
 	if (readEnvelope(answer.body) === undefined) {
 		return type ? `a body that is not JSON (${type})` : 'a body that is not JSON';
 	}
@@ -158,6 +189,10 @@ function safeLocation(location: string): string {
 	}
 }
 
-function fail(reason: ErrorReason, message: string, httpStatus: number | null): { ok: false; failure: JoinFailure } {
+function fail(
+	reason: ErrorReason,
+	message: string,
+	httpStatus: number | null,
+): { ok: false; failure: JoinFailure } {
 	return { ok: false, failure: { reason, message, httpStatus } };
 }

@@ -25,7 +25,10 @@ export const DEFAULT_BASE_URL = 'https://ryzeapi.cloud';
 
 export type Endpoint = Omit<Connection, 'instance'>;
 
-export function resolveConnection(credentials: CredentialFields, instanceOverride?: unknown): Checked<Connection> {
+export function resolveConnection(
+	credentials: CredentialFields,
+	instanceOverride?: unknown,
+): Checked<Connection> {
 	const endpoint = resolveEndpoint(credentials);
 	return endpoint.ok ? withInstance(endpoint.value, credentials, instanceOverride) : endpoint;
 }
@@ -40,7 +43,11 @@ export function resolveEndpoint(credentials: CredentialFields): Checked<Endpoint
 }
 
 /** The instance: the override when it is not blank (it may differ per item), else the credential's. */
-export function withInstance(endpoint: Endpoint, credentials: CredentialFields, instanceOverride?: unknown): Checked<Connection> {
+export function withInstance(
+	endpoint: Endpoint,
+	credentials: CredentialFields,
+	instanceOverride?: unknown,
+): Checked<Connection> {
 	const instance = checkInstance(
 		isBlank(instanceOverride) ? credentials.instanceName : instanceOverride,
 		!isBlank(instanceOverride),
@@ -54,16 +61,24 @@ export function parseBaseUrl(raw: unknown): Checked<{ origin: string; basePath: 
 	try {
 		url = new URL(text);
 	} catch {
-		return invalid(`The base URL in the RyzeAPI credential is not a URL: write it like ${DEFAULT_BASE_URL}.`);
+		return invalid(
+			`The base URL in the RyzeAPI credential is not a URL: write it like ${DEFAULT_BASE_URL}.`,
+		);
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		return invalid(`The base URL in the RyzeAPI credential must start with https:// (or http://), like ${DEFAULT_BASE_URL}.`);
+		return invalid(
+			`The base URL in the RyzeAPI credential must start with https:// (or http://), like ${DEFAULT_BASE_URL}.`,
+		);
 	}
 	if (url.username !== '' || url.password !== '') {
-		return invalid('The base URL in the RyzeAPI credential must not contain a user name or password; put the token in the Token field.');
+		return invalid(
+			'The base URL in the RyzeAPI credential must not contain a user name or password; put the token in the Token field.',
+		);
 	}
 	if (url.search !== '' || url.hash !== '' || /[?#]/.test(text)) {
-		return invalid('The base URL in the RyzeAPI credential must not contain a query (?) or fragment (#).');
+		return invalid(
+			'The base URL in the RyzeAPI credential must not contain a query (?) or fragment (#).',
+		);
 	}
 	// Routes live under /api/...: a base URL pasted with /api at the end means the same server.
 	const basePath = url.pathname.replace(/\/+$/, '').replace(/\/api$/i, '');
@@ -72,10 +87,13 @@ export function parseBaseUrl(raw: unknown): Checked<{ origin: string; basePath: 
 
 function checkToken(raw: unknown): Checked<string> {
 	const token = typeof raw === 'string' ? raw.trim() : '';
-	if (token === '') return invalid('The RyzeAPI credential has no token: paste a TokenAccount or a TokenInstance.');
+	if (token === '')
+		return invalid('The RyzeAPI credential has no token: paste a TokenAccount or a TokenInstance.');
 	// A header value must be visible ASCII; say so without ever echoing the token.
 	if (!/^[\x21-\x7E]+$/.test(token)) {
-		return invalid('The token in the RyzeAPI credential contains spaces, line breaks or non-ASCII characters: paste it again.');
+		return invalid(
+			'The token in the RyzeAPI credential contains spaces, line breaks or non-ASCII characters: paste it again.',
+		);
 	}
 	return { ok: true, value: token };
 }
@@ -83,15 +101,24 @@ function checkToken(raw: unknown): Checked<string> {
 function checkInstance(raw: unknown, fromOverride: boolean): Checked<string> {
 	const where = fromOverride ? 'the Instance Name option' : 'the RyzeAPI credential';
 	if (typeof raw !== 'string' && typeof raw !== 'number') {
-		return invalid('No instance name: set Instance Name in the RyzeAPI credential or in the node\'s options.');
+		return invalid(
+			"No instance name: set Instance Name in the RyzeAPI credential or in the node's options.",
+		);
 	}
 	const instance = String(raw).trim();
-	if (instance === '') return invalid('No instance name: set Instance Name in the RyzeAPI credential or in the node\'s options.');
-	if (instance.length > 256) return invalid(`The instance name in ${where} is longer than 256 characters.`);
-	if (/\p{Cc}/u.test(instance)) return invalid(`The instance name in ${where} contains control characters.`);
+	if (instance === '')
+		return invalid(
+			"No instance name: set Instance Name in the RyzeAPI credential or in the node's options.",
+		);
+	if (instance.length > 256)
+		return invalid(`The instance name in ${where} is longer than 256 characters.`);
+	if (/\p{Cc}/u.test(instance))
+		return invalid(`The instance name in ${where} contains control characters.`);
 	// A lone UTF-16 surrogate cannot be URL-encoded (encodeURIComponent throws): refuse it here.
 	if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(instance)) {
-		return invalid(`The instance name in ${where} contains an invalid character (a lone UTF-16 surrogate).`);
+		return invalid(
+			`The instance name in ${where} contains an invalid character (a lone UTF-16 surrogate).`,
+		);
 	}
 	return { ok: true, value: instance };
 }
@@ -114,7 +141,9 @@ export function groupListPath(connection: Pick<Connection, 'basePath' | 'instanc
 }
 
 function isBlank(value: unknown): boolean {
-	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+	return (
+		value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+	);
 }
 
 function invalid(message: string): { ok: false; message: string } {

@@ -8,10 +8,15 @@ import type { RawAnswer } from './interfaces';
  * Turns the answer of GET /api/group/list/{instance} into the credential test's verdict, with a
  * message that says what to fix. Never mentions the token. Pure.
  */
-export function credentialTestVerdict(answer: RawAnswer, connection: Pick<Connection, 'origin' | 'instance'>): INodeCredentialTestResult {
+export function credentialTestVerdict(
+	answer: RawAnswer,
+	connection: Pick<Connection, 'origin' | 'instance'>,
+): INodeCredentialTestResult {
 	const instance = JSON.stringify(connection.instance);
 	if (answer.kind === 'noAnswer') {
-		return error(`Could not reach RyzeAPI at ${connection.origin} (${answer.detail}). Check the Base URL.`);
+		return error(
+			`Could not reach RyzeAPI at ${connection.origin} (${answer.detail}). Check the Base URL.`,
+		);
 	}
 	const { status } = answer;
 	const envelope = answer.bodyTooLarge ? undefined : readEnvelope(answer.body);
@@ -19,24 +24,40 @@ export function credentialTestVerdict(answer: RawAnswer, connection: Pick<Connec
 	const said = apiMessage ? `: ${apiMessage}` : '';
 
 	if (status >= 200 && status < 300) {
-		if (envelope && envelope.success !== false) return { status: 'OK', message: `Connection successful: instance ${instance} answered.` };
-		return error(`The server at ${connection.origin} answered HTTP ${status} but not like RyzeAPI. Check the Base URL.`);
+		if (envelope && envelope.success !== false)
+			return { status: 'OK', message: `Connection successful: instance ${instance} answered.` };
+		return error(
+			`The server at ${connection.origin} answered HTTP ${status} but not like RyzeAPI. Check the Base URL.`,
+		);
 	}
 	if (status >= 300 && status < 400) {
-		return error(`The server at ${connection.origin} answered with a redirect (HTTP ${status}), which is not followed so the token is not sent elsewhere. Check the Base URL (https:// and the exact host).`);
+		return error(
+			`The server at ${connection.origin} answered with a redirect (HTTP ${status}), which is not followed so the token is not sent elsewhere. Check the Base URL (https:// and the exact host).`,
+		);
 	}
 	if (status === 401) {
-		return error(`RyzeAPI refused the token (401${said}). Paste a valid TokenAccount, or the TokenInstance of instance ${instance}.`);
+		return error(
+			`RyzeAPI refused the token (401${said}). Paste a valid TokenAccount, or the TokenInstance of instance ${instance}.`,
+		);
 	}
 	if (status === 403) {
-		return error(`The token is valid but may not act on instance ${instance} (403${said}). Check the Instance Name, or use the TokenAccount of the account that owns it.`);
+		return error(
+			`The token is valid but may not act on instance ${instance} (403${said}). Check the Instance Name, or use the TokenAccount of the account that owns it.`,
+		);
 	}
 	if (status === 404) {
 		return apiMessage
-			? error(`RyzeAPI does not know instance ${instance} (404: ${apiMessage}). Check the Instance Name as shown in the RyzeAPI dashboard.`)
-			: error(`The server at ${connection.origin} answered 404 and not like RyzeAPI. Check the Base URL.`);
+			? error(
+					`RyzeAPI does not know instance ${instance} (404: ${apiMessage}). Check the Instance Name as shown in the RyzeAPI dashboard.`,
+				)
+			: error(
+					`The server at ${connection.origin} answered 404 and not like RyzeAPI. Check the Base URL.`,
+				);
 	}
-	if (status === 429) return error(`RyzeAPI's rate limit for this token is used up right now (429${said}). Try the test again in a minute.`);
+	if (status === 429)
+		return error(
+			`RyzeAPI's rate limit for this token is used up right now (429${said}). Try the test again in a minute.`,
+		);
 	return error(`RyzeAPI answered HTTP ${status}${said || ' without its JSON error'}.`);
 }
 

@@ -14,7 +14,8 @@ export const MAX_IDENTIFIER_LENGTH = 2048;
 const CODE = /^[A-Za-z0-9]+$/;
 const INVITE_HOSTS = new Set(['chat.whatsapp.com', 'www.chat.whatsapp.com']);
 // C0/C1 controls, and the invisible format characters (zero-width, bidi overrides) used to disguise text.
-const CONTROL_OR_FORMAT = /[\p{Cc}\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/u;
+const CONTROL_OR_FORMAT =
+	/[\p{Cc}\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/u;
 // Invisible characters that sheets and chat apps leave around a pasted value.
 const EDGE_INVISIBLES = /^[\s\u200B-\u200D\u2060\uFEFF]+|[\s\u200B-\u200D\u2060\uFEFF]+$/g;
 const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [
@@ -27,7 +28,8 @@ const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [
 	['<', '>'],
 ];
 // Punctuation that clings to a link written inside a sentence: "(see chat.whatsapp.com/X)."
-const TOKEN_EDGE_PUNCTUATION = /^[("'`\u201C\u2018\u00AB<[{]+|[)"'`\u201D\u2019\u00BB>\]},.;:!?]+$/g;
+const TOKEN_EDGE_PUNCTUATION =
+	/^[("'`\u201C\u2018\u00AB<[{]+|[)"'`\u201D\u2019\u00BB>\]},.;:!?]+$/g;
 const JID = /^[^\s@]+@(g\.us|s\.whatsapp\.net|c\.us|lid|newsletter|broadcast)$/i;
 const PHONE_LIKE = /^\+?[\d\s().-]+$/;
 
@@ -36,12 +38,17 @@ export function parseInviteIdentifier(value: unknown): ParsedIdentifier {
 	if (!text.ok) return text;
 
 	if (text.value.length > MAX_IDENTIFIER_LENGTH) {
-		return refuse(`The identifier is ${text.value.length} characters long; at most ${MAX_IDENTIFIER_LENGTH} are read.`);
+		return refuse(
+			`The identifier is ${text.value.length} characters long; at most ${MAX_IDENTIFIER_LENGTH} are read.`,
+		);
 	}
 	const trimmed = stripQuotes(text.value.replace(EDGE_INVISIBLES, ''));
-	if (trimmed === '') return refuse('The identifier is empty: pass an invite link or an invite code.');
+	if (trimmed === '')
+		return refuse('The identifier is empty: pass an invite link or an invite code.');
 	if (/[\r\n]/.test(trimmed)) {
-		return refuse(`The identifier ${preview(trimmed)} has line breaks inside: put one invite link or code per item.`);
+		return refuse(
+			`The identifier ${preview(trimmed)} has line breaks inside: put one invite link or code per item.`,
+		);
 	}
 	if (CONTROL_OR_FORMAT.test(trimmed)) {
 		return refuse(`The identifier ${preview(trimmed)} contains control or invisible characters.`);
@@ -52,22 +59,32 @@ export function parseInviteIdentifier(value: unknown): ParsedIdentifier {
 	return parseTextWithLink(trimmed, tokens);
 }
 
-function identifierText(value: unknown): { ok: true; value: string } | { ok: false; message: string } {
+function identifierText(
+	value: unknown,
+): { ok: true; value: string } | { ok: false; message: string } {
 	if (value === null || value === undefined) {
 		return refuse('The identifier is empty: pass an invite link or an invite code.');
 	}
 	if (typeof value === 'string') return { ok: true, value };
 	if (typeof value === 'bigint') {
-		return value >= 0n ? { ok: true, value: value.toString() } : refuse(`The number ${preview(value.toString())} is not an invite code.`);
+		return value >= 0n
+			? { ok: true, value: value.toString() }
+			: refuse(`The number ${preview(value.toString())} is not an invite code.`);
 	}
 	if (typeof value === 'number') {
 		if (Number.isSafeInteger(value) && value >= 0) return { ok: true, value: String(value) };
 		if (Number.isInteger(value) && value > 0) {
-			return refuse(`The number ${value} is too large to be read exactly: pass the invite code as text.`);
+			return refuse(
+				`The number ${value} is too large to be read exactly: pass the invite code as text.`,
+			);
 		}
 		return refuse(`The number ${value} is not an invite code.`);
 	}
-	const kind = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+	const kind = Array.isArray(value)
+		? 'a list'
+		: typeof value === 'object'
+			? 'an object'
+			: `a ${typeof value}`;
 	return refuse(`The identifier must be text with an invite link or code, but it is ${kind}.`);
 }
 
@@ -75,7 +92,9 @@ function parseSingleToken(token: string): ParsedIdentifier {
 	if (CODE.test(token)) {
 		if (looksLikePhoneNumber(token)) return refuse(phoneMessage(token));
 		if (token.length > MAX_CODE_LENGTH) {
-			return refuse(`The invite code is ${token.length} characters long; invite codes have at most ${MAX_CODE_LENGTH}.`);
+			return refuse(
+				`The invite code is ${token.length} characters long; invite codes have at most ${MAX_CODE_LENGTH}.`,
+			);
 		}
 		return { ok: true, code: token };
 	}
@@ -89,7 +108,9 @@ function parseSingleToken(token: string): ParsedIdentifier {
 	const link = parseLink(token.replace(TOKEN_EDGE_PUNCTUATION, ''));
 	if (link.kind === 'invite') return link.result;
 	if (link.kind === 'other') return refuse(link.message);
-	return refuse(`${preview(token)} is neither an invite code (letters and digits) nor a chat.whatsapp.com invite link.`);
+	return refuse(
+		`${preview(token)} is neither an invite code (letters and digits) nor a chat.whatsapp.com invite link.`,
+	);
 }
 
 function parseTextWithLink(text: string, tokens: string[]): ParsedIdentifier {
@@ -113,11 +134,13 @@ function parseTextWithLink(text: string, tokens: string[]): ParsedIdentifier {
 		);
 	}
 	if (codes.size === 1) {
-		if (refusals.length > 0) return refuse(`The text holds an invite link that cannot be used: ${refusals[0]}`);
+		if (refusals.length > 0)
+			return refuse(`The text holds an invite link that cannot be used: ${refusals[0]}`);
 		return { ok: true, code: [...codes][0] };
 	}
 	if (refusals.length > 0) return refuse(refusals[0]);
-	if (otherLinks.length > 0) return refuse(`No chat.whatsapp.com invite link was found in the text: ${otherLinks[0]}`);
+	if (otherLinks.length > 0)
+		return refuse(`No chat.whatsapp.com invite link was found in the text: ${otherLinks[0]}`);
 	return refuse(`No chat.whatsapp.com invite link was found in the text ${preview(text)}.`);
 }
 
@@ -131,7 +154,9 @@ function parseLink(token: string): LinkReading {
 	const appLink = /^whatsapp:\/\/chat\?(.*)$/i.exec(token);
 	if (appLink) return { kind: 'invite', result: codeFromQuery(appLink[1], token) };
 
-	const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/.exec(token);
+	const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/.exec(
+		token,
+	);
 	if (!match) return { kind: 'notLink' };
 	const [, scheme, authority, path] = match;
 	const host = authority.toLowerCase();
@@ -141,15 +166,26 @@ function parseLink(token: string): LinkReading {
 
 	if (INVITE_HOSTS.has(host)) {
 		if (hasScheme && !/^https?$/i.test(scheme)) {
-			return { kind: 'invite', result: refuse(`${preview(token)} uses the scheme ${preview(`${scheme}:`)}; invite links use https.`) };
+			return {
+				kind: 'invite',
+				result: refuse(
+					`${preview(token)} uses the scheme ${preview(`${scheme}:`)}; invite links use https.`,
+				),
+			};
 		}
 		return { kind: 'invite', result: codeFromPath(path, token) };
 	}
 	if (host === 'wa.me' || host === 'api.whatsapp.com' || host.endsWith('.wa.me')) {
-		return { kind: 'other', message: `${preview(token)} is a link to a chat with a phone number, not a group invite link.` };
+		return {
+			kind: 'other',
+			message: `${preview(token)} is a link to a chat with a phone number, not a group invite link.`,
+		};
 	}
 	if ((host === 'whatsapp.com' || host === 'www.whatsapp.com') && /^\/channel\//i.test(path)) {
-		return { kind: 'other', message: `${preview(token)} is a WhatsApp channel link, not a group invite link.` };
+		return {
+			kind: 'other',
+			message: `${preview(token)} is a WhatsApp channel link, not a group invite link.`,
+		};
 	}
 	if (/whatsapp/.test(host)) {
 		return {
@@ -157,7 +193,10 @@ function parseLink(token: string): LinkReading {
 			message: `${preview(token)} is not on chat.whatsapp.com; only chat.whatsapp.com invite links are accepted.`,
 		};
 	}
-	return { kind: 'other', message: `${preview(token)} is a link to another site, not a chat.whatsapp.com invite link.` };
+	return {
+		kind: 'other',
+		message: `${preview(token)} is a link to another site, not a chat.whatsapp.com invite link.`,
+	};
 }
 
 function codeFromPath(path: string, token: string): ParsedIdentifier {
@@ -169,7 +208,9 @@ function codeFromPath(path: string, token: string): ParsedIdentifier {
 	if (rest.length === 2 && rest[0].toLowerCase() === 'invite') rest.shift();
 	else if (rest.length === 1 && rest[0].toLowerCase() === 'invite') rest.pop();
 	if (rest.length !== 1 || rest[0] === '') {
-		return refuse(`${preview(token)} is not an invite link: expected chat.whatsapp.com/ followed by the invite code.`);
+		return refuse(
+			`${preview(token)} is not an invite link: expected chat.whatsapp.com/ followed by the invite code.`,
+		);
 	}
 	return validCode(rest[0], token);
 }
@@ -185,10 +226,14 @@ function codeFromQuery(query: string, token: string): ParsedIdentifier {
 
 function validCode(code: string, token: string): ParsedIdentifier {
 	if (!CODE.test(code)) {
-		return refuse(`The invite code in ${preview(token)} has characters other than letters and digits.`);
+		return refuse(
+			`The invite code in ${preview(token)} has characters other than letters and digits.`,
+		);
 	}
 	if (code.length > MAX_CODE_LENGTH) {
-		return refuse(`The invite code in ${preview(token)} is ${code.length} characters long; at most ${MAX_CODE_LENGTH}.`);
+		return refuse(
+			`The invite code in ${preview(token)} is ${code.length} characters long; at most ${MAX_CODE_LENGTH}.`,
+		);
 	}
 	return { ok: true, code };
 }
@@ -210,7 +255,9 @@ function phoneMessage(text: string): string {
 function stripQuotes(text: string): string {
 	let current = text;
 	for (;;) {
-		const pair = QUOTE_PAIRS.find(([open, close]) => current.length >= 2 && current.startsWith(open) && current.endsWith(close));
+		const pair = QUOTE_PAIRS.find(
+			([open, close]) => current.length >= 2 && current.startsWith(open) && current.endsWith(close),
+		);
 		if (!pair) return current;
 		current = current.slice(1, -1).replace(EDGE_INVISIBLES, '');
 	}

@@ -21,11 +21,14 @@ export const RESET_MARGIN_MS = 50;
 /** The provider's own example waits at least this long on a 429. */
 export const MIN_RATE_LIMIT_WAIT_MS = 1_000;
 
-export function readRateLimitHeaders(headers: Record<string, string | undefined>): RateLimitSnapshot | undefined {
+export function readRateLimitHeaders(
+	headers: Record<string, string | undefined>,
+): RateLimitSnapshot | undefined {
 	const limit = wholeNumber(headers['x-ratelimit-limit']);
 	const remaining = wholeNumber(headers['x-ratelimit-remaining']);
 	const reset = wholeNumber(headers['x-ratelimit-reset']);
-	if (limit === undefined || remaining === undefined || reset === undefined || limit === 0) return undefined;
+	if (limit === undefined || remaining === undefined || reset === undefined || limit === 0)
+		return undefined;
 	return { limit, remaining: Math.min(remaining, limit), resetAtMs: reset * 1000 };
 }
 
@@ -61,8 +64,7 @@ export interface RetryPolicy {
 }
 
 export type RetryDecision =
-	| { retry: false }
-	| { retry: true; waitMs: number; why: string; rateLimited: boolean };
+	{ retry: false } | { retry: true; waitMs: number; why: string; rateLimited: boolean };
 
 /**
  * Whether an answer is worth another attempt, and after how long. Retried: 429 (until Retry-After,
@@ -80,21 +82,41 @@ export function retryDecision(
 	if (triesSoFar >= policy.maxTries || !isRetryable(answer)) return { retry: false };
 	const backoff = fullJitterBackoff(triesSoFar, policy, random);
 	if (answer.kind === 'noAnswer') {
-		return { retry: true, waitMs: backoff, why: answer.failure === 'timeout' ? 'no answer in time' : 'could not reach RyzeAPI', rateLimited: false };
+		return {
+			retry: true,
+			waitMs: backoff,
+			why: answer.failure === 'timeout' ? 'no answer in time' : 'could not reach RyzeAPI',
+			rateLimited: false,
+		};
 	}
 	if (answer.status === 429) {
 		const minWait = policy.minRateLimitWaitMs ?? MIN_RATE_LIMIT_WAIT_MS;
 		const retryAfter = parseRetryAfter(answer.headers['retry-after'], nowMs);
 		if (retryAfter !== undefined) {
-			return { retry: true, waitMs: Math.max(minWait, retryAfter), why: 'rate limited (Retry-After)', rateLimited: true };
+			return {
+				retry: true,
+				waitMs: Math.max(minWait, retryAfter),
+				why: 'rate limited (Retry-After)',
+				rateLimited: true,
+			};
 		}
 		const snapshot = readRateLimitHeaders(answer.headers);
 		if (snapshot && snapshot.remaining > 0) {
 			// Requests remain, so this is WhatsApp throttling, not the token's window.
-			return { retry: true, waitMs: Math.max(minWait, backoff), why: 'throttled by WhatsApp', rateLimited: true };
+			return {
+				retry: true,
+				waitMs: Math.max(minWait, backoff),
+				why: 'throttled by WhatsApp',
+				rateLimited: true,
+			};
 		}
 		const untilReset = snapshot ? snapshot.resetAtMs + RESET_MARGIN_MS - nowMs : backoff;
-		return { retry: true, waitMs: Math.max(minWait, untilReset), why: 'rate limit reached', rateLimited: true };
+		return {
+			retry: true,
+			waitMs: Math.max(minWait, untilReset),
+			why: 'rate limit reached',
+			rateLimited: true,
+		};
 	}
 	return { retry: true, waitMs: backoff, why: `HTTP ${answer.status}`, rateLimited: false };
 }
@@ -104,13 +126,21 @@ function isRetryable(answer: RawAnswer): boolean {
 	const { status } = answer;
 	if (status === 429 || status >= 500) return true;
 	// A 2xx that could not be read as the API's answer: truncated, malformed, oversized.
-	if (status >= 200 && status < 300) return answer.bodyTooLarge || typeof readEnvelope(answer.body)?.success !== 'boolean';
+	if (status >= 200 && status < 300)
+		return answer.bodyTooLarge || typeof readEnvelope(answer.body)?.success !== 'boolean';
 	return false;
 }
 
 /** "Full jitter": uniformly random in [0, min(cap, base·2^(n−1))], so retries from many clients spread out. */
-export function fullJitterBackoff(triesSoFar: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
-	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, triesSoFar - 1));
+export function fullJitterBackoff(
+	triesSoFar: number,
+	policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+	random: () => number,
+): number {
+	const ceiling = Math.min(
+		policy.maxDelayMs,
+		policy.baseDelayMs * 2 ** Math.max(0, triesSoFar - 1),
+	);
 	return Math.floor(random() * ceiling);
 }
 
@@ -140,7 +170,8 @@ export class RateBudget {
 	constructor(private readonly tailFraction = 0.2) {}
 
 	decide(nowMs: number): StartDecision {
-		if (nowMs < this.pausedUntilMs) return { go: false, waitMs: this.pausedUntilMs - nowMs, why: 'rate limited' };
+		if (nowMs < this.pausedUntilMs)
+			return { go: false, waitMs: this.pausedUntilMs - nowMs, why: 'rate limited' };
 		if (this.window && nowMs >= this.window.resetAtMs + RESET_MARGIN_MS) this.window = undefined;
 
 		if (this.window) {
@@ -148,20 +179,32 @@ export class RateBudget {
 			const tail = Math.ceil(this.window.limit * this.tailFraction);
 			if (available > tail || (available > 0 && this.inFlight === 0)) return { go: true };
 			if (this.inFlight > 0) return { go: false, waitMs: undefined, why: 'budget in flight' };
-			return { go: false, waitMs: this.window.resetAtMs + RESET_MARGIN_MS - nowMs, why: 'rate limit window used up' };
+			return {
+				go: false,
+				waitMs: this.window.resetAtMs + RESET_MARGIN_MS - nowMs,
+				why: 'rate limit window used up',
+			};
 		}
 		if (this.headersSeen || this.answersSeen === 0) {
 			// Learn the window from one answer before spending it.
-			return this.inFlight === 0 ? { go: true } : { go: false, waitMs: undefined, why: 'waiting for the first answer of the window' };
+			return this.inFlight === 0
+				? { go: true }
+				: { go: false, waitMs: undefined, why: 'waiting for the first answer of the window' };
 		}
-		if (nowMs >= this.assumedWindow.startMs + ASSUMED_WINDOW_MS) this.assumedWindow = { startMs: nowMs, starts: 0 };
+		if (nowMs >= this.assumedWindow.startMs + ASSUMED_WINDOW_MS)
+			this.assumedWindow = { startMs: nowMs, starts: 0 };
 		if (this.assumedWindow.starts < ASSUMED_LIMIT) return { go: true };
-		return { go: false, waitMs: this.assumedWindow.startMs + ASSUMED_WINDOW_MS - nowMs, why: 'assumed limit of 100 per minute' };
+		return {
+			go: false,
+			waitMs: this.assumedWindow.startMs + ASSUMED_WINDOW_MS - nowMs,
+			why: 'assumed limit of 100 per minute',
+		};
 	}
 
 	onStart(nowMs: number): void {
 		this.inFlight++;
-		if (nowMs >= this.assumedWindow.startMs + ASSUMED_WINDOW_MS) this.assumedWindow = { startMs: nowMs, starts: 0 };
+		if (nowMs >= this.assumedWindow.startMs + ASSUMED_WINDOW_MS)
+			this.assumedWindow = { startMs: nowMs, starts: 0 };
 		this.assumedWindow.starts++;
 	}
 

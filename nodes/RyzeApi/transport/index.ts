@@ -42,11 +42,24 @@ export interface RequestLimits {
 	cancelSignal?: AbortSignal;
 }
 
-export async function postJoinGroup(connection: Connection, code: string, limits: RequestLimits): Promise<RawAnswer> {
-	return await exchange(connection, 'POST', joinGroupPath(connection), JSON.stringify({ identifier: code }), limits);
+export async function postJoinGroup(
+	connection: Connection,
+	code: string,
+	limits: RequestLimits,
+): Promise<RawAnswer> {
+	return await exchange(
+		connection,
+		'POST',
+		joinGroupPath(connection),
+		JSON.stringify({ identifier: code }),
+		limits,
+	);
 }
 
-export async function getGroupList(connection: Connection, limits: RequestLimits): Promise<RawAnswer> {
+export async function getGroupList(
+	connection: Connection,
+	limits: RequestLimits,
+): Promise<RawAnswer> {
 	return await exchange(connection, 'GET', groupListPath(connection), undefined, limits);
 }
 
@@ -114,7 +127,11 @@ async function readCapped(
 	return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: false };
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const TIMEOUT_CODES = new Set([
+	'UND_ERR_HEADERS_TIMEOUT',
+	'UND_ERR_BODY_TIMEOUT',
+	'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function describeFailure(
 	error: unknown,
@@ -127,7 +144,10 @@ function describeFailure(
 	}
 	const innermost = codes[codes.length - 1];
 	const message = error instanceof Error ? error.message : String(error);
-	return { failure: 'network', detail: innermost ?? (message || 'no details from the network stack') };
+	return {
+		failure: 'network',
+		detail: innermost ?? (message || 'no details from the network stack'),
+	};
 }
 
 /** Error codes from the outside in: undici wraps socket errors, whose cause has the errno code. */
@@ -142,7 +162,9 @@ function errorCodes(error: unknown): string[] {
 	return codes;
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+function flattenHeaders(
+	headers: Record<string, string | string[] | undefined>,
+): Record<string, string | undefined> {
 	const flat: Record<string, string | undefined> = {};
 	for (const [name, value] of Object.entries(headers)) {
 		flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;

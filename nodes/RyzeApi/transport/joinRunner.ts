@@ -35,7 +35,8 @@ export interface RunnerSettings {
  * A task's result: the classified final answer; or not sent, because the token was refused or the
  * instance reported unavailable too often earlier in the run (the failure says which, and why).
  */
-export type TaskResult = { sent: true; outcome: JoinOutcome; attempts: number } | { sent: false; failure: JoinFailure };
+export type TaskResult =
+	{ sent: true; outcome: JoinOutcome; attempts: number } | { sent: false; failure: JoinFailure };
 
 /** Answers in a row saying the instance is unavailable, after which the run stops calling it. */
 export const INSTANCE_UNAVAILABLE_STREAK = 3;
@@ -92,7 +93,10 @@ export class TaskFeed {
  * for the instance) no further request starts; after INSTANCE_UNAVAILABLE_STREAK answers in a
  * row saying an instance is unavailable, none for that instance: such tasks are returned as not sent.
  */
-export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSettings): Promise<TaskResult[]> {
+export async function runJoins(
+	source: JoinTask[] | TaskFeed,
+	settings: RunnerSettings,
+): Promise<TaskResult[]> {
 	const feed = source instanceof TaskFeed ? source : closedFeed(source);
 	const { tasks } = feed;
 	const random = settings.random ?? Math.random;
@@ -102,12 +106,16 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 	let refusedToken: JoinFailure | undefined;
 	const unavailableStreak = new Map<string, number>();
 	const unavailableInstance = new Map<string, JoinFailure>();
-	const instanceKey = ({ origin, basePath, instance }: JoinTask['connection']) => `${origin}${basePath}\n${instance}`;
+	const instanceKey = ({ origin, basePath, instance }: JoinTask['connection']) =>
+		`${origin}${basePath}\n${instance}`;
 
 	/** Why a task must not be sent any more, if it must not. */
 	const notSendable = (task: JoinTask): JoinFailure | undefined => {
 		if (refusedToken) {
-			return { ...refusedToken, message: `Not sent: RyzeAPI refused the token on an earlier item (${refusedToken.message}).` };
+			return {
+				...refusedToken,
+				message: `Not sent: RyzeAPI refused the token on an earlier item (${refusedToken.message}).`,
+			};
 		}
 		const down = unavailableInstance.get(instanceKey(task.connection));
 		if (down) {
@@ -123,7 +131,8 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 		if (!outcome.ok && outcome.failure.reason === 'instance_unavailable') {
 			const streak = (unavailableStreak.get(key) ?? 0) + 1;
 			unavailableStreak.set(key, streak);
-			if (streak >= INSTANCE_UNAVAILABLE_STREAK && !unavailableInstance.has(key)) unavailableInstance.set(key, outcome.failure);
+			if (streak >= INSTANCE_UNAVAILABLE_STREAK && !unavailableInstance.has(key))
+				unavailableInstance.set(key, outcome.failure);
 		} else if (answer.kind === 'http') {
 			unavailableStreak.set(key, 0);
 		}
@@ -135,7 +144,9 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 	const log = (waitMs: number, why: string) => {
 		if (!settings.log || waitMs < longWaitMs || Date.now() - lastLogAt < longWaitMs) return;
 		lastLogAt = Date.now();
-		settings.log(`Waiting ${Math.ceil(waitMs / 1000)} s (${why}); ${tasks.length - finished} of ${tasks.length} joins left.`);
+		settings.log(
+			`Waiting ${Math.ceil(waitMs / 1000)} s (${why}); ${tasks.length - finished} of ${tasks.length} joins left.`,
+		);
 	};
 
 	/** Spaces request starts of this run by the rate cap and the human delay. */
@@ -174,7 +185,10 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 		const previous = oneAtATime.get(key) ?? Promise.resolve();
 		let release = () => {};
 		const mine = new Promise<void>((resolve) => (release = resolve));
-		oneAtATime.set(key, previous.then(async () => await mine));
+		oneAtATime.set(
+			key,
+			previous.then(async () => await mine),
+		);
 		try {
 			await previous;
 			return await sendNow(task, limiter);
@@ -193,7 +207,10 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 		}
 		let answer: RawAnswer;
 		try {
-			answer = await postJoinGroup(task.connection, task.code, { timeoutMs: settings.timeoutMs, cancelSignal: settings.cancelSignal });
+			answer = await postJoinGroup(task.connection, task.code, {
+				timeoutMs: settings.timeoutMs,
+				cancelSignal: settings.cancelSignal,
+			});
 		} catch (error) {
 			limiter.abandon();
 			// Only a cancellation gets here (postJoinGroup returns every other failure): let it through as is.
@@ -228,7 +245,11 @@ export async function runJoins(source: JoinTask[] | TaskFeed, settings: RunnerSe
 			if ('notSent' in result) return { sent: false, failure: result.notSent };
 			const { answer, outcome } = result;
 			const decision = retryDecision(answer, tries, settings.retry, Date.now(), random);
-			if (!decision.retry || waited + decision.waitMs > settings.maxRetryWaitMs || notSendable(task)) {
+			if (
+				!decision.retry ||
+				waited + decision.waitMs > settings.maxRetryWaitMs ||
+				notSendable(task)
+			) {
 				return { sent: true, outcome, attempts: tries };
 			}
 			if (decision.rateLimited) limiter.pauseUntil(Date.now() + decision.waitMs);

@@ -19,7 +19,10 @@ export class TokenLimiter {
 	private readonly wakers = new Set<() => void>();
 
 	/** Resolves when a request may start (and counts it as in flight); rejects when cancelled. */
-	async acquire(signal: AbortSignal | undefined, onWait?: (notice: WaitNotice) => void): Promise<void> {
+	async acquire(
+		signal: AbortSignal | undefined,
+		onWait?: (notice: WaitNotice) => void,
+	): Promise<void> {
 		for (;;) {
 			if (signal?.aborted) throw new RequestCancelledError();
 			const decision: StartDecision = this.budget.decide(Date.now());
@@ -55,7 +58,10 @@ export class TokenLimiter {
 	}
 
 	/** Until an answer settles, the wait passes, or the execution is cancelled; no timer outlives it. */
-	private async waitForChange(waitMs: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+	private async waitForChange(
+		waitMs: number | undefined,
+		signal: AbortSignal | undefined,
+	): Promise<void> {
 		await new Promise<void>((resolve, reject) => {
 			let timer: NodeJS.Timeout | undefined;
 			const done = () => {

@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { Checked, Connection, CredentialFields, Endpoint } from '../../helpers/connection';
@@ -66,7 +72,8 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 300,
-				description: 'Most time one join may spend waiting between its tries; after that it goes to Error with its reason',
+				description:
+					'Most time one join may spend waiting between its tries; after that it goes to Error with its reason',
 			},
 			{
 				displayName: 'Max Tries',
@@ -94,7 +101,8 @@ const properties: INodeProperties[] = [
 					{
 						name: 'Success Output',
 						value: 'success',
-						description: 'Joins waiting for an admin go to the Success output with status pending_approval',
+						description:
+							'Joins waiting for an admin go to the Success output with status pending_approval',
 					},
 					{
 						name: 'Separate Output',
@@ -128,7 +136,8 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1000 },
 				default: 30000,
-				description: 'Time in ms to wait for each answer from RyzeAPI before the item goes to Error with reason timeout',
+				description:
+					'Time in ms to wait for each answer from RyzeAPI before the item goes to Error with reason timeout',
 			},
 		],
 	},
@@ -161,7 +170,10 @@ interface JoinOptions {
  * fields and gains the result; pairedItem points at it. Output order follows input order. Items
  * with the same code (and instance) cost one request, whose answer goes to each of them.
  */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[][]> {
 	const options = this.getNodeParameter('options', 0, {}) as JoinOptions;
 	const credentials = (await this.getCredentials('ryzeApi')) as CredentialFields;
 	const endpoint = resolveEndpoint(credentials);
@@ -183,14 +195,27 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const taskOfItem: Array<number | undefined> = [];
 	const taskByKey = new Map<string, number>();
 	let unusableCredential: NodeOperationError | undefined;
-	for (let itemIndex = 0; itemIndex < items.length && !settings.cancelSignal?.aborted; itemIndex++) {
+	for (
+		let itemIndex = 0;
+		itemIndex < items.length && !settings.cancelSignal?.aborted;
+		itemIndex++
+	) {
 		// Let the answers already in be handled between reads.
-		if (itemIndex % READS_BETWEEN_YIELDS === READS_BETWEEN_YIELDS - 1) await new Promise((resolve) => setImmediate(resolve));
-		const request = readItem.call(this, credentials, endpoint, itemIndex, instancePerItem ? undefined : (options.instanceName ?? ''));
+		if (itemIndex % READS_BETWEEN_YIELDS === READS_BETWEEN_YIELDS - 1)
+			await new Promise((resolve) => setImmediate(resolve));
+		const request = readItem.call(
+			this,
+			credentials,
+			endpoint,
+			itemIndex,
+			instancePerItem ? undefined : (options.instanceName ?? ''),
+		);
 		requests.push(request);
 		if (!request.ok) {
 			if (request.failure.reason === 'unauthorized' && !continueOnFail) {
-				unusableCredential = new NodeOperationError(this.getNode(), request.failure.message, { itemIndex });
+				unusableCredential = new NodeOperationError(this.getNode(), request.failure.message, {
+					itemIndex,
+				});
 				break;
 			}
 			continue;
@@ -213,10 +238,17 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	if (settings.cancelSignal?.aborted) throw new RequestCancelledError();
 	const { results } = run;
 
-	const refused = results.findIndex((result) => result.sent && !result.outcome.ok && result.outcome.failure.reason === 'unauthorized');
+	const refused = results.findIndex(
+		(result) =>
+			result.sent && !result.outcome.ok && result.outcome.failure.reason === 'unauthorized',
+	);
 	if (refused !== -1 && !continueOnFail) {
 		const result = results[refused] as Extract<TaskResult, { sent: true }>;
-		throw tokenRefusedError.call(this, (result.outcome as Extract<JoinOutcome, { ok: false }>).failure, taskOfItem.indexOf(refused));
+		throw tokenRefusedError.call(
+			this,
+			(result.outcome as Extract<JoinOutcome, { ok: false }>).failure,
+			taskOfItem.indexOf(refused),
+		);
 	}
 
 	// An AI agent is handed only a tool's first output: as a tool, every item goes there, and its
@@ -228,7 +260,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const failed: INodeExecutionData[] = asAiTool ? joined : [];
 	for (const [itemIndex, input] of items.entries()) {
 		const emit = (result: IDataObject, output: INodeExecutionData[]) =>
-			output.push({ json: { ...input.json, ...result }, binary: input.binary, pairedItem: { item: itemIndex } });
+			output.push({
+				json: { ...input.json, ...result },
+				binary: input.binary,
+				pairedItem: { item: itemIndex },
+			});
 		const request = requests[itemIndex];
 		if (!request.ok) {
 			emit(failureFields(request.failure), failed);
@@ -239,7 +275,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			emit(failureFields(result.failure, request.code), failed);
 		} else if (result.outcome.ok) {
 			const { status, groupJid, requiresApproval, message } = result.outcome.success;
-			emit({ status, groupJid, requiresApproval, inviteCode: request.code, message }, separatePending && requiresApproval ? pending : joined);
+			emit(
+				{ status, groupJid, requiresApproval, inviteCode: request.code, message },
+				separatePending && requiresApproval ? pending : joined,
+			);
 		} else {
 			emit(failureFields(result.outcome.failure, request.code), failed);
 		}
@@ -255,7 +294,11 @@ function runsAsAiTool(node: INode): boolean {
 }
 
 function failureFields(failure: JoinFailure, inviteCode?: string): IDataObject {
-	return { status: 'error', ...(inviteCode === undefined ? {} : { inviteCode }), error: { ...failure } };
+	return {
+		status: 'error',
+		...(inviteCode === undefined ? {} : { inviteCode }),
+		error: { ...failure },
+	};
 }
 
 function runnerSettings(this: IExecuteFunctions, options: JoinOptions): RunnerSettings {
@@ -275,15 +318,17 @@ function runnerSettings(this: IExecuteFunctions, options: JoinOptions): RunnerSe
 		},
 		maxRetryWaitMs: number(options.maxRetryWait, 300, 0) * 1000,
 		minIntervalMs: maxPerMinute > 0 ? 60_000 / maxPerMinute : 0,
-		humanDelayMs: { min: number(options.minDelay, 0, 0) * 1000, max: number(options.maxDelay, 0, 0) * 1000 },
+		humanDelayMs: {
+			min: number(options.minDelay, 0, 0) * 1000,
+			max: number(options.maxDelay, 0, 0) * 1000,
+		},
 		cancelSignal: this.getExecutionCancelSignal(),
 		log: (message) => logger.info(`RyzeAPI Join Group: ${message}`),
 	};
 }
 
 type ItemRequest =
-	| { ok: true; connection: Connection; code: string }
-	| { ok: false; failure: JoinFailure };
+	{ ok: true; connection: Connection; code: string } | { ok: false; failure: JoinFailure };
 
 /** Reads and checks one item's parameters; refusals here cost no request. */
 function readItem(
@@ -297,23 +342,43 @@ function readItem(
 	let instanceOverride: unknown = fixedInstance;
 	try {
 		identifier = this.getNodeParameter('identifier', itemIndex);
-		if (fixedInstance === undefined) instanceOverride = this.getNodeParameter('options.instanceName', itemIndex, '');
+		if (fixedInstance === undefined)
+			instanceOverride = this.getNodeParameter('options.instanceName', itemIndex, '');
 	} catch (error) {
 		const reason = error instanceof Error ? error.message : String(error);
-		return { ok: false, failure: { reason: 'invalid_identifier', message: `Could not read this item's parameters: ${reason}`, httpStatus: null } };
+		return {
+			ok: false,
+			failure: {
+				reason: 'invalid_identifier',
+				message: `Could not read this item's parameters: ${reason}`,
+				httpStatus: null,
+			},
+		};
 	}
-	const connection = endpoint.ok ? withInstance(endpoint.value, credentials, instanceOverride) : endpoint;
+	const connection = endpoint.ok
+		? withInstance(endpoint.value, credentials, instanceOverride)
+		: endpoint;
 	if (!connection.ok) {
-		return { ok: false, failure: { reason: 'unauthorized', message: connection.message, httpStatus: null } };
+		return {
+			ok: false,
+			failure: { reason: 'unauthorized', message: connection.message, httpStatus: null },
+		};
 	}
 	const parsed = parseInviteIdentifier(identifier);
 	if (!parsed.ok) {
-		return { ok: false, failure: { reason: 'invalid_identifier', message: parsed.message, httpStatus: null } };
+		return {
+			ok: false,
+			failure: { reason: 'invalid_identifier', message: parsed.message, httpStatus: null },
+		};
 	}
 	return { ok: true, connection: connection.value, code: parsed.code };
 }
 
-function tokenRefusedError(this: IExecuteFunctions, failure: JoinFailure, itemIndex: number): NodeApiError {
+function tokenRefusedError(
+	this: IExecuteFunctions,
+	failure: JoinFailure,
+	itemIndex: number,
+): NodeApiError {
 	return new NodeApiError(
 		this.getNode(),
 		{ message: failure.message, httpStatus: failure.httpStatus },
