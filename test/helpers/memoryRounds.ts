@@ -3,7 +3,7 @@
  * against the emulator, printing the heap in use after a full collection at the end of each round.
  */
 import { closeDispatchers } from '../../nodes/RyzeApi/transport';
-import { runJoins } from '../../nodes/RyzeApi/transport/joinRunner';
+import { runJoins } from '../../nodes/RyzeApi/runner/runOperation';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import { closeDispatchers } from '../../nodes/RyzeApi/transport';
-import { resetLimiters } from '../../nodes/RyzeApi/transport/limiter';
+import { resetLimiters } from '../../nodes/RyzeApi/runner/tokenLimiter';
 import type { EmulatorOptions } from '../emulator/server';
 import { RyzeApiEmulator } from '../emulator/server';
 

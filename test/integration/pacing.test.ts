@@ -8,8 +8,8 @@ import { Agent, request } from 'undici';
 
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import type { JoinTask, RunnerSettings } from '../../nodes/RyzeApi/transport/joinRunner';
-import { INSTANCE_UNAVAILABLE_STREAK, runJoins } from '../../nodes/RyzeApi/transport/joinRunner';
+import type { JoinTask, RunnerSettings } from '../../nodes/RyzeApi/runner/runOperation';
+import { INSTANCE_UNAVAILABLE_STREAK, runJoins } from '../../nodes/RyzeApi/runner/runOperation';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
 import { useEmulator } from '../helpers/useEmulator';

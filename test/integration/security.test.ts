@@ -7,7 +7,7 @@ import { Container } from '@n8n/di';
 import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { runJoins } from '../../nodes/RyzeApi/transport/joinRunner';
+import { runJoins } from '../../nodes/RyzeApi/runner/runOperation';
 import { MAIN_INSTANCE } from '../emulator/server';
 import type { RunOptions } from '../helpers/engine';
 import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import type { RunnerSettings } from '../../nodes/RyzeApi/transport/joinRunner';
-import { runJoins } from '../../nodes/RyzeApi/transport/joinRunner';
+import type { RunnerSettings } from '../../nodes/RyzeApi/runner/runOperation';
+import { runJoins } from '../../nodes/RyzeApi/runner/runOperation';
 import type { FaultKind } from '../emulator/server';
 import { ACCOUNT_TOKEN, FAULT_KINDS, MAIN_INSTANCE } from '../emulator/server';
 import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';

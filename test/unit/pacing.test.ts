@@ -6,22 +6,21 @@
 import fc from 'fast-check';
 
 import type { RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
-import type {
-	RateLimitSnapshot,
-	RetryPolicy,
-	StartDecision,
-} from '../../nodes/RyzeApi/helpers/pacing';
+import type { RateLimitSnapshot, StartDecision } from '../../nodes/RyzeApi/helpers/rateBudget';
 import {
 	ASSUMED_LIMIT,
 	ASSUMED_WINDOW_MS,
 	MIN_RATE_LIMIT_WAIT_MS,
 	RESET_MARGIN_MS,
 	RateBudget,
+	readRateLimitHeaders,
+} from '../../nodes/RyzeApi/helpers/rateBudget';
+import type { RetryPolicy } from '../../nodes/RyzeApi/helpers/retryPolicy';
+import {
 	fullJitterBackoff,
 	parseRetryAfter,
-	readRateLimitHeaders,
 	retryDecision,
-} from '../../nodes/RyzeApi/helpers/pacing';
+} from '../../nodes/RyzeApi/helpers/retryPolicy';
 
 /** 2026-01-01T00:00:00Z: a whole second, far from 0, like Date.now(). */
 const NOW = 1_767_225_600_000;

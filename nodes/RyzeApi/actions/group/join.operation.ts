@@ -11,9 +11,9 @@ import type { Checked, Connection, CredentialFields, Endpoint } from '../../help
 import { resolveEndpoint, withInstance } from '../../helpers/connection';
 import type { JoinFailure, JoinOutcome } from '../../helpers/interfaces';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
-import type { RunnerSettings, TaskResult } from '../../transport/joinRunner';
+import type { RunnerSettings, TaskResult } from '../../runner/runOperation';
 import { RequestCancelledError } from '../../transport/cancel';
-import { runJoins, TaskFeed } from '../../transport/joinRunner';
+import { runJoins, TaskFeed } from '../../runner/runOperation';
 
 /** Items read between two yields to the event loop, which lets answers in meanwhile be handled. */
 const READS_BETWEEN_YIELDS = 32;

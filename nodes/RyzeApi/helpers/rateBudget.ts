@@ -1,10 +1,8 @@
 /**
- * Pacing and retry decisions, as pure functions of headers, a clock and a random number: when a
- * request may start, how long to wait after a failure, whether to try again. The timers and the
- * sharing live in transport/limiter.ts; this file decides, it never waits.
+ * When a request may start, from the token's rate-limit headers: a pure state machine fed with
+ * starts and answers and asked with a clock. The timers and the sharing across executions live in
+ * runner/tokenLimiter.ts; this file decides, it never waits.
  */
-import { readEnvelope } from './classifyAnswer';
-import type { RawAnswer } from './interfaces';
 
 export interface RateLimitSnapshot {
 	limit: number;
@@ -30,118 +28,6 @@ export function readRateLimitHeaders(
 	if (limit === undefined || remaining === undefined || reset === undefined || limit === 0)
 		return undefined;
 	return { limit, remaining: Math.min(remaining, limit), resetAtMs: reset * 1000 };
-}
-
-/** Retry-After as a wait in ms: delay-seconds or an HTTP-date (RFC 9110); undefined if absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-	if (value === undefined) return undefined;
-	const text = value.trim();
-	if (/^\d+$/.test(text)) {
-		const seconds = Number(text);
-		return Number.isSafeInteger(seconds) ? seconds * 1000 : undefined;
-	}
-	// Only the three forms of HTTP-date (RFC 9110 §5.6.7); Date.parse alone reads almost anything.
-	let date: number;
-	if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) date = Date.parse(text);
-	else if (ASCTIME_DATE.test(text)) date = Date.parse(`${text} GMT`);
-	else return undefined;
-	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
-const RFC_850_DATE = /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
-const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
-
-export interface RetryPolicy {
-	/** Attempts in all, the first included. */
-	maxTries: number;
-	/** Base of the exponential backoff. */
-	baseDelayMs: number;
-	/** Cap of one backoff wait. */
-	maxDelayMs: number;
-	/** Least wait after a 429 (default MIN_RATE_LIMIT_WAIT_MS); scaled down only by soak tests. */
-	minRateLimitWaitMs?: number;
-}
-
-export type RetryDecision =
-	{ retry: false } | { retry: true; waitMs: number; why: string; rateLimited: boolean };
-
-/**
- * Whether an answer is worth another attempt, and after how long. Retried: 429 (until Retry-After,
- * else the announced reset, at least 1 s; with requests remaining, WhatsApp throttling: backoff),
- * 5xx, no answer (reset, refused, timeout) and a 2xx whose body could not be read (joining an open
- * group is idempotent). Never retried: other 4xx, 3xx, and answers that were understood.
- */
-export function retryDecision(
-	answer: RawAnswer,
-	triesSoFar: number,
-	policy: RetryPolicy,
-	nowMs: number,
-	random: () => number,
-): RetryDecision {
-	if (triesSoFar >= policy.maxTries || !isRetryable(answer)) return { retry: false };
-	const backoff = fullJitterBackoff(triesSoFar, policy, random);
-	if (answer.kind === 'noAnswer') {
-		return {
-			retry: true,
-			waitMs: backoff,
-			why: answer.failure === 'timeout' ? 'no answer in time' : 'could not reach RyzeAPI',
-			rateLimited: false,
-		};
-	}
-	if (answer.status === 429) {
-		const minWait = policy.minRateLimitWaitMs ?? MIN_RATE_LIMIT_WAIT_MS;
-		const retryAfter = parseRetryAfter(answer.headers['retry-after'], nowMs);
-		if (retryAfter !== undefined) {
-			return {
-				retry: true,
-				waitMs: Math.max(minWait, retryAfter),
-				why: 'rate limited (Retry-After)',
-				rateLimited: true,
-			};
-		}
-		const snapshot = readRateLimitHeaders(answer.headers);
-		if (snapshot && snapshot.remaining > 0) {
-			// Requests remain, so this is WhatsApp throttling, not the token's window.
-			return {
-				retry: true,
-				waitMs: Math.max(minWait, backoff),
-				why: 'throttled by WhatsApp',
-				rateLimited: true,
-			};
-		}
-		const untilReset = snapshot ? snapshot.resetAtMs + RESET_MARGIN_MS - nowMs : backoff;
-		return {
-			retry: true,
-			waitMs: Math.max(minWait, untilReset),
-			why: 'rate limit reached',
-			rateLimited: true,
-		};
-	}
-	return { retry: true, waitMs: backoff, why: `HTTP ${answer.status}`, rateLimited: false };
-}
-
-function isRetryable(answer: RawAnswer): boolean {
-	if (answer.kind === 'noAnswer') return true;
-	const { status } = answer;
-	if (status === 429 || status >= 500) return true;
-	// A 2xx that could not be read as the API's answer: truncated, malformed, oversized.
-	if (status >= 200 && status < 300)
-		return answer.bodyTooLarge || typeof readEnvelope(answer.body)?.success !== 'boolean';
-	return false;
-}
-
-/** "Full jitter": uniformly random in [0, min(cap, base·2^(n−1))], so retries from many clients spread out. */
-export function fullJitterBackoff(
-	triesSoFar: number,
-	policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
-	random: () => number,
-): number {
-	const ceiling = Math.min(
-		policy.maxDelayMs,
-		policy.baseDelayMs * 2 ** Math.max(0, triesSoFar - 1),
-	);
-	return Math.floor(random() * ceiling);
 }
 
 export type StartDecision = { go: true } | { go: false; waitMs: number | undefined; why: string };

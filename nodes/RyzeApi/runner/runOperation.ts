@@ -1,11 +1,12 @@
 import { classifyAnswer } from '../helpers/classifyAnswer';
 import type { Connection } from '../helpers/connection';
 import type { JoinFailure, JoinOutcome, RawAnswer } from '../helpers/interfaces';
-import type { RetryPolicy } from '../helpers/pacing';
-import { readRateLimitHeaders, retryDecision } from '../helpers/pacing';
-import { BODY_LIMIT_BYTES, postJoinGroup } from './index';
-import type { TokenLimiter } from './limiter';
-import { limiterFor, sleep } from './limiter';
+import type { RetryPolicy } from '../helpers/retryPolicy';
+import { readRateLimitHeaders } from '../helpers/rateBudget';
+import { retryDecision } from '../helpers/retryPolicy';
+import { BODY_LIMIT_BYTES, postJoinGroup } from '../transport';
+import type { TokenLimiter } from './tokenLimiter';
+import { limiterFor, sleep } from './tokenLimiter';
 
 export interface JoinTask {
 	connection: Connection;

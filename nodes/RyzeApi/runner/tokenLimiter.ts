@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
-import type { RateLimitSnapshot, StartDecision } from '../helpers/pacing';
-import { RateBudget } from '../helpers/pacing';
-import { RequestCancelledError } from './cancel';
+import type { RateLimitSnapshot, StartDecision } from '../helpers/rateBudget';
+import { RateBudget } from '../helpers/rateBudget';
+import { RequestCancelledError } from '../transport/cancel';
 
 export interface WaitNotice {
 	waitMs: number;
