@@ -117,6 +117,8 @@ export interface N8nOptions {
 	port: number;
 	/** Extra environment for n8n. */
 	env?: Record<string, string>;
+	/** Names the log file, so that processes sharing a user folder (queue mode) keep their own. */
+	name?: string;
 }
 
 /** One n8n instance: its CLI, and its server once started. */
@@ -130,7 +132,7 @@ export class N8n {
 	readonly logFile: string;
 
 	constructor(private readonly options: N8nOptions) {
-		this.logFile = join(options.userFolder, 'n8n-start.log');
+		this.logFile = join(options.userFolder, `n8n-${options.name ?? 'start'}.log`);
 	}
 
 	/** Settles when the started server exits, whoever stopped it; undefined before start(). */
@@ -192,9 +194,32 @@ export class N8n {
 	 * editor is up, which it does after activating the published workflows.
 	 */
 	async start(timeoutMs = 120_000): Promise<void> {
+		await this.launch(['start'], 'Editor is now accessible via', {}, timeoutMs);
+	}
+
+	/**
+	 * `n8n worker` for queue mode (EXECUTIONS_MODE=queue and the Redis and database settings in
+	 * env): takes executions from Redis and runs them. Resolves once it says it is ready and its
+	 * health check (on this instance's port) answers.
+	 */
+	async startWorker(concurrency: number, timeoutMs = 120_000): Promise<void> {
+		await this.launch(
+			['worker', `--concurrency=${concurrency}`],
+			'n8n worker is now ready',
+			{ QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(this.options.port) },
+			timeoutMs,
+		);
+	}
+
+	private async launch(
+		args: string[],
+		readyLine: string,
+		extraEnv: Record<string, string>,
+		timeoutMs: number,
+	): Promise<void> {
 		const log = createWriteStream(this.logFile, { flags: 'w' });
-		const child = spawn(process.execPath, [n8nBin(this.options.installDir), 'start'], {
-			env: await this.env(),
+		const child = spawn(process.execPath, [n8nBin(this.options.installDir), ...args], {
+			env: { ...(await this.env()), ...extraEnv },
 			stdio: ['ignore', 'pipe', 'pipe'],
 			detached: true, // its own process group, so stop() also ends the task runners it starts
 		});
@@ -210,13 +235,12 @@ export class N8n {
 		while (Date.now() < deadline) {
 			if (child.exitCode !== null || child.signalCode !== null) {
 				throw new Error(
-					`n8n start ended (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.logTail()}`,
+					`n8n ${args[0]} ended (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.logTail()}`,
 				);
 			}
-			const editorUp =
-				existsSync(this.logFile) &&
-				readFileSync(this.logFile, 'utf8').includes('Editor is now accessible via');
-			if (editorUp && (await statusOf(`${this.url}/healthz/readiness`)) === 200) return;
+			const saidReady =
+				existsSync(this.logFile) && readFileSync(this.logFile, 'utf8').includes(readyLine);
+			if (saidReady && (await statusOf(`${this.url}/healthz/readiness`)) === 200) return;
 			await sleep(500);
 		}
 		await this.stop();

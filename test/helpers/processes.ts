@@ -9,15 +9,26 @@ export interface CommandResult {
 	timedOut: boolean;
 }
 
+export interface RunOptions {
+	cwd?: string;
+	env?: NodeJS.ProcessEnv;
+	timeoutMs?: number;
+	/** Run as this user and group (root only): servers such as PostgreSQL refuse to run as root. */
+	uid?: number;
+	gid?: number;
+}
+
 export function runCommand(
 	command: string,
 	args: string[],
-	options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+	options: RunOptions = {},
 ): Promise<CommandResult> {
 	return new Promise((resolve) => {
 		const child = spawn(command, args, {
 			cwd: options.cwd,
 			env: options.env ?? process.env,
+			uid: options.uid,
+			gid: options.gid,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		let stdout = '';
@@ -51,7 +62,7 @@ export function runCommand(
 export async function runOrThrow(
 	command: string,
 	args: string[],
-	options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+	options: RunOptions = {},
 ): Promise<string> {
 	const result = await runCommand(command, args, options);
 	if (!result.ok) {
