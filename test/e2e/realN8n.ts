@@ -206,7 +206,11 @@ export class N8n {
 		await this.launch(
 			['worker', `--concurrency=${concurrency}`],
 			'n8n worker is now ready',
-			{ QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(this.options.port) },
+			{
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				QUEUE_HEALTH_CHECK_PORT: String(this.options.port),
+				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+			},
 			timeoutMs,
 		);
 	}

@@ -29,9 +29,9 @@ export interface RateFigures {
 	windows: WindowFigures[];
 	/** The most requests sent into one window, 429s included. */
 	mostRequestsInWindow: number;
-	/** From the first request to the last accepted one. */
+	/** From the run's start to its end (by default, from the first request to the last accepted one). */
 	actualMs: number;
-	/** The least time the limit allows for that many accepted codes from the same first request. */
+	/** The least time the limit allows for that many accepted requests from the same start. */
 	fastestLegalMs: number;
 	/** fastestLegalMs ÷ actualMs: 1 is as fast as the limit allows. */
 	efficiency: number;
@@ -41,11 +41,14 @@ export interface RateFigures {
  * @param joins The join requests of the run, the token's whole traffic (other clients included).
  * @param limit Requests the token may make per window; windows are aligned to multiples of windowMs,
  * as the emulator's are.
+ * @param span When the run started and ended as its user saw it (posted, answered), so that
+ * efficiency counts everything around the requests too; by default the requests' own span.
  */
 export function rateFigures(
 	joins: readonly LoggedJoin[],
 	limit: number,
 	windowMs: number,
+	span: { fromMs?: number; toMs?: number } = {},
 ): RateFigures {
 	if (!(limit > 0) || !(windowMs > 0)) throw new RangeError('limit and windowMs must be positive');
 	const sorted = [...joins].sort((a, b) => a.at - b.at);
@@ -68,9 +71,10 @@ export function rateFigures(
 		}
 	}
 	const accepted = sorted.filter((entry) => entry.status !== 429);
-	const firstAt = sorted[0]?.at ?? 0;
-	const actualMs = accepted.length > 0 ? accepted[accepted.length - 1].at - firstAt : 0;
-	const fastestLegalMs = fastestLegalFinishMs(firstAt, accepted.length, limit, windowMs);
+	const fromMs = span.fromMs ?? sorted[0]?.at ?? 0;
+	const toMs = span.toMs ?? (accepted.length > 0 ? accepted[accepted.length - 1].at : fromMs);
+	const actualMs = Math.max(0, toMs - fromMs);
+	const fastestLegalMs = fastestLegalFinishMs(fromMs, accepted.length, limit, windowMs);
 	return {
 		requests: sorted.length,
 		rateLimited,

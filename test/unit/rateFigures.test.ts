@@ -73,6 +73,13 @@ describe('rateFigures', () => {
 		expect(figures.efficiency).toBeCloseTo(39_000 / 40_500);
 	});
 
+	test("measured over the run's own span when given: time around the requests counts too", () => {
+		const log = [join(1_000, 'OpenA'), join(1_100, 'OpenB'), join(20_100, 'OpenC')];
+		const figures = rateFigures(log, 2, 20_000, { fromMs: T0 + 500, toMs: T0 + 21_000 });
+		expect(figures).toMatchObject({ actualMs: 20_500, fastestLegalMs: 19_500 });
+		expect(figures.efficiency).toBeCloseTo(19_500 / 20_500);
+	});
+
 	test('a run as fast as the limit allows has efficiency 1', () => {
 		const log = [join(500, 'OpenA'), join(600, 'OpenB'), join(20_000, 'OpenC')];
 		expect(rateFigures(log, 2, 20_000).efficiency).toBe(1);
