@@ -42,14 +42,14 @@ describe('PREVIEW_ANSWER', () => {
 		expect(preview(body).outcome).toEqual({
 			ok: true,
 			value: expect.objectContaining({
-				name: 'Dev Team',
+				groupName: 'Dev Team',
 				groupJid: JID,
 				participantCount: 3,
 				requireAdminApproval: true,
 				membersCanAddOthers: false,
 				membersCanEditInfo: null,
 				inviteCode: 'ABC123XYZ',
-				createdAt: null,
+				groupCreatedAt: null,
 			}),
 		});
 	});

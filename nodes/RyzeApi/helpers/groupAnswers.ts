@@ -35,11 +35,15 @@ export function nonEmptyText(value: unknown): string | undefined {
 	return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-/** What Preview Invite puts on an item: the group's documented fields, null where the API sent none. */
+/**
+ * What Preview Invite puts on an item: the group's documented fields, null where the API sent none.
+ * The group's name, description, image and creation are prefixed with "group", so that a sheet's
+ * own "name" or "createdAt" column survives the preview.
+ */
 export interface GroupPreview {
-	name: string | null;
+	groupName: string | null;
 	groupJid: string;
-	description: string | null;
+	groupDescription: string | null;
 	participantCount: number | null;
 	requireAdminApproval: boolean | null;
 	membersCanEditInfo: boolean | null;
@@ -47,9 +51,9 @@ export interface GroupPreview {
 	membersCanAddOthers: boolean | null;
 	inviteCode: string | null;
 	inviteLink: string | null;
-	createdAt: string | null;
-	createdBy: string | null;
-	image: string | null;
+	groupCreatedAt: string | null;
+	groupCreatedBy: string | null;
+	groupImage: string | null;
 	isEphemeral: boolean | null;
 	isIncognito: boolean | null;
 	isSuspended: boolean | null;
@@ -75,9 +79,9 @@ export const PREVIEW_ANSWER: AnswerSpec<GroupPreview> = {
 		const participants = Array.isArray(group.participants) ? group.participants : undefined;
 		const count = group.participantCount;
 		return {
-			name: text(group.name),
+			groupName: text(group.name),
 			groupJid: nonEmptyText(group.jid ?? group.groupJid) as string,
-			description: text(group.description),
+			groupDescription: text(group.description),
 			participantCount:
 				typeof count === 'number' && Number.isFinite(count)
 					? count
@@ -88,9 +92,9 @@ export const PREVIEW_ANSWER: AnswerSpec<GroupPreview> = {
 			membersCanAddOthers: flag(settings.membersCanAddOthers),
 			inviteCode: text(group.inviteCode),
 			inviteLink: text(group.inviteLink),
-			createdAt: text(group.createdAt),
-			createdBy: text(group.createdBy),
-			image: text(group.image),
+			groupCreatedAt: text(group.createdAt),
+			groupCreatedBy: text(group.createdBy),
+			groupImage: text(group.image),
 			isEphemeral: flag(group.isEphemeral),
 			isIncognito: flag(group.isIncognito),
 			isSuspended: flag(group.isSuspended),
