@@ -6,7 +6,7 @@ import { LEAVE_ANSWER } from '../../helpers/groupAnswers';
 import { parseGroupIdentifier } from '../../helpers/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
-import { runOptionProperties } from './runOptions';
+import { optionsCollection } from './runOptions';
 
 const properties: INodeProperties[] = [
 	{
@@ -19,14 +19,7 @@ const properties: INodeProperties[] = [
 		description:
 			"The group's ID ending in @g.us (as Join Group returns it in groupJid), or its invite link or invite code",
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: runOptionProperties,
-	},
+	optionsCollection(),
 ];
 
 const displayOptions = {

@@ -11,7 +11,7 @@ import { PREVIEW_ANSWER } from '../../helpers/groupAnswers';
 import { parseGroupIdentifier } from '../../helpers/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
-import { runOptionProperties } from './runOptions';
+import { optionsCollection } from './runOptions';
 
 const properties: INodeProperties[] = [
 	{
@@ -24,24 +24,16 @@ const properties: INodeProperties[] = [
 		description:
 			"The group's invite link or invite code (read as Join Group reads it), or the group's ID ending in @g.us. Nothing is joined.",
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Include Participants',
-				name: 'includeParticipants',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to add the list of members (each with its JID and admin flags). Off by default: big groups have thousands.',
-			},
-			...runOptionProperties,
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Include Participants',
+			name: 'includeParticipants',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to add the list of members (each with its JID and admin flags). Off by default: big groups have thousands.',
+		},
+	]),
 ];
 
 const displayOptions = {

@@ -90,6 +90,18 @@ export const runOptionProperties: INodeProperties[] = [
 	},
 ];
 
+/** An operation's Options collection: its own options first, then those every operation shares. */
+export function optionsCollection(own: INodeProperties[] = []): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...own, ...runOptionProperties],
+	};
+}
+
 type RunOptionName =
 	| 'instanceName'
 	| 'concurrency'
