@@ -6,19 +6,13 @@ import { JOIN_ANSWER } from '../../helpers/groupAnswers';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
-import { optionsCollection } from './runOptions';
+import { identifierProperty, optionsCollection } from './runOptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Identifier',
-		name: 'identifier',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv',
-		description:
-			'The group invite link or invite code to join. Links from chat.whatsapp.com are read in any common form (with or without https://, /invite/, a trailing slash or a query); group IDs (JIDs) and phone numbers are refused.',
-	},
+	identifierProperty(
+		'e.g. https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv',
+		'The group invite link or invite code to join. Links from chat.whatsapp.com are read in any common form (with or without https://, /invite/, a trailing slash or a query); group IDs (JIDs) and phone numbers are refused.',
+	),
 	optionsCollection([
 		{
 			displayName: 'Pending Approval Output',
