@@ -20,6 +20,7 @@ import {
 	SAMPLE_CSV,
 	SPREADSHEET_EXAMPLE,
 	spreadsheetExampleIn,
+	WEBHOOK_AUTH,
 	WEBHOOK_EXAMPLE,
 } from './examples';
 import { runOrThrow } from '../helpers/processes';
@@ -183,7 +184,6 @@ describe('in a started n8n', () => {
 	}, 180_000);
 
 	test('the webhook example joins the posted link and answers with the result', async () => {
-		const url = `${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`;
 		const answers = [];
 		for (const body of [
 			{ link: 'https://chat.whatsapp.com/OpenWebhookGroup1' },
@@ -191,7 +191,7 @@ describe('in a started n8n', () => {
 			{ link: 'chat.whatsapp.com/RevokedWebhook3' },
 			{ link: 'https://wa.me/5511912345678' },
 		]) {
-			answers.push(await postJson(url, body));
+			answers.push(await callWebhook(body));
 		}
 		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 422, 400]);
 		expect(answers[0].body).toEqual({
@@ -226,10 +226,24 @@ describe('in a started n8n', () => {
 		).toBe(true);
 	});
 
+	test('the webhook example refuses callers without its Header Auth header: 403, and nothing reaches RyzeAPI', async () => {
+		const body = { link: 'https://chat.whatsapp.com/OpenIntruder1' };
+		const refused = [
+			await callWebhook(body, {}),
+			await callWebhook(body, { [WEBHOOK_AUTH.header]: 'a-guessed-value' }),
+			await callWebhook(body, { authorization: `Bearer ${WEBHOOK_AUTH.value}` }),
+		];
+		expect(refused.map((answer) => answer.status)).toEqual([403, 403, 403]);
+		expect(emulator.log).toEqual([]);
+		// The same call with the header joins: the refusals were the header's doing.
+		expect((await callWebhook(body)).status).toBe(200);
+		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual(['OpenIntruder1']);
+	});
+
 	test('the webhook example still answers when RyzeAPI refuses the token: 502, reason unauthorized', async () => {
 		// The example's node continues on error, so a refused token becomes an answer, not a failed run.
 		emulator.configure({ tokens: {} });
-		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, {
+		const answer = await callWebhook({
 			link: 'https://chat.whatsapp.com/OpenWebhookGroup4',
 		});
 		expect(answer.status).toBe(502);
@@ -337,7 +351,7 @@ describe('in a started n8n', () => {
 			headers: { cookie: await ownerSession() },
 		});
 		expect(deleted.status).toBe(200);
-		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, {
+		const answer = await callWebhook({
 			link: 'https://chat.whatsapp.com/OpenWebhookGroup5',
 		});
 		expect(answer.status).toBe(500);
@@ -349,6 +363,14 @@ describe('in a started n8n', () => {
 		expect(emulator.joinRequests()).toHaveLength(0);
 	});
 });
+
+/** Calls the webhook example as its callers must: with the Header Auth header, unless told otherwise. */
+async function callWebhook(
+	body: unknown,
+	headers: Record<string, string> = { [WEBHOOK_AUTH.header]: WEBHOOK_AUTH.value },
+): Promise<{ status: number; body: unknown }> {
+	return await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, body, headers);
+}
 
 let session: Promise<string> | undefined;
 
