@@ -23,6 +23,7 @@ import {
 	WEBHOOK_AUTH,
 	WEBHOOK_EXAMPLE,
 } from './examples';
+import { ForwardingProxy } from '../helpers/forwardingProxy';
 import { runOrThrow } from '../helpers/processes';
 import type { PackedPackage } from './realN8n';
 import {
@@ -173,6 +174,29 @@ test('the spreadsheet example, run by `n8n execute`, writes every CSV row back w
 			'OpenFamily3Np6Rz',
 		].sort(),
 	);
+});
+
+test('behind HTTP_PROXY, n8n and the node send the joins through the proxy', async () => {
+	const proxy = await new ForwardingProxy().start();
+	try {
+		// Another CLI process of the same n8n, started with the proxy variable as a user would.
+		const proxied = new N8n({
+			installDir: installDir as string,
+			userFolder: workDir,
+			filesDir,
+			port: await freePort(),
+			env: { HTTP_PROXY: proxy.url },
+		});
+		const run = await proxied.execute(SPREADSHEET_EXAMPLE.id);
+		expect(run.status).toBe('success');
+		const joins = proxy.forwarded.filter((request) => request.url.includes('/api/group/join/'));
+		expect(joins.map((request) => [request.method, request.url])).toEqual(
+			Array(5).fill(['POST', `${emulator.url}/api/group/join/${MAIN_INSTANCE}`]),
+		);
+		expect(emulator.joinRequests()).toHaveLength(5);
+	} finally {
+		await proxy.close();
+	}
 });
 
 describe('in a started n8n', () => {
