@@ -8,11 +8,14 @@
  */
 import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workflow';
 
+import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
-import type { JoinOutcome } from '../../nodes/RyzeApi/helpers/interfaces';
+import type { JoinSuccess } from '../../nodes/RyzeApi/helpers/groupAnswers';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
+import type { Outcome } from '../../nodes/RyzeApi/helpers/interfaces';
 import { ryzeApiCredentialTest } from '../../nodes/RyzeApi/methods/credentialTest';
-import { BODY_LIMIT_BYTES, postJoinGroup } from '../../nodes/RyzeApi/transport';
+import { BODY_LIMIT_BYTES, sendRequest } from '../../nodes/RyzeApi/transport';
 import { freePort } from '../e2e/realN8n';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
 import { ForwardingProxy } from '../helpers/forwardingProxy';
@@ -58,11 +61,9 @@ function connection(): Connection {
 	return { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token: ACCOUNT_TOKEN };
 }
 
-async function join(code: string): Promise<JoinOutcome> {
-	return classifyAnswer(
-		await postJoinGroup(connection(), code, { timeoutMs: 5_000 }),
-		BODY_LIMIT_BYTES,
-	);
+async function join(code: string): Promise<Outcome<JoinSuccess>> {
+	const answer = await sendRequest(connection(), joinGroup.request(code), { timeoutMs: 5_000 });
+	return classifyAnswer(answer, BODY_LIMIT_BYTES, JOIN_ANSWER).outcome;
 }
 
 async function testButton(): Promise<{ status: string; message: string }> {
@@ -81,7 +82,7 @@ describe('plain http:// through the proxy', () => {
 		async (variable) => {
 			process.env[variable] = proxy.url;
 			const outcome = await join('OpenProxied1');
-			expect(outcome.ok && outcome.success.status).toBe('joined');
+			expect(outcome.ok && outcome.value.status).toBe('joined');
 			expect((await testButton()).status).toBe('OK');
 			expect(proxy.forwarded.map((request) => [request.method, request.url])).toEqual([
 				['POST', `${emulator.url}/api/group/join/main`],

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 
 import { classifyAnswer, describeNoAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
 import { credentialTestVerdict } from '../../nodes/RyzeApi/helpers/credentialCheck';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
 import type { ProxyRoute } from '../../nodes/RyzeApi/helpers/proxyRoute';
 import { proxyRoute } from '../../nodes/RyzeApi/helpers/proxyRoute';
 import { describeFailure } from '../../nodes/RyzeApi/transport';
@@ -125,7 +126,7 @@ describe('describeFailure', () => {
 				if (route.kind !== 'proxy') return;
 				const answer = describeFailure(makeError(route.url), false, 1_000, route);
 				const texts = [
-					classifyAnswer(answer, 1_000),
+					classifyAnswer(answer, 1_000, JOIN_ANSWER),
 					credentialTestVerdict(answer, { origin: 'https://ryzeapi.cloud', instance: 'main' }),
 				].map((value) => JSON.stringify(value));
 				for (const text of texts) {
@@ -162,6 +163,13 @@ describe('describeNoAnswer', () => {
 		expect(describeNoAnswer(answer, 'https://x.example')).toBe(
 			'Could not reach RyzeAPI at https://x.example (ENOTFOUND). Check the Base URL.',
 		);
+	});
+
+	test('an untrusted certificate is not retried (it stays untrusted until n8n restarts); a refused connection is', () => {
+		const untrusted = describeFailure(errorWith('SELF_SIGNED_CERT_IN_CHAIN', 'x'), false, 1);
+		const refused = describeFailure(errorWith('ECONNREFUSED', 'x'), false, 1, PROXY);
+		expect(classifyAnswer(untrusted, 1_000, JOIN_ANSWER).transient).toBe(false);
+		expect(classifyAnswer(refused, 1_000, JOIN_ANSWER).transient).toBe(true);
 	});
 
 	test('a timeout through a proxy names it', () => {
