@@ -5,6 +5,7 @@ export const ERROR_REASONS = [
 	'revoked_or_expired',
 	'not_allowed',
 	'group_not_found',
+	'not_a_member',
 	'unauthorized',
 	'rate_limited',
 	'instance_unavailable',
