@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 import type { GroupBehaviour } from './groups';
@@ -99,6 +100,8 @@ export class RyzeApiEmulator {
 
 	private server: Server | undefined;
 
+	private scheme: 'http' | 'https' = 'http';
+
 	private options: Required<Omit<EmulatorOptions, 'port' | 'rateLimit'>> &
 		Pick<EmulatorOptions, 'rateLimit'>;
 
@@ -120,9 +123,14 @@ export class RyzeApiEmulator {
 		this.random = seededRandom(this.options.seed);
 	}
 
-	/** Starts listening on 127.0.0.1 (a random port unless one is given). */
-	async start(port = 0): Promise<this> {
-		const server = createServer((req, res) => this.handle(req, res));
+	/**
+	 * Starts listening on 127.0.0.1 (a random port unless one is given); over HTTPS with this key
+	 * and certificate, as a self-hosted RyzeAPI behind a private CA.
+	 */
+	async start(port = 0, tls?: { key: string; cert: string }): Promise<this> {
+		const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+		const server = tls ? createHttpsServer(tls, handler) : createServer(handler);
+		this.scheme = tls ? 'https' : 'http';
 		server.keepAliveTimeout = 5_000;
 		server.listen(port, '127.0.0.1');
 		await once(server, 'listening');
@@ -133,7 +141,7 @@ export class RyzeApiEmulator {
 	get url(): string {
 		const address = this.server?.address() as AddressInfo | null;
 		if (!address) throw new Error('The emulator is not running');
-		return `http://127.0.0.1:${address.port}`;
+		return `${this.scheme}://127.0.0.1:${address.port}`;
 	}
 
 	/** Changes behaviour for the requests that follow. */
