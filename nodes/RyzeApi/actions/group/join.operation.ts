@@ -9,7 +9,10 @@ import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-work
 
 import type { Checked, Connection, CredentialFields, Endpoint } from '../../helpers/connection';
 import { resolveEndpoint, withInstance } from '../../helpers/connection';
+import { ERROR_HINTS } from '../../helpers/errorHints';
 import type { JoinFailure, JoinOutcome } from '../../helpers/interfaces';
+import type { OutputKey } from '../../helpers/outputs';
+import { nodeOutputs, outputIndex, STABLE_OUTPUTS_VERSION } from '../../helpers/outputs';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
 import type { RunnerSettings, TaskResult } from '../../runner/runOperation';
 import { RequestCancelledError } from '../../transport/cancel';
@@ -22,6 +25,9 @@ const READS_BETWEEN_YIELDS = 32;
 // never matters; with a raised limit, 16 keeps a 2,000-row sheet well ahead of n8n's HTTP Request node.
 const DEFAULT_CONCURRENCY = 16;
 
+// From version 1.1 (see helpers/outputs.ts); version 1 keeps the option inside Options.
+const stableOutputs = { '@version': [{ _cnd: { gte: STABLE_OUTPUTS_VERSION } }] };
+
 const properties: INodeProperties[] = [
 	{
 		displayName: 'Identifier',
@@ -29,16 +35,49 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'e.g. https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv',
+		placeholder: 'e.g. chat.whatsapp.com/AbCdEf…',
 		description:
-			'The group invite link or invite code to join. Links from chat.whatsapp.com are read in any common form (with or without https://, /invite/, a trailing slash or a query); group IDs (JIDs) and phone numbers are refused.',
+			'The group invite link or invite code to join, usually an expression that reads it from the item. Links are read in any common form (with or without https://, /invite/, a trailing slash or a query). Group IDs ending in @g.us and phone numbers are refused.',
+	},
+	{
+		// Top level with noDataExpression: it decides the node's outputs, which n8n computes from
+		// the parameters before any item exists (an expression there could not be resolved).
+		displayName: 'Pending Approval Output',
+		name: 'pendingApprovalOutput',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: stableOutputs },
+		default: 'success',
+		options: [
+			{
+				name: 'Success Output',
+				value: 'success',
+				description: 'Joins waiting for an admin leave on Success, with status pending_approval',
+			},
+			{
+				name: 'Separate Output',
+				value: 'separate',
+				description: 'A third output, Pending, for joins waiting for an admin',
+			},
+		],
+		description: "Where joins that wait for a group admin's approval go",
+	},
+	{
+		displayName:
+			'Success also receives joins still waiting for an admin (status "pending_approval"). To count only completed joins, choose Separate Output above.',
+		name: 'pendingOnSuccessNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { ...stableOutputs, pendingApprovalOutput: ['success'] } },
 	},
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: 'Add option',
 		default: {},
+		// In the order a person decides them, not alphabetical (see eslint.config.mjs):
+		// which instance, how fast, then what happens on failures.
 		options: [
 			{
 				displayName: 'Instance Name',
@@ -49,13 +88,21 @@ const properties: INodeProperties[] = [
 					"Instance to join with instead of the credential's. Useful with a TokenAccount, which can act on every instance of the account.",
 			},
 			{
-				displayName: 'Max Delay Between Joins (Seconds)',
-				name: 'maxDelay',
+				displayName: 'Min Delay (Seconds)',
+				name: 'minDelay',
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
 				description:
-					'Upper bound of a random pause between joins. WhatsApp may restrict numbers that join many groups quickly; a pause of a few seconds to a minute looks like a person.',
+					'Shortest random pause between two joins. WhatsApp may restrict numbers that join many groups quickly; a pause of a few seconds to a minute looks like a person.',
+			},
+			{
+				displayName: 'Max Delay (Seconds)',
+				name: 'maxDelay',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'Longest random pause between two joins',
 			},
 			{
 				displayName: 'Max Requests Per Minute',
@@ -67,13 +114,13 @@ const properties: INodeProperties[] = [
 					"Cap below the provider's rate limit, to keep budget for other workflows using the same token. 0 uses all the provider allows.",
 			},
 			{
-				displayName: 'Max Retry Wait (Seconds)',
-				name: 'maxRetryWait',
+				displayName: 'Requests in Flight',
+				name: 'concurrency',
 				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 300,
+				typeOptions: { minValue: 1, maxValue: 50 },
+				default: DEFAULT_CONCURRENCY,
 				description:
-					'Most time one join may spend waiting between its tries; after that it goes to Error with its reason',
+					"Most join requests sent at the same time. Never more than the token's remaining rate-limit budget allows.",
 			},
 			{
 				displayName: 'Max Tries',
@@ -85,44 +132,7 @@ const properties: INodeProperties[] = [
 					'Tries per join, the first included. Only 429, 5xx, network errors, timeouts and unreadable answers are tried again; other errors never are.',
 			},
 			{
-				displayName: 'Min Delay Between Joins (Seconds)',
-				name: 'minDelay',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
-				description: 'Lower bound of the random pause between joins',
-			},
-			{
-				displayName: 'Pending Approval Output',
-				name: 'pendingApprovalOutput',
-				type: 'options',
-				default: 'success',
-				options: [
-					{
-						name: 'Success Output',
-						value: 'success',
-						description:
-							'Joins waiting for an admin go to the Success output with status pending_approval',
-					},
-					{
-						name: 'Separate Output',
-						value: 'separate',
-						description: 'Three outputs: Joined, Pending Approval and Error',
-					},
-				],
-				description: "Where joins that wait for an admin's approval go",
-			},
-			{
-				displayName: 'Requests in Flight',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 50 },
-				default: DEFAULT_CONCURRENCY,
-				description:
-					"Most join requests sent at the same time. Never more than the token's remaining rate-limit budget allows.",
-			},
-			{
-				displayName: 'Retry Wait (Ms)',
+				displayName: 'Retry Wait (Milliseconds)',
 				name: 'retryWait',
 				type: 'number',
 				typeOptions: { minValue: 0 },
@@ -131,13 +141,43 @@ const properties: INodeProperties[] = [
 					'Base of the exponential backoff between tries (with random jitter). A 429 waits instead for Retry-After or the rate-limit reset.',
 			},
 			{
-				displayName: 'Timeout',
+				displayName: 'Max Retry Wait (Seconds)',
+				name: 'maxRetryWait',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 300,
+				description:
+					'Most time one join may spend waiting between its tries; after that it goes to Failed with its reason',
+			},
+			{
+				displayName: 'Timeout (Milliseconds)',
 				name: 'timeout',
 				type: 'number',
 				typeOptions: { minValue: 1000 },
 				default: 30000,
 				description:
-					'Time in ms to wait for each answer from RyzeAPI before the item goes to Error with reason timeout',
+					'Time to wait for each answer from RyzeAPI before the item goes to Failed with reason timeout',
+			},
+			{
+				displayName: 'Pending Approval Output',
+				name: 'pendingApprovalOutput',
+				type: 'options',
+				displayOptions: { show: { '@version': [1] } },
+				default: 'success',
+				options: [
+					{
+						name: 'Success Output',
+						value: 'success',
+						description:
+							'Joins waiting for an admin leave on Success, with status pending_approval',
+					},
+					{
+						name: 'Separate Output',
+						value: 'separate',
+						description: 'Three outputs: Joined, Pending and Failed',
+					},
+				],
+				description: "Where joins that wait for a group admin's approval go",
 			},
 		],
 	},
@@ -213,9 +253,12 @@ export async function execute(
 		requests.push(request);
 		if (!request.ok) {
 			if (request.failure.reason === 'unauthorized' && !continueOnFail) {
-				unusableCredential = new NodeOperationError(this.getNode(), request.failure.message, {
-					itemIndex,
-				});
+				// An item is named only when its own Instance Name expression made the credential unusable.
+				unusableCredential = new NodeOperationError(
+					this.getNode(),
+					request.failure.message,
+					instancePerItem ? { itemIndex } : {},
+				);
 				break;
 			}
 			continue;
@@ -247,17 +290,26 @@ export async function execute(
 		throw tokenRefusedError.call(
 			this,
 			(result.outcome as Extract<JoinOutcome, { ok: false }>).failure,
-			taskOfItem.indexOf(refused),
 		);
 	}
 
 	// An AI agent is handed only a tool's first output: as a tool, every item goes there, and its
 	// `status` and `error` tell the agent what happened.
-	const asAiTool = runsAsAiTool(this.getNode());
-	const separatePending = options.pendingApprovalOutput === 'separate' && !asAiTool;
-	const joined: INodeExecutionData[] = [];
-	const pending: INodeExecutionData[] = [];
-	const failed: INodeExecutionData[] = asAiTool ? joined : [];
+	const node = this.getNode();
+	const asAiTool = runsAsAiTool(node);
+	// The same function that gives the canvas its outputs (the description's outputs expression).
+	const outputs = asAiTool
+		? []
+		: nodeOutputs(
+				{
+					operation: 'join',
+					pendingApprovalOutput: this.getNodeParameter('pendingApprovalOutput', 0, 'success'),
+					options,
+				},
+				node.typeVersion,
+			);
+	const returned: INodeExecutionData[][] = asAiTool ? [[]] : outputs.map(() => []);
+	const to = (key: OutputKey) => returned[asAiTool ? 0 : outputIndex(outputs, key)];
 	for (const [itemIndex, input] of items.entries()) {
 		const emit = (result: IDataObject, output: INodeExecutionData[]) =>
 			output.push({
@@ -267,25 +319,23 @@ export async function execute(
 			});
 		const request = requests[itemIndex];
 		if (!request.ok) {
-			emit(failureFields(request.failure), failed);
+			emit(failureFields(request.failure), to('error'));
 			continue;
 		}
 		const result = results[taskOfItem[itemIndex] as number];
 		if (!result.sent) {
-			emit(failureFields(result.failure, request.code), failed);
+			emit(failureFields(result.failure, request.code), to('error'));
 		} else if (result.outcome.ok) {
 			const { status, groupJid, requiresApproval, message } = result.outcome.success;
 			emit(
 				{ status, groupJid, requiresApproval, inviteCode: request.code, message },
-				separatePending && requiresApproval ? pending : joined,
+				to(requiresApproval ? 'pendingApproval' : 'success'),
 			);
 		} else {
-			emit(failureFields(result.outcome.failure, request.code), failed);
+			emit(failureFields(result.outcome.failure, request.code), to('error'));
 		}
 	}
-
-	if (asAiTool) return [joined];
-	return separatePending ? [joined, pending, failed] : [joined, failed];
+	return returned;
 }
 
 /** n8n runs a node connected to an agent under its type name plus "Tool" (as n8n-workflow tells tools apart). */
@@ -293,11 +343,12 @@ function runsAsAiTool(node: INode): boolean {
 	return node.type.endsWith('Tool');
 }
 
+/** Every failed item has the same fields: `inviteCode` is null when none was read. */
 function failureFields(failure: JoinFailure, inviteCode?: string): IDataObject {
 	return {
 		status: 'error',
-		...(inviteCode === undefined ? {} : { inviteCode }),
-		error: { ...failure },
+		inviteCode: inviteCode ?? null,
+		error: { ...failure, hint: ERROR_HINTS[failure.reason] },
 	};
 }
 
@@ -374,11 +425,8 @@ function readItem(
 	return { ok: true, connection: connection.value, code: parsed.code };
 }
 
-function tokenRefusedError(
-	this: IExecuteFunctions,
-	failure: JoinFailure,
-	itemIndex: number,
-): NodeApiError {
+// No itemIndex: n8n would append "[item N]", but a refused token concerns the credential, not an item.
+function tokenRefusedError(this: IExecuteFunctions, failure: JoinFailure): NodeApiError {
 	return new NodeApiError(
 		this.getNode(),
 		{ message: failure.message, httpStatus: failure.httpStatus },
@@ -387,7 +435,6 @@ function tokenRefusedError(
 			description:
 				'Check the token and instance name in the RyzeAPI credential: the token must be a TokenAccount of the account that owns the instance, or the TokenInstance of that instance. No further items were sent.',
 			httpCode: failure.httpStatus === null ? undefined : String(failure.httpStatus),
-			itemIndex,
 		},
 	);
 }
