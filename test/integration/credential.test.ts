@@ -117,6 +117,8 @@ describe('the Test button', () => {
 		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(message);
+		// The first words name what to fix: they are what n8n's dialog shows first.
+		expect(result.message).toMatch(/^Check the (Token|Instance Name)/);
 		expect(result.message).not.toContain('SECRET');
 	});
 
@@ -161,6 +163,6 @@ describe('the Test button', () => {
 			token: ACCOUNT_TOKEN,
 		});
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/answered 404 and not like RyzeAPI. Check the Base URL/);
+		expect(result.message).toMatch(/^Check the Base URL: .*answered 404 and not like RyzeAPI/);
 	});
 });
