@@ -15,8 +15,10 @@ import {
 	exampleCredentials,
 	readExample,
 	SAMPLE_CSV,
+	csvExampleIn,
+	PREVIEW_CSV,
+	PREVIEW_EXAMPLE,
 	SPREADSHEET_EXAMPLE,
-	spreadsheetExampleIn,
 	WEBHOOK_EXAMPLE,
 } from '../test/e2e/examples';
 import {
@@ -50,8 +52,13 @@ async function main(): Promise<void> {
 
 	const filesDir = join(DEV_FOLDER, 'files');
 	mkdirSync(filesDir, { recursive: true });
-	if (!existsSync(join(filesDir, SPREADSHEET_EXAMPLE.input)))
-		copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
+	for (const [sample, example] of [
+		[SAMPLE_CSV, SPREADSHEET_EXAMPLE],
+		[PREVIEW_CSV, PREVIEW_EXAMPLE],
+	] as const) {
+		if (!existsSync(join(filesDir, example.input)))
+			copyFileSync(sample, join(filesDir, example.input));
+	}
 	console.log('Installing the packed package into .n8n-dev/.n8n/nodes...');
 	const packDir = mkdtempSync(join(DEV_FOLDER, 'pack-'));
 	try {
@@ -82,7 +89,8 @@ async function main(): Promise<void> {
 		if (!existsSync(imported)) {
 			await n8n.importWorkflows([
 				readExample(WEBHOOK_EXAMPLE.file),
-				spreadsheetExampleIn(filesDir),
+				csvExampleIn(SPREADSHEET_EXAMPLE, filesDir),
+				csvExampleIn(PREVIEW_EXAMPLE, filesDir),
 				readExample(AGENT_EXAMPLE.file),
 			]);
 			await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);

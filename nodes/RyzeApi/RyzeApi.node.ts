@@ -23,9 +23,10 @@ export class RyzeApi implements INodeType {
 		// parameter. Workflows saved with version 1 keep version 1's outputs (helpers/outputs.ts).
 		version: [1, STABLE_OUTPUTS_VERSION],
 		defaultVersion: STABLE_OUTPUTS_VERSION,
-		subtitle: '={{ $parameter["operation"] === "join" ? "Join Group" : $parameter["operation"] }}',
+		subtitle:
+			'={{ {"join": "Join Group", "preview": "Preview Invite", "leave": "Leave Group"}[$parameter["operation"]] ?? $parameter["operation"] }}',
 		description:
-			'Join WhatsApp groups from invite links or codes, in bulk, through RyzeAPI. Each item leaves on Success or Failed with the reason.',
+			'Join, preview and leave WhatsApp groups from invite links or codes, in bulk, through RyzeAPI. Each item leaves on Success or Failed with the reason.',
 		defaults: {
 			name: 'RyzeAPI',
 		},

@@ -18,8 +18,10 @@ import {
 	nodeOfType,
 	readExample,
 	SAMPLE_CSV,
+	csvExampleIn,
+	PREVIEW_CSV,
+	PREVIEW_EXAMPLE,
 	SPREADSHEET_EXAMPLE,
-	spreadsheetExampleIn,
 	WEBHOOK_EXAMPLE,
 } from './examples';
 import { runOrThrow } from '../helpers/processes';
@@ -51,6 +53,7 @@ beforeAll(async () => {
 	filesDir = join(workDir, 'files');
 	mkdirSync(filesDir);
 	copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
+	copyFileSync(PREVIEW_CSV, join(filesDir, PREVIEW_EXAMPLE.input));
 	await emulator.start();
 	await model.start();
 	packed = await packProject(workDir);
@@ -63,7 +66,8 @@ beforeAll(async () => {
 	await n8n.importCredentials(exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }));
 	await n8n.importWorkflows([
 		readExample(WEBHOOK_EXAMPLE.file),
-		spreadsheetExampleIn(filesDir),
+		csvExampleIn(SPREADSHEET_EXAMPLE, filesDir),
+		csvExampleIn(PREVIEW_EXAMPLE, filesDir),
 		agent,
 	]);
 	await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
@@ -172,6 +176,39 @@ test('the spreadsheet example, run by `n8n execute`, writes every CSV row back w
 			'OpenFamily3Np6Rz',
 		].sort(),
 	);
+});
+
+test('the preview example joins only open, small groups and writes every row back with why', async () => {
+	const run = await n8n.execute(PREVIEW_EXAMPLE.id);
+	expect(run.data.resultData.error).toBeUndefined();
+	expect(run.status).toBe('success');
+
+	const written = parseCsv(readFileSync(join(filesDir, PREVIEW_EXAMPLE.output), 'utf8'));
+	const sample = parseCsv(readFileSync(PREVIEW_CSV, 'utf8'));
+	// The sheet's own "name" column survives the preview (the group's name is groupName).
+	expect(written.map((row) => row.name)).toEqual(sample.map((row) => row.name));
+	expect(written.map((row) => [row.status, row.members, row.adminApproval, row.reason])).toEqual([
+		['joined', '5', 'false', ''],
+		['skipped', '1000', 'false', ''],
+		['skipped', '5', 'true', ''],
+		['error', '', '', 'revoked_or_expired'],
+		['joined', '5', 'false', ''],
+		['error', '', '', 'invalid_identifier'],
+	]);
+	expect(written[0].groupName).toBe('Group OpenMarket8Kd2Lq0ZxW4y');
+	expect(written[1].message).toBe('Not joined: 1000 members, more than 256');
+	expect(written[2].message).toBe('Not joined: an admin must approve new members');
+	// Five previews (the phone number costs none), then joins of the two open, small groups only.
+	const infoRequests = emulator.log.filter((entry) => entry.path.startsWith('/api/group/info/'));
+	expect(infoRequests).toHaveLength(5);
+	expect(
+		emulator
+			.joinRequests()
+			.map((request) => request.identifier)
+			.sort(),
+	).toEqual(['OpenFamily3Np6Rz', 'OpenMarket8Kd2Lq0ZxW4y']);
+	expect(emulator.isMember(MAIN_INSTANCE, 'OpenMarket8Kd2Lq0ZxW4y')).toBe(true);
+	expect(emulator.isMember(MAIN_INSTANCE, 'OpenBigPromo4Rt7Yq')).toBe(false);
 });
 
 describe('in a started n8n', () => {
