@@ -127,6 +127,9 @@ describe("the description's outputs expression, as n8n evaluates it", () => {
 		[1.1, { operation: 'join' }],
 		[1, { operation: 'join', options: { pendingApprovalOutput: 'separate' } }],
 		[1, { operation: 'join', options: {} }],
+		[1.1, { operation: 'preview', pendingApprovalOutput: 'separate' }],
+		[1.1, { operation: 'leave' }],
+		[1, { operation: 'leave', options: { pendingApprovalOutput: 'separate' } }],
 	])('version %s, %j: what n8n draws is what execute routes by', (version, parameters) => {
 		expect(outputsInN8n(parameters, version)).toEqual(nodeOutputs(parameters, version));
 	});

@@ -60,6 +60,7 @@ export function nodeOutputs(parameters: OutputParameters, typeVersion: unknown):
 					];
 		}
 		default:
+			// Preview Invite, Leave Group: a new operation with other outputs adds its case above.
 			return [output('success', 'Success'), output('error', 'Failed')];
 	}
 }
