@@ -19,6 +19,7 @@ import {
 	PREVIEW_CSV,
 	PREVIEW_EXAMPLE,
 	SPREADSHEET_EXAMPLE,
+	WEBHOOK_AUTH,
 	WEBHOOK_EXAMPLE,
 } from '../test/e2e/examples';
 import {
@@ -114,8 +115,9 @@ n8n ${N8N_VERSION} with n8n-nodes-ryzeapi:  ${n8n.url}
   (the first time, n8n asks you to create a local owner account)
   Credentials: "RyzeAPI (emulator)" (instance ${MAIN_INSTANCE}, TokenAccount ${ACCOUNT_TOKEN}),
                "OpenAI account" (a local stand-in model that always calls the join tool)
+               "RyzeAPI webhook caller" (Header Auth: what the webhook example asks of its callers)
   Workflows:   the three examples; the webhook one is active:
-               curl -X POST -H 'content-type: application/json' -d '{"link":"https://chat.whatsapp.com/OpenDemo1"}' ${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}
+               curl -X POST -H '${WEBHOOK_AUTH.header}: ${WEBHOOK_AUTH.value}' -H 'content-type: application/json' -d '{"link":"https://chat.whatsapp.com/OpenDemo1"}' ${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}
   Emulator:    ${emulator.url}  (codes: Open… join, Approval… wait for approval, Revoked…, Forbidden…, Invalid…; others are unknown groups)
   Files:       ${filesDir}  (the spreadsheet example reads and writes here)
   n8n's log:   ${n8n.logFile}

@@ -16,6 +16,15 @@ export const WEBHOOK_EXAMPLE = {
 	id: 'ryzeApiWebhookJoin',
 	path: 'ryzeapi/join-group',
 };
+/**
+ * The Header Auth credential the webhook example requires of its callers, as a user would create
+ * it for the local n8n of the tests and of `npm run dev` (a made-up value, not a secret).
+ */
+export const WEBHOOK_AUTH = {
+	header: 'X-Webhook-Secret',
+	value: 'local-n8n-webhook-caller-secret',
+};
+
 export const SPREADSHEET_EXAMPLE = {
 	file: 'spreadsheet-join-groups.json',
 	id: 'ryzeApiSheetJoin',
@@ -92,6 +101,7 @@ export function exampleCredentials(urls: { ryzeApi: string; openAi: string }): o
 	const data: Record<string, object> = {
 		ryzeApi: { baseUrl: urls.ryzeApi, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
 		openAiApi: { apiKey: 'sk-local-stand-in', url: urls.openAi, header: false },
+		httpHeaderAuth: { name: WEBHOOK_AUTH.header, value: WEBHOOK_AUTH.value },
 	};
 	return [...named].map(([type, reference]) => {
 		if (!data[type])

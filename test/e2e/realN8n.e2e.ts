@@ -22,8 +22,10 @@ import {
 	PREVIEW_CSV,
 	PREVIEW_EXAMPLE,
 	SPREADSHEET_EXAMPLE,
+	WEBHOOK_AUTH,
 	WEBHOOK_EXAMPLE,
 } from './examples';
+import { ForwardingProxy } from '../helpers/forwardingProxy';
 import { runOrThrow } from '../helpers/processes';
 import type { PackedPackage } from './realN8n';
 import {
@@ -178,6 +180,29 @@ test('the spreadsheet example, run by `n8n execute`, writes every CSV row back w
 	);
 });
 
+test('behind HTTP_PROXY, n8n and the node send the joins through the proxy', async () => {
+	const proxy = await new ForwardingProxy().start();
+	try {
+		// Another CLI process of the same n8n, started with the proxy variable as a user would.
+		const proxied = new N8n({
+			installDir: installDir as string,
+			userFolder: workDir,
+			filesDir,
+			port: await freePort(),
+			env: { HTTP_PROXY: proxy.url },
+		});
+		const run = await proxied.execute(SPREADSHEET_EXAMPLE.id);
+		expect(run.status).toBe('success');
+		const joins = proxy.forwarded.filter((request) => request.url.includes('/api/group/join/'));
+		expect(joins.map((request) => [request.method, request.url])).toEqual(
+			Array(5).fill(['POST', `${emulator.url}/api/group/join/${MAIN_INSTANCE}`]),
+		);
+		expect(emulator.joinRequests()).toHaveLength(5);
+	} finally {
+		await proxy.close();
+	}
+});
+
 test('the preview example joins only open, small groups and writes every row back with why', async () => {
 	const run = await n8n.execute(PREVIEW_EXAMPLE.id);
 	expect(run.data.resultData.error).toBeUndefined();
@@ -220,7 +245,6 @@ describe('in a started n8n', () => {
 	}, 180_000);
 
 	test('the webhook example joins the posted link and answers with the result', async () => {
-		const url = `${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`;
 		const answers = [];
 		for (const body of [
 			{ link: 'https://chat.whatsapp.com/OpenWebhookGroup1' },
@@ -228,7 +252,7 @@ describe('in a started n8n', () => {
 			{ link: 'chat.whatsapp.com/RevokedWebhook3' },
 			{ link: 'https://wa.me/5511912345678' },
 		]) {
-			answers.push(await postJson(url, body));
+			answers.push(await callWebhook(body));
 		}
 		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 422, 400]);
 		expect(answers[0].body).toEqual({
@@ -263,10 +287,24 @@ describe('in a started n8n', () => {
 		).toBe(true);
 	});
 
+	test('the webhook example refuses callers without its Header Auth header: 403, and nothing reaches RyzeAPI', async () => {
+		const body = { link: 'https://chat.whatsapp.com/OpenIntruder1' };
+		const refused = [
+			await callWebhook(body, {}),
+			await callWebhook(body, { [WEBHOOK_AUTH.header]: 'a-guessed-value' }),
+			await callWebhook(body, { authorization: `Bearer ${WEBHOOK_AUTH.value}` }),
+		];
+		expect(refused.map((answer) => answer.status)).toEqual([403, 403, 403]);
+		expect(emulator.log).toEqual([]);
+		// The same call with the header joins: the refusals were the header's doing.
+		expect((await callWebhook(body)).status).toBe(200);
+		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual(['OpenIntruder1']);
+	});
+
 	test('the webhook example still answers when RyzeAPI refuses the token: 502, reason unauthorized', async () => {
 		// The example's node continues on error, so a refused token becomes an answer, not a failed run.
 		emulator.configure({ tokens: {} });
-		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, {
+		const answer = await callWebhook({
 			link: 'https://chat.whatsapp.com/OpenWebhookGroup4',
 		});
 		expect(answer.status).toBe(502);
@@ -374,7 +412,7 @@ describe('in a started n8n', () => {
 			headers: { cookie: await ownerSession() },
 		});
 		expect(deleted.status).toBe(200);
-		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, {
+		const answer = await callWebhook({
 			link: 'https://chat.whatsapp.com/OpenWebhookGroup5',
 		});
 		expect(answer.status).toBe(500);
@@ -386,6 +424,14 @@ describe('in a started n8n', () => {
 		expect(emulator.joinRequests()).toHaveLength(0);
 	});
 });
+
+/** Calls the webhook example as its callers must: with the Header Auth header, unless told otherwise. */
+async function callWebhook(
+	body: unknown,
+	headers: Record<string, string> = { [WEBHOOK_AUTH.header]: WEBHOOK_AUTH.value },
+): Promise<{ status: number; body: unknown }> {
+	return await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, body, headers);
+}
 
 let session: Promise<string> | undefined;
 

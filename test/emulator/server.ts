@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 import type { GroupBehaviour } from './groups';
@@ -99,6 +100,8 @@ export class RyzeApiEmulator {
 
 	private server: Server | undefined;
 
+	private scheme: 'http' | 'https' = 'http';
+
 	private options: Required<Omit<EmulatorOptions, 'port' | 'rateLimit'>> &
 		Pick<EmulatorOptions, 'rateLimit'>;
 
@@ -120,9 +123,14 @@ export class RyzeApiEmulator {
 		this.random = seededRandom(this.options.seed);
 	}
 
-	/** Starts listening on 127.0.0.1 (a random port unless one is given). */
-	async start(port = 0): Promise<this> {
-		const server = createServer((req, res) => this.handle(req, res));
+	/**
+	 * Starts listening on 127.0.0.1 (a random port unless one is given); over HTTPS with this key
+	 * and certificate, as a self-hosted RyzeAPI behind a private CA.
+	 */
+	async start(port = 0, tls?: { key: string; cert: string }): Promise<this> {
+		const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+		const server = tls ? createHttpsServer(tls, handler) : createServer(handler);
+		this.scheme = tls ? 'https' : 'http';
 		server.keepAliveTimeout = 5_000;
 		server.listen(port, '127.0.0.1');
 		await once(server, 'listening');
@@ -133,7 +141,7 @@ export class RyzeApiEmulator {
 	get url(): string {
 		const address = this.server?.address() as AddressInfo | null;
 		if (!address) throw new Error('The emulator is not running');
-		return `http://127.0.0.1:${address.port}`;
+		return `${this.scheme}://127.0.0.1:${address.port}`;
 	}
 
 	/** Changes behaviour for the requests that follow. */
@@ -313,28 +321,19 @@ export class RyzeApiEmulator {
 		if (code === undefined)
 			return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
 
-		switch (
-			behaviourOf(code, new Map(Object.entries(this.options.groups)), this.options.unknownCodes)
-		) {
+		const behaviour = this.behaviour(code);
+		switch (behaviour) {
 			case 'open':
 				this.remember(instance, code);
 				return this.send(res, entry, 200, joinedBody(code, false), headers);
 			case 'approval':
 				return this.send(res, entry, 200, joinedBody(code, true), headers);
-			case 'revoked':
-				return this.send(
-					res,
-					entry,
-					400,
-					envelope('Invite link has been revoked or expired'),
-					headers,
-				);
 			case 'forbidden':
 				return this.send(res, entry, 403, envelope('Not allowed to join this group'), headers);
-			case 'missing':
-				return this.send(res, entry, 404, envelope('Group not found'), headers);
-			case 'invalid':
-				return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
+			default: {
+				const [status, message] = REFUSALS[behaviour];
+				return this.send(res, entry, status, envelope(message), headers);
+			}
 		}
 	}
 
@@ -350,20 +349,10 @@ export class RyzeApiEmulator {
 		if (!found.ok) return this.send(res, entry, found.status, envelope(found.message), headers);
 		const { code } = found;
 		const behaviour = this.behaviour(code);
-		if (behaviour === 'revoked') {
-			return this.send(
-				res,
-				entry,
-				400,
-				envelope('Invite link has been revoked or expired'),
-				headers,
-			);
+		if (behaviour in REFUSALS) {
+			const [status, message] = REFUSALS[behaviour as keyof typeof REFUSALS];
+			return this.send(res, entry, status, envelope(message), headers);
 		}
-		if (behaviour === 'invalid') {
-			return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
-		}
-		if (behaviour === 'missing')
-			return this.send(res, entry, 404, envelope('Group not found'), headers);
 		const member = this.joined.get(instance)?.has(groupJidOf(code)) ?? false;
 		const group = groupDetail(code, behaviour, member, query.get('participants') !== 'false');
 		return this.send(
@@ -673,6 +662,13 @@ function joinedBody(code: string, requiresApproval: boolean) {
 		requiresApproval,
 	};
 }
+
+/** What join and info answer for a group that cannot be joined or seen. */
+const REFUSALS = {
+	revoked: [400, 'Invite link has been revoked or expired'],
+	invalid: [400, 'Invalid invite link or code'],
+	missing: [404, 'Group not found'],
+} as const;
 
 /**
  * A GroupDetail as /info answers it (inside `group`: the reset-link page reads `group.inviteLink`).

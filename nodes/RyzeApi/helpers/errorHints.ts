@@ -18,6 +18,6 @@ export const ERROR_HINTS: Record<ErrorReason, string> = {
 	rate_limited: 'Run the item again later, or slow the workflow down.',
 	instance_unavailable: 'Reconnect the instance in RyzeAPI, or check the instance name.',
 	server_error: 'Usually temporary: run the item again. A redirect means the base URL is wrong.',
-	network_error: 'Check the base URL and the network.',
+	network_error: 'Check the base URL and the network; see Behind a proxy and private CA.',
 	timeout: 'Run the item again; raise the Timeout if it keeps happening.',
 };

@@ -7,22 +7,16 @@ import { STABLE_OUTPUTS_VERSION } from '../../helpers/outputs';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
-import { runOptionProperties } from './runOptions';
+import { identifierProperty, optionsCollection } from './runOptions';
 
 // From version 1.1 (see helpers/outputs.ts); version 1 keeps the option inside Options.
 const stableOutputs = { '@version': [{ _cnd: { gte: STABLE_OUTPUTS_VERSION } }] };
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Identifier',
-		name: 'identifier',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. chat.whatsapp.com/AbCdEf…',
-		description:
-			'The group invite link or invite code to join, usually an expression that reads it from the item. Links are read in any common form (with or without https://, /invite/, a trailing slash or a query). Group IDs ending in @g.us and phone numbers are refused.',
-	},
+	identifierProperty(
+		'e.g. chat.whatsapp.com/AbCdEf…',
+		'The group invite link or invite code to join, usually an expression that reads it from the item. Links are read in any common form (with or without https://, /invite/, a trailing slash or a query). Group IDs ending in @g.us and phone numbers are refused.',
+	),
 	{
 		// Top level with noDataExpression: it decides the node's outputs, which n8n computes from
 		// the parameters before any item exists (an expression there could not be resolved).
@@ -54,40 +48,29 @@ const properties: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { ...stableOutputs, pendingApprovalOutput: ['success'] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		// In the order a person decides them, not alphabetical (see eslint.config.mjs):
-		// which instance, how fast, then what happens on failures.
-		options: [
-			...runOptionProperties,
-			{
-				// Version 1's place for it (kept so its workflows keep their outputs); hidden from 1.1 on.
-				displayName: 'Pending Approval Output',
-				name: 'pendingApprovalOutput',
-				type: 'options',
-				displayOptions: { show: { '@version': [1] } },
-				default: 'success',
-				options: [
-					{
-						name: 'Success Output',
-						value: 'success',
-						description:
-							'Joins waiting for an admin leave on Success, with status pending_approval',
-					},
-					{
-						name: 'Separate Output',
-						value: 'separate',
-						description: 'Three outputs: Joined, Pending and Failed',
-					},
-				],
-				description: "Where joins that wait for a group admin's approval go",
-			},
-		],
-	},
+	optionsCollection([
+		{
+			// Version 1's place for it (kept so its workflows keep their outputs); hidden from 1.1 on.
+			displayName: 'Pending Approval Output',
+			name: 'pendingApprovalOutput',
+			type: 'options',
+			displayOptions: { show: { '@version': [1] } },
+			default: 'success',
+			options: [
+				{
+					name: 'Success Output',
+					value: 'success',
+					description: 'Joins waiting for an admin leave on Success, with status pending_approval',
+				},
+				{
+					name: 'Separate Output',
+					value: 'separate',
+					description: 'Three outputs: Joined, Pending and Failed',
+				},
+			],
+			description: "Where joins that wait for a group admin's approval go",
+		},
+	]),
 ];
 
 const displayOptions = {

@@ -6,27 +6,14 @@ import { LEAVE_ANSWER } from '../../helpers/groupAnswers';
 import { parseGroupIdentifier } from '../../helpers/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
-import { runOptionProperties } from './runOptions';
+import { identifierProperty, optionsCollection } from './runOptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Identifier',
-		name: 'identifier',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. 120363406289005073@g.us',
-		description:
-			"The group's ID ending in @g.us (as Join Group returns it in groupJid), or its invite link or invite code",
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: runOptionProperties,
-	},
+	identifierProperty(
+		'e.g. 120363406289005073@g.us',
+		"The group's ID ending in @g.us (as Join Group returns it in groupJid), or its invite link or invite code",
+	),
+	optionsCollection(),
 ];
 
 const displayOptions = {

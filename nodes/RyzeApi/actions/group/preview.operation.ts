@@ -11,37 +11,23 @@ import { PREVIEW_ANSWER } from '../../helpers/groupAnswers';
 import { parseGroupIdentifier } from '../../helpers/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
-import { runOptionProperties } from './runOptions';
+import { identifierProperty, optionsCollection } from './runOptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Identifier',
-		name: 'identifier',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. https://chat.whatsapp.com/AbCdEf…',
-		description:
-			"The group's invite link or invite code (read as Join Group reads it), or the group's ID ending in @g.us. Nothing is joined.",
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [
-			{
-				displayName: 'Include Participants',
-				name: 'includeParticipants',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to add the list of members (each with its JID and admin flags). Off by default: big groups have thousands.',
-			},
-			...runOptionProperties,
-		],
-	},
+	identifierProperty(
+		'e.g. https://chat.whatsapp.com/AbCdEf…',
+		"The group's invite link or invite code (read as Join Group reads it), or the group's ID ending in @g.us. Nothing is joined.",
+	),
+	optionsCollection([
+		{
+			displayName: 'Include Participants',
+			name: 'includeParticipants',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to add the list of members (each with its JID and admin flags). Off by default: big groups have thousands.',
+		},
+	]),
 ];
 
 const displayOptions = {
