@@ -45,7 +45,7 @@ let main: N8n;
 let queueEnv: Record<string, string>;
 
 /**
- * Webhook → Split Out (one item per posted join) → Join Group → both outputs merged, answered
+ * Webhook → Split Out (one item per posted join) → Join Group → Success and Failed merged, answered
  * with every item once the execution ends: the answer is the execution's whole output.
  */
 function batchWorkflow(): object {
@@ -80,7 +80,7 @@ function batchWorkflow(): object {
 				id: 'a1b2c3d4-0000-4000-8000-000000000003',
 				name: 'Join Group',
 				type: NODE_TYPE,
-				typeVersion: 1,
+				typeVersion: 1.1, // what a node added in the editor now is
 				position: [440, 0],
 				onError: 'continueRegularOutput',
 				parameters: {
@@ -236,7 +236,7 @@ interface RunReport {
 	itemsOut: number;
 	lost: number;
 	duplicated: number;
-	onError: Record<string, number>;
+	failed: Record<string, number>;
 	executionsPerWorker: number[];
 	figures: RateFigures;
 }
@@ -263,10 +263,10 @@ async function runBatches(batchCount: number): Promise<RunReport> {
 	for (const item of items)
 		seen.set(`${item.batch}/${item.n}`, (seen.get(`${item.batch}/${item.n}`) ?? 0) + 1);
 	const posted = batches.flat();
-	const onError: Record<string, number> = {};
+	const failed: Record<string, number> = {};
 	for (const item of items.filter((entry) => entry.status === 'error')) {
 		const reason = item.error?.reason ?? 'unknown';
-		onError[reason] = (onError[reason] ?? 0) + 1;
+		failed[reason] = (failed[reason] ?? 0) + 1;
 	}
 	const report: RunReport = {
 		workers: workers.length,
@@ -275,7 +275,7 @@ async function runBatches(batchCount: number): Promise<RunReport> {
 		itemsOut: items.length,
 		lost: posted.filter((join) => !seen.has(`${join.batch}/${join.n}`)).length,
 		duplicated: [...seen.values()].reduce((sum, count) => sum + count - 1, 0),
-		onError,
+		failed,
 		executionsPerWorker: workers.map(
 			(worker, index) => executionsStartedBy(worker) - (before[index] ?? 0),
 		),
@@ -293,7 +293,7 @@ async function runBatches(batchCount: number): Promise<RunReport> {
 function printReport(report: RunReport): void {
 	const lines = [
 		`queue mode, ${report.workers} workers × concurrency ${WORKER_CONCURRENCY}, ${report.batches} webhook executions of ${report.joins / report.batches} joins, token ${LIMIT} per ${WINDOW_MS / 1000} s:`,
-		`  items out ${report.itemsOut} of ${report.joins}, lost ${report.lost}, duplicated ${report.duplicated}, on Error ${JSON.stringify(report.onError)}; executions per worker ${report.executionsPerWorker.join(' / ')}`,
+		`  items out ${report.itemsOut} of ${report.joins}, lost ${report.lost}, duplicated ${report.duplicated}, on Failed ${JSON.stringify(report.failed)}; executions per worker ${report.executionsPerWorker.join(' / ')}`,
 		formatRateFigures('  emulator log', report.figures),
 	];
 	process.stderr.write(`\n${lines.join('\n')}\n\n`);
@@ -304,7 +304,7 @@ function expectEveryItemOnceAndJoined(report: RunReport, items: number): void {
 	expect(report.itemsOut).toBe(items);
 	expect(report.lost).toBe(0);
 	expect(report.duplicated).toBe(0);
-	expect(report.onError).toEqual({});
+	expect(report.failed).toEqual({});
 	// Every request the emulator got was for a posted join: none invented, none for another batch.
 	expect(report.figures.requests - report.figures.rateLimited).toBe(items);
 }

@@ -80,7 +80,7 @@ interface Summary {
 	joins: number;
 	lost: number;
 	duplicated: number;
-	onError: Record<string, number>;
+	failed: Record<string, number>;
 	figures: {
 		requests: number;
 		rateLimited: number;
@@ -95,12 +95,12 @@ function printSummary(json: string): void {
 	const runs = JSON.parse(json) as Summary[];
 	console.log('queue figures (printed, not asserted):');
 	console.log(
-		'  workers | joins | requests | 429s | 429 ratio | most tries | most in a window | efficiency | lost | duplicated | on Error',
+		'  workers | joins | requests | 429s | 429 ratio | most tries | most in a window | efficiency | lost | duplicated | on Failed',
 	);
 	for (const run of runs) {
 		const f = run.figures;
 		console.log(
-			`  ${run.workers} | ${run.joins} | ${f.requests} | ${f.rateLimited} | ${(f.rateLimitedRatio * 100).toFixed(1)}% | ${f.mostTries} | ${f.mostRequestsInWindow} | ${f.efficiency.toFixed(2)} | ${run.lost} | ${run.duplicated} | ${Object.values(run.onError).reduce((a, b) => a + b, 0)}`,
+			`  ${run.workers} | ${run.joins} | ${f.requests} | ${f.rateLimited} | ${(f.rateLimitedRatio * 100).toFixed(1)}% | ${f.mostTries} | ${f.mostRequestsInWindow} | ${f.efficiency.toFixed(2)} | ${run.lost} | ${run.duplicated} | ${Object.values(run.failed).reduce((a, b) => a + b, 0)}`,
 		);
 	}
 }
