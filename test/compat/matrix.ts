@@ -20,9 +20,12 @@ export interface CompatTarget {
 export const COMPAT_MATRIX: CompatTarget[] = [
 	{
 		n8n: '1.123.81',
-		// Its default expression engine needs isolated-vm, which does not build on Node 20 here.
+		// Its default expression engine needs isolated-vm, whose install script fails to build on
+		// Node 20 (and fails the whole npm install): scripts off, sqlite3 alone built, legacy engine.
 		env: { N8N_EXPRESSION_ENGINE: 'legacy' },
-		needs: 'N8N_EXPRESSION_ENGINE=legacy (isolated-vm does not build on Node 20)',
+		rebuildOnly: ['sqlite3'],
+		needs:
+			'installed with --ignore-scripts, then npm rebuild sqlite3; N8N_EXPRESSION_ENGINE=legacy (isolated-vm does not build on Node 20)',
 	},
 	{ n8n: N8N_VERSION, needs: 'nothing special (the end-to-end suite runs in it too)' },
 	{
