@@ -126,9 +126,7 @@ function fullWindowCounts(
 	return full;
 }
 
-async function pacing(
-	withCompetitor: boolean,
-): Promise<{
+async function pacing(withCompetitor: boolean): Promise<{
 	efficiency: number;
 	competitorShare: number;
 	rateLimited: number;

@@ -4,7 +4,11 @@
  * here costs no request, and every request spends the token's shared rate limit.
  */
 
-export type ParsedIdentifier = { ok: true; code: string } | { ok: false; message: string };
+import type { Checked } from './interfaces';
+import { refuse } from './interfaces';
+
+/** The invite code read out of what the user pasted, or why none could be. */
+export type ParsedIdentifier = Checked<string>;
 
 /** Longest code accepted. Public codes have 22 characters; private ones have been seen at 16. */
 export const MAX_CODE_LENGTH = 64;
@@ -59,9 +63,7 @@ export function parseInviteIdentifier(value: unknown): ParsedIdentifier {
 	return parseTextWithLink(trimmed, tokens);
 }
 
-function identifierText(
-	value: unknown,
-): { ok: true; value: string } | { ok: false; message: string } {
+function identifierText(value: unknown): Checked<string> {
 	if (value === null || value === undefined) {
 		return refuse('The identifier is empty: pass an invite link or an invite code.');
 	}
@@ -96,7 +98,7 @@ function parseSingleToken(token: string): ParsedIdentifier {
 				`The invite code is ${token.length} characters long; invite codes have at most ${MAX_CODE_LENGTH}.`,
 			);
 		}
-		return { ok: true, code: token };
+		return { ok: true, value: token };
 	}
 	if (looksLikePhoneNumber(token)) return refuse(phoneMessage(token));
 	if (JID.test(token)) {
@@ -121,7 +123,7 @@ function parseTextWithLink(text: string, tokens: string[]): ParsedIdentifier {
 		const token = rawToken.replace(TOKEN_EDGE_PUNCTUATION, '');
 		const link = parseLink(token);
 		if (link.kind === 'invite') {
-			if (link.result.ok) codes.add(link.result.code);
+			if (link.result.ok) codes.add(link.result.value);
 			else refusals.push(link.result.message);
 		} else if (link.kind === 'other') {
 			otherLinks.push(link.message);
@@ -136,7 +138,7 @@ function parseTextWithLink(text: string, tokens: string[]): ParsedIdentifier {
 	if (codes.size === 1) {
 		if (refusals.length > 0)
 			return refuse(`The text holds an invite link that cannot be used: ${refusals[0]}`);
-		return { ok: true, code: [...codes][0] };
+		return { ok: true, value: [...codes][0] };
 	}
 	if (refusals.length > 0) return refuse(refusals[0]);
 	if (otherLinks.length > 0)
@@ -235,7 +237,7 @@ function validCode(code: string, token: string): ParsedIdentifier {
 			`The invite code in ${preview(token)} is ${code.length} characters long; at most ${MAX_CODE_LENGTH}.`,
 		);
 	}
-	return { ok: true, code };
+	return { ok: true, value: code };
 }
 
 function looksLikePhoneNumber(text: string): boolean {
@@ -273,8 +275,4 @@ export function preview(text: string): string {
 		/[\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g,
 		(character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
 	);
-}
-
-function refuse(message: string): { ok: false; message: string } {
-	return { ok: false, message };
 }

@@ -1,8 +1,8 @@
 import { Agent } from 'undici';
 
 import type { Connection } from '../helpers/connection';
-import { groupListPath, joinGroupPath } from '../helpers/connection';
-import type { RawAnswer } from '../helpers/interfaces';
+import { groupRoutePath } from '../helpers/connection';
+import type { ApiRequest, RawAnswer } from '../helpers/interfaces';
 import { RequestCancelledError } from './cancel';
 
 export { RequestCancelledError };
@@ -42,25 +42,20 @@ export interface RequestLimits {
 	cancelSignal?: AbortSignal;
 }
 
-export async function postJoinGroup(
+/** One call of a group route; the path and query are built and encoded by groupRoutePath. */
+export async function sendRequest(
 	connection: Connection,
-	code: string,
+	request: ApiRequest,
 	limits: RequestLimits,
 ): Promise<RawAnswer> {
+	const body = request.body === undefined ? undefined : JSON.stringify(request.body);
 	return await exchange(
 		connection,
-		'POST',
-		joinGroupPath(connection),
-		JSON.stringify({ identifier: code }),
+		request.method,
+		groupRoutePath(connection, request),
+		body,
 		limits,
 	);
-}
-
-export async function getGroupList(
-	connection: Connection,
-	limits: RequestLimits,
-): Promise<RawAnswer> {
-	return await exchange(connection, 'GET', groupListPath(connection), undefined, limits);
 }
 
 /**
@@ -70,7 +65,7 @@ export async function getGroupList(
  */
 async function exchange(
 	connection: Connection,
-	method: 'GET' | 'POST',
+	method: ApiRequest['method'],
 	path: string,
 	body: string | undefined,
 	{ timeoutMs, cancelSignal }: RequestLimits,
