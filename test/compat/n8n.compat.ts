@@ -21,12 +21,15 @@ import {
 	spreadsheetExampleIn,
 } from '../e2e/examples';
 import { freePort, installAsCommunityPackage, N8n, packProject } from '../e2e/realN8n';
+import { runOrThrow } from '../helpers/processes';
 
 /** What run.ts hands over: the installed n8n and how to run it. */
 export interface CompatRun {
 	n8n: string;
 	installDir: string;
 	nodeBinary?: string;
+	/** The version nodeBinary is, when given. */
+	nodeVersion?: string;
 	env?: Record<string, string>;
 }
 
@@ -66,6 +69,13 @@ afterAll(async () => {
 	await n8n?.stop();
 	await emulator.close();
 	if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+test('the n8n under test is the version asked for, on the Node asked for', async () => {
+	expect((await n8n.cli(['--version'])).trim().split('\n').pop()).toBe(target?.n8n);
+	expect((await runOrThrow(target?.nodeBinary ?? process.execPath, ['--version'])).trim()).toBe(
+		`v${target?.nodeVersion ?? process.versions.node}`,
+	);
 });
 
 test('the spreadsheet example, by `n8n execute`: joins on the Success output, failures on the Error output, every row written back', async () => {

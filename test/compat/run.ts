@@ -72,6 +72,7 @@ async function runTarget(
 			n8n: target.n8n,
 			installDir: install.dir,
 			nodeBinary: node?.binary,
+			nodeVersion: node?.version,
 			env: target.env,
 		};
 		const json = join(results, `${target.n8n}.json`);
