@@ -83,3 +83,15 @@ export function compatSummary(outcomes: CompatOutcome[]): { lines: string[]; ok:
 	lines.push(`compat: ${ok ? 'passed' : 'FAILED'} in ${ran} of ${outcomes.length} n8n versions`);
 	return { lines, ok };
 }
+
+/**
+ * One line from a failed install's error: npm's verdict and its first explanation ("npm install of
+ * n8n 2.41.3 failed (npm error code ETARGET): No matching version found for @n8n/agents@0.26.2.").
+ */
+export function installFailureLine(message: string): string {
+	const [first, ...rest] = message.split('\n');
+	const why = rest
+		.map((line) => /^npm (?:error|ERR!) (?!code )(?:\w+ )?(.+)$/.exec(line.trim())?.[1])
+		.find(Boolean);
+	return why ? `${first.replace(/:$/, '')}: ${why}` : first.replace(/:$/, '');
+}

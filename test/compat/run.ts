@@ -12,7 +12,13 @@ import { join, resolve } from 'node:path';
 
 import type { CompatRun } from './n8n.compat';
 import type { CompatOutcome, CompatTarget } from './matrix';
-import { COMPAT_MATRIX, compatSummary, selectTargets, totalCounts } from './matrix';
+import {
+	COMPAT_MATRIX,
+	compatSummary,
+	installFailureLine,
+	selectTargets,
+	totalCounts,
+} from './matrix';
 import { ensureN8n, ensureNode } from '../e2e/realN8n';
 
 async function main(): Promise<number> {
@@ -105,8 +111,8 @@ async function runTarget(
 		};
 	} catch (error) {
 		// npm could not install it (a dependency the registry lacks, say): this machine, not the package.
-		const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-		return notRun(`it cannot be installed here (${firstLine})`);
+		const message = error instanceof Error ? error.message : String(error);
+		return notRun(`it cannot be installed here (${installFailureLine(message)})`);
 	}
 }
 

@@ -2,7 +2,13 @@
 import fc from 'fast-check';
 
 import type { CompatOutcome } from '../compat/matrix';
-import { COMPAT_MATRIX, compatSummary, selectTargets, totalCounts } from '../compat/matrix';
+import {
+	COMPAT_MATRIX,
+	compatSummary,
+	installFailureLine,
+	selectTargets,
+	totalCounts,
+} from '../compat/matrix';
 
 test('the matrix: a 1.x, the end-to-end suite’s 2.8.4, and a newest 2.x on a Node of its own', () => {
 	expect(COMPAT_MATRIX.map((target) => [target.n8n, target.node])).toEqual([
@@ -61,4 +67,19 @@ test('the counts add up over the versions that ran only', () => {
 	];
 	expect(totalCounts(outcomes)).toEqual({ passed: 7, failed: 1 });
 	expect(compatSummary(outcomes).lines.at(-1)).toBe('compat: FAILED in 2 of 3 n8n versions');
+});
+
+test("an install that npm refused is one line: npm's verdict and its first explanation", () => {
+	// As ensureCachedInstall reports n8n 2.41.3 here (its @n8n/agents is not in the registry).
+	expect(
+		installFailureLine(
+			'npm install of n8n 2.41.3 failed (npm error code ETARGET):\nnpm error code ETARGET\nnpm error notarget No matching version found for @n8n/agents@0.26.2.\nnpm error notarget In most cases you or one of your dependencies are requesting',
+		),
+	).toBe(
+		'npm install of n8n 2.41.3 failed (npm error code ETARGET): No matching version found for @n8n/agents@0.26.2.',
+	);
+	expect(installFailureLine('spawn npm ENOENT')).toBe('spawn npm ENOENT');
+	fc.assert(
+		fc.property(fc.string(), (message) => expect(installFailureLine(message)).not.toContain('\n')),
+	);
 });
