@@ -1,8 +1,9 @@
 /**
- * A real n8n, as users run it: n8n 2.8.4 installed from npm into the cache, this package packed
- * with `npm pack` and installed into the instance's `.n8n/nodes` the way n8n installs a community
- * package, and n8n's own CLI to import credentials and workflows, execute and start. Used by the
- * end-to-end test and by `npm run dev`.
+ * A real n8n, as users run it: n8n (2.8.4 unless told another version, on this Node unless given
+ * another) installed from npm into the cache, this package packed with `npm pack` and installed
+ * into the instance's `.n8n/nodes` the way n8n installs a community package, and n8n's own CLI to
+ * import credentials and workflows, execute and start. Used by the end-to-end test, the version
+ * matrix (test/compat/) and `npm run dev`.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
