@@ -14,12 +14,7 @@ import {
 	expectNodeListed,
 	expectSpreadsheetResults,
 } from '../e2e/checks';
-import {
-	exampleCredentials,
-	SAMPLE_CSV,
-	SPREADSHEET_EXAMPLE,
-	spreadsheetExampleIn,
-} from '../e2e/examples';
+import { csvExampleIn, exampleCredentials, SAMPLE_CSV, SPREADSHEET_EXAMPLE } from '../e2e/examples';
 import { freePort, installAsCommunityPackage, N8n, packProject } from '../e2e/realN8n';
 import { runOrThrow } from '../helpers/processes';
 
@@ -62,7 +57,7 @@ beforeAll(async () => {
 	await n8n.importCredentials(
 		exampleCredentials({ ryzeApi: emulator.url, openAi: 'http://127.0.0.1:9/v1' }),
 	);
-	await n8n.importWorkflows([spreadsheetExampleIn(filesDir)]);
+	await n8n.importWorkflows([csvExampleIn(SPREADSHEET_EXAMPLE, filesDir)]);
 }, 600_000);
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import type { ErrorReason, Failure, Outcome, RawAnswer } from './interfaces';
+import type { ErrorReason, Failure, NoAnswer, Outcome, RawAnswer } from './interfaces';
 import { failure as fail } from './interfaces';
 
 /** How one operation reads its route's answers; everything else about an answer is shared. */
@@ -32,11 +32,13 @@ export function classifyAnswer<T>(
 	spec: AnswerSpec<T>,
 ): Classified<T> {
 	if (answer.kind === 'noAnswer') {
-		const outcome =
-			answer.failure === 'timeout'
-				? fail('timeout', `RyzeAPI did not answer in time (${answer.detail}).`, null)
-				: fail('network_error', `Could not reach RyzeAPI (${answer.detail}).`, null);
-		return { outcome, transient: true };
+		const outcome = fail(
+			answer.failure === 'timeout' ? 'timeout' : 'network_error',
+			describeNoAnswer(answer),
+			null,
+		);
+		// A certificate this process does not trust stays untrusted until n8n restarts: no retry.
+		return { outcome, transient: answer.tls === undefined };
 	}
 
 	const { status } = answer;
@@ -214,4 +216,41 @@ function safeLocation(location: string): string {
 	} catch {
 		return 'another address';
 	}
+}
+
+/**
+ * What to tell the user when nothing answered, for an item and for the credential's Test button
+ * (which names the origin): what failed, and for a proxy or a certificate, what to change. Pure.
+ */
+export function describeNoAnswer(answer: NoAnswer, origin?: string): string {
+	const at = origin ? ` at ${origin}` : '';
+	const via = answer.proxy ? ` through the proxy ${answer.proxy}` : '';
+	switch (answer.tls) {
+		case 'untrusted':
+			return (
+				`The TLS certificate of RyzeAPI${at} is not trusted (${answer.detail}): it is not signed by a ` +
+				'CA this n8n knows. If the server uses a private CA, start n8n with NODE_EXTRA_CA_CERTS set to ' +
+				"the path of that CA's certificate (a PEM file), then restart n8n. Certificate checks are never turned off."
+			);
+		case 'hostname':
+			return (
+				`The TLS certificate of RyzeAPI${at} was issued for another host name (${answer.detail}): ` +
+				'use the host name the certificate names in the Base URL.'
+			);
+		case 'expired':
+			return (
+				`The TLS certificate of RyzeAPI${at} is expired or not yet valid (${answer.detail}): ` +
+				"renew it on the server, or check this machine's clock."
+			);
+	}
+	if (answer.failure === 'timeout') {
+		return `RyzeAPI${at} did not answer in time${via} (${answer.detail}).`;
+	}
+	if (answer.proxy) {
+		return (
+			`Could not reach RyzeAPI${at}${via} (${answer.detail}). Check that the proxy runs and ` +
+			'that the variable is right, or list the host in NO_PROXY to bypass the proxy.'
+		);
+	}
+	return `Could not reach RyzeAPI${at} (${answer.detail}).${origin ? ' Check the Base URL.' : ''}`;
 }

@@ -5,6 +5,7 @@ export const ERROR_REASONS = [
 	'revoked_or_expired',
 	'not_allowed',
 	'group_not_found',
+	'not_a_member',
 	'unauthorized',
 	'rate_limited',
 	'instance_unavailable',
@@ -51,7 +52,18 @@ export type RawAnswer =
 			body: string;
 			bodyTooLarge: boolean;
 	  }
-	| { kind: 'noAnswer'; failure: 'timeout' | 'network'; detail: string };
+	| NoAnswer;
+
+/** Nothing answered: the network, a proxy or a certificate failed, or the deadline passed. */
+export interface NoAnswer {
+	kind: 'noAnswer';
+	failure: 'timeout' | 'network';
+	detail: string;
+	/** The proxy the request went through, as "http://host:port (from HTTPS_PROXY)", no credentials. */
+	proxy?: string;
+	/** Why TLS failed: a certificate from a CA this process does not trust, for another host, out of date. */
+	tls?: 'untrusted' | 'hostname' | 'expired';
+}
 
 /** One call of a RyzeAPI group route, as an operation asks for it; the path is built from it. */
 export interface ApiRequest {

@@ -35,6 +35,8 @@ const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [
 const TOKEN_EDGE_PUNCTUATION =
 	/^[("'`\u201C\u2018\u00AB<[{]+|[)"'`\u201D\u2019\u00BB>\]},.;:!?]+$/g;
 const JID = /^[^\s@]+@(g\.us|s\.whatsapp\.net|c\.us|lid|newsletter|broadcast)$/i;
+// A group's JID: digits (old groups: creator's number, a dash, a timestamp) at g.us.
+const GROUP_JID = /^\d{5,30}(?:-\d{5,15})?@g\.us$/i;
 const PHONE_LIKE = /^\+?[\d\s().-]+$/;
 
 export function parseInviteIdentifier(value: unknown): ParsedIdentifier {
@@ -88,6 +90,23 @@ function identifierText(value: unknown): Checked<string> {
 			? 'an object'
 			: `a ${typeof value}`;
 	return refuse(`The identifier must be text with an invite link or code, but it is ${kind}.`);
+}
+
+/**
+ * What the info and leave routes accept: a group's JID (`120363406289005073@g.us`), sent as it is,
+ * or an invite link or code, read as parseInviteIdentifier reads it.
+ */
+export function parseGroupIdentifier(value: unknown): ParsedIdentifier {
+	if (typeof value === 'string' && value.length <= MAX_IDENTIFIER_LENGTH) {
+		const trimmed = stripQuotes(value.replace(EDGE_INVISIBLES, ''));
+		if (GROUP_JID.test(trimmed)) return { ok: true, value: trimmed.toLowerCase() };
+		if (JID.test(trimmed)) {
+			return refuse(
+				`${preview(trimmed)} is the WhatsApp ID of a person, a channel or a list, not of a group: pass a group JID (…@g.us), an invite link or an invite code.`,
+			);
+		}
+	}
+	return parseInviteIdentifier(value);
 }
 
 function parseSingleToken(token: string): ParsedIdentifier {

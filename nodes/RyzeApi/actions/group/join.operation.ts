@@ -6,49 +6,35 @@ import { JOIN_ANSWER } from '../../helpers/groupAnswers';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
-import { runOptionProperties } from './runOptions';
+import { identifierProperty, optionsCollection } from './runOptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Identifier',
-		name: 'identifier',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv',
-		description:
-			'The group invite link or invite code to join. Links from chat.whatsapp.com are read in any common form (with or without https://, /invite/, a trailing slash or a query); group IDs (JIDs) and phone numbers are refused.',
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Pending Approval Output',
-				name: 'pendingApprovalOutput',
-				type: 'options',
-				default: 'success',
-				options: [
-					{
-						name: 'Success Output',
-						value: 'success',
-						description:
-							'Joins waiting for an admin go to the Success output with status pending_approval',
-					},
-					{
-						name: 'Separate Output',
-						value: 'separate',
-						description: 'Three outputs: Joined, Pending Approval and Error',
-					},
-				],
-				description: "Where joins that wait for an admin's approval go",
-			},
-			...runOptionProperties,
-		],
-	},
+	identifierProperty(
+		'e.g. https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv',
+		'The group invite link or invite code to join. Links from chat.whatsapp.com are read in any common form (with or without https://, /invite/, a trailing slash or a query); group IDs (JIDs) and phone numbers are refused.',
+	),
+	optionsCollection([
+		{
+			displayName: 'Pending Approval Output',
+			name: 'pendingApprovalOutput',
+			type: 'options',
+			default: 'success',
+			options: [
+				{
+					name: 'Success Output',
+					value: 'success',
+					description:
+						'Joins waiting for an admin go to the Success output with status pending_approval',
+				},
+				{
+					name: 'Separate Output',
+					value: 'separate',
+					description: 'Three outputs: Joined, Pending Approval and Error',
+				},
+			],
+			description: "Where joins that wait for an admin's approval go",
+		},
+	]),
 ];
 
 const displayOptions = {

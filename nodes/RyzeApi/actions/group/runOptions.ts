@@ -90,6 +90,31 @@ export const runOptionProperties: INodeProperties[] = [
 	},
 ];
 
+/** An operation's Identifier: what it reads out of each item, described for that operation. */
+export function identifierProperty(placeholder: string, description: string): INodeProperties {
+	return {
+		displayName: 'Identifier',
+		name: 'identifier',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder,
+		description,
+	};
+}
+
+/** An operation's Options collection: its own options first, then those every operation shares. */
+export function optionsCollection(own: INodeProperties[] = []): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...own, ...runOptionProperties],
+	};
+}
+
 type RunOptionName =
 	| 'instanceName'
 	| 'concurrency'
