@@ -793,18 +793,23 @@ describe('retryDecision', () => {
 describe('RateBudget', () => {
 	// These tests pin how the budget counts; the sequential tail of a window has its own tests.
 	const NO_TAIL = 0;
+	const NO_RAMP = false;
 	const T = NOW + 60_000;
-	/** A budget that has sent its first request and learned `snapshot` from the answer. */
+	/**
+	 * A budget alone on the token that has learned `snapshot`: what the window has used so far
+	 * (at least its first request) was its own, so its share is all of it.
+	 */
 	function learned(snapshot: RateLimitSnapshot, nowMs = NOW): RateBudget {
-		const budget = new RateBudget(NO_TAIL);
+		const budget = new RateBudget(NO_TAIL, NO_RAMP);
 		expect(budget.decide(nowMs)).toEqual({ go: true });
-		budget.onStart(nowMs);
-		budget.onSettled(snapshot);
+		const used = Math.max(1, snapshot.limit - snapshot.remaining);
+		for (let i = 0; i < used; i++) budget.onStart(nowMs);
+		for (let i = 0; i < used; i++) budget.onSettled(snapshot);
 		return budget;
 	}
 
 	it('sends the first request alone, then waits for its answer', () => {
-		const budget = new RateBudget(NO_TAIL);
+		const budget = new RateBudget(NO_TAIL, NO_RAMP);
 		expect(budget.requestsInFlight).toBe(0);
 		expect(budget.decide(NOW)).toEqual({ go: true });
 		budget.onStart(NOW);
@@ -890,9 +895,9 @@ describe('RateBudget', () => {
 	it('lets a later window replace the current one, its limit included', () => {
 		const budget = learned({ limit: 20, remaining: 2, resetAtMs: T });
 		expect(startAll(budget, T)).toBe(2);
-		budget.onSettled({ limit: 50, remaining: 45, resetAtMs: T + 60_000 });
+		budget.onSettled({ limit: 50, remaining: 48, resetAtMs: T + 60_000 });
 		expect(budget.requestsInFlight).toBe(1);
-		expect(startAll(budget, T + 10)).toBe(44);
+		expect(startAll(budget, T + 10)).toBe(47);
 		// An answer from the window just replaced changes nothing.
 		budget.onSettled({ limit: 20, remaining: 0, resetAtMs: T });
 		expect(startAll(budget, T + 10)).toBe(1);
@@ -907,8 +912,70 @@ describe('RateBudget', () => {
 		alone.onSettled({ limit: 20, remaining: 15, resetAtMs: T });
 		shared.onSettled({ limit: 20, remaining: 5, resetAtMs: T });
 		expect(startAll(alone, NOW)).toBe(12);
-		expect(startAll(shared, NOW)).toBe(2);
+		// Shared: others spent 10 to our 5, so our share of the 5 left is 6/16 of 5 (1), and 3
+		// of ours are still in flight: nothing more goes until they are answered.
+		expect(startAll(shared, NOW)).toBe(0);
 		expectWait(shared.decide(NOW), undefined);
+		for (let i = 0; i < 3; i++) shared.onSettled({ limit: 20, remaining: 2, resetAtMs: T });
+		// Answered (ours were counted, no one else spent): 9/19 of 2 rounds down to 0, but the
+		// others have been quiet between our last two answers, so one goes at a time.
+		expect(startAll(shared, NOW)).toBe(0);
+		expect(shared.requestsInFlight).toBe(0);
+	});
+
+	it('sizes its burst to its share of what remains when the others spent part of the window', () => {
+		// Last window, ours 20 and others 20; this one: our probe, and 9 of theirs.
+		const budget = new RateBudget(NO_TAIL, NO_RAMP);
+		for (let i = 0; i < 20; i++) budget.onStart(NOW);
+		for (let i = 0; i < 20; i++) budget.onSettled({ limit: 40, remaining: 0, resetAtMs: T });
+		const next = T + 60_000;
+		expect(budget.decide(T + RESET_MARGIN_MS)).toEqual({ go: true });
+		budget.onStart(T + RESET_MARGIN_MS);
+		budget.onSettled({ limit: 40, remaining: 30, resetAtMs: next });
+		// Ours 21, others 29 over the two windows: a share of 22/51 of the 30 left (12).
+		expect(startAll(budget, T + 100)).toBe(12);
+		// Our 12 counted, and 10 more of theirs: 8 left, and our share is now 34/73 of them (3).
+		for (let i = 0; i < 12; i++) budget.onSettled({ limit: 40, remaining: 8, resetAtMs: next });
+		expect(startAll(budget, T + 200)).toBe(3);
+	});
+
+	it('takes the whole window again once the others stop spending', () => {
+		const budget = new RateBudget(NO_TAIL, NO_RAMP);
+		budget.onStart(NOW);
+		budget.onSettled({ limit: 20, remaining: 10, resetAtMs: T });
+		// 9 of the 10 used were someone else's, who then stops: we spend the rest, in bursts that
+		// grow with our part of the spending, and one at a time once the others were seen quiet.
+		let remaining = 10;
+		let rounds = 0;
+		while (remaining > 0) {
+			const started = startAll(budget, NOW);
+			expect(started).toBeGreaterThan(0);
+			expect(started).toBeLessThanOrEqual(remaining);
+			for (let i = 0; i < started; i++)
+				budget.onSettled({ limit: 20, remaining: --remaining, resetAtMs: T });
+			rounds++;
+		}
+		expect(rounds).toBeGreaterThan(1);
+		expectWait(budget.decide(NOW), T + RESET_MARGIN_MS - NOW);
+		// The next window still counts the others' 9 of the last one: less than all of it goes at
+		// once; a window later, with no one else in the history, all of it.
+		const next = (window: number) => T + window * 60_000;
+		budget.onStart(T + RESET_MARGIN_MS);
+		budget.onSettled({ limit: 20, remaining: 19, resetAtMs: next(1) });
+		const burst = startAll(budget, T + 100);
+		expect(burst).toBeGreaterThan(9);
+		expect(burst).toBeLessThan(19);
+		remaining = 19 - burst;
+		for (let i = 0; i < burst; i++) budget.onSettled({ limit: 20, remaining, resetAtMs: next(1) });
+		while (remaining > 0) {
+			const started = startAll(budget, T + 200);
+			expect(started).toBeGreaterThan(0);
+			for (let i = 0; i < started; i++)
+				budget.onSettled({ limit: 20, remaining: --remaining, resetAtMs: next(1) });
+		}
+		budget.onStart(next(1) + RESET_MARGIN_MS);
+		budget.onSettled({ limit: 20, remaining: 19, resetAtMs: next(2) });
+		expect(startAll(budget, next(1) + 100)).toBe(19);
 	});
 
 	it('waits for the reset when another client has spent the window', () => {
@@ -920,7 +987,7 @@ describe('RateBudget', () => {
 
 	it('assumes 100 per 60 s when the API never sends the headers', () => {
 		const t0 = NOW + 123;
-		const budget = new RateBudget(NO_TAIL);
+		const budget = new RateBudget(NO_TAIL, NO_RAMP);
 		expect(budget.decide(t0)).toEqual({ go: true });
 		budget.onStart(t0);
 		expectWait(budget.decide(t0), undefined);
@@ -938,7 +1005,7 @@ describe('RateBudget', () => {
 	});
 
 	it('counts a request that got no answer at all as an answer without headers', () => {
-		const budget = new RateBudget(NO_TAIL);
+		const budget = new RateBudget(NO_TAIL, NO_RAMP);
 		budget.onStart(NOW);
 		budget.onSettled(undefined);
 		expect(startAll(budget, NOW)).toBe(ASSUMED_LIMIT - 1);
@@ -957,7 +1024,7 @@ describe('RateBudget', () => {
 	});
 
 	it('pauses the first request too', () => {
-		const budget = new RateBudget(NO_TAIL);
+		const budget = new RateBudget(NO_TAIL, NO_RAMP);
 		budget.pauseUntil(NOW + 1_500);
 		expectWait(budget.decide(NOW), 1_500);
 		expect(budget.decide(NOW + 1_500)).toEqual({ go: true });
@@ -973,7 +1040,7 @@ describe('RateBudget', () => {
 	});
 
 	it('frees a slot on onAbandoned without counting an answer', () => {
-		const fresh = new RateBudget(NO_TAIL);
+		const fresh = new RateBudget(NO_TAIL, NO_RAMP);
 		fresh.onStart(NOW);
 		fresh.onAbandoned();
 		expect(fresh.requestsInFlight).toBe(0);
@@ -990,7 +1057,7 @@ describe('RateBudget', () => {
 	});
 
 	it('never counts fewer than 0 in flight', () => {
-		const budget = new RateBudget(NO_TAIL);
+		const budget = new RateBudget(NO_TAIL, NO_RAMP);
 		budget.onAbandoned();
 		budget.onSettled(undefined);
 		expect(budget.requestsInFlight).toBe(0);
@@ -1058,9 +1125,11 @@ interface InFlight {
 describe('RateBudget: the end of a window goes one request at a time', () => {
 	const T = NOW + 60_000;
 	const window = (remaining: number): RateLimitSnapshot => ({ limit: 20, remaining, resetAtMs: T });
+	const TAIL = 0.2;
+	const NO_RAMP = false;
 
 	it('lets all but the last fifth go at once, then one at a time', () => {
-		const budget = new RateBudget();
+		const budget = new RateBudget(TAIL, NO_RAMP);
 		budget.onStart(NOW);
 		budget.onSettled(window(19));
 		// 20 per window: the last 4 are the tail, so 15 may go at once, then one at a time.
@@ -1072,9 +1141,10 @@ describe('RateBudget: the end of a window goes one request at a time', () => {
 	});
 
 	it('so another client spending the tail meanwhile is seen before another of ours goes', () => {
-		const budget = new RateBudget();
-		budget.onStart(NOW);
-		budget.onSettled(window(4));
+		const budget = new RateBudget(TAIL, NO_RAMP);
+		// The 16 used so far were ours.
+		for (let i = 0; i < 16; i++) budget.onStart(NOW);
+		for (let i = 0; i < 16; i++) budget.onSettled(window(4));
 		expect(startAll(budget, NOW)).toBe(1);
 		// Another client took the last three while ours was in flight.
 		budget.onSettled(window(0));
@@ -1126,7 +1196,11 @@ function simulate(c: SimCase): SimResult {
 			own429s++;
 			const decision = retryDecision(raw, 1, POLICY, now, half);
 			check(decision.retry, 'a 429 is retried');
-			if (decision.retry && decision.rateLimited) budget.pauseUntil(now + decision.waitMs);
+			if (decision.retry && decision.rateLimited) {
+				// As tokenLimiter.pauseUntil does.
+				budget.onRejected();
+				budget.pauseUntil(now + decision.waitMs);
+			}
 			pending++;
 		}
 	};
@@ -1238,7 +1312,7 @@ describe('RateBudget against a fixed-window server', () => {
 		expect(Math.max(...result.ownPerWindow)).toBeLessThanOrEqual(20);
 	});
 
-	it('backs off after 429s when another consumer empties the window, and still sends everything', () => {
+	it('sees another consumer empty the window while ramping up: no 429, everything sent', () => {
 		const events: SimEvent[] = [
 			{ kind: 'start' },
 			{ kind: 'answer', pick: 0 },
@@ -1254,8 +1328,8 @@ describe('RateBudget against a fixed-window server', () => {
 			startOffsetMs: 0,
 			events,
 		});
-		expect(result.own429s).toBeGreaterThan(0);
-		expect(result.sent).toBe(50 + result.own429s);
+		expect(result.own429s).toBe(0);
+		expect(result.sent).toBe(50);
 	});
 
 	const simEvent = (

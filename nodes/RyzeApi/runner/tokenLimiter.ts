@@ -47,7 +47,9 @@ export class TokenLimiter {
 		this.wakeAll();
 	}
 
+	/** After a 429 (settled already): no start before `untilMs`, and smaller bursts for a while. */
 	pauseUntil(untilMs: number): void {
+		this.budget.onRejected();
 		this.budget.pauseUntil(untilMs);
 	}
 
