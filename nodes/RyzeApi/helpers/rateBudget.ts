@@ -47,6 +47,8 @@ interface WindowTally {
 	 * seen (exact once none of ours is in flight, a lower bound before, and never decreasing).
 	 */
 	others: number;
+	/** What remained when we stopped for the reset with requests still wanting to go. */
+	leftToOthers: number;
 }
 
 /** Our requests the server counted in the window, as far as its answers have told us. */
@@ -88,8 +90,9 @@ export class RateBudget {
 	/** Most requests in flight while ramping (Infinity when the history is trusted). */
 	private ramp = 1;
 	/** Others' spending at our last answer that left nothing of ours in flight. */
-	private othersAtLastQuietCheck: number | undefined;
-	private othersQuiet = false;
+	private othersAtLastCheck: number | undefined;
+	/** Others' requests counted during our last round trip (undefined: not measured yet). */
+	private othersPerRoundTrip: number | undefined;
 	private inFlight = 0;
 	private headersSeen = false;
 	private answersSeen = 0;
@@ -116,13 +119,16 @@ export class RateBudget {
 
 		if (this.window) {
 			const share = this.share();
-			let mine = Math.floor(share * this.window.remaining + 1e-9);
-			if (mine === 0 && this.window.remaining > 0 && this.othersQuiet) mine = 1;
+			const open = this.window.remaining;
+			let mine = Math.floor(share * open + 1e-9);
+			if (mine === 0 && open > 0 && this.othersPerRoundTrip === 0) mine = 1;
 			const spare = mine - this.inFlight;
 			const tail = Math.ceil(this.window.limit * share * this.tailFraction);
 			const rampAllows = !this.rampUp || this.inFlight < this.ramp;
 			if ((spare > tail && rampAllows) || (spare > 0 && this.inFlight === 0)) return { go: true };
 			if (this.inFlight > 0) return { go: false, waitMs: undefined, why: 'budget in flight' };
+			// We leave what remains to the others: count it as theirs once the window is over.
+			(this.tally as WindowTally).leftToOthers = this.window.remaining;
 			return {
 				go: false,
 				waitMs: this.window.resetAtMs + RESET_MARGIN_MS - nowMs,
@@ -182,8 +188,9 @@ export class RateBudget {
 		this.ramp++;
 		if (this.inFlight === 0) {
 			// With nothing of ours in flight, the others' count is exact: did it move since last time?
-			this.othersQuiet = tally.others === this.othersAtLastQuietCheck;
-			this.othersAtLastQuietCheck = tally.others;
+			if (this.othersAtLastCheck !== undefined)
+				this.othersPerRoundTrip = tally.others - this.othersAtLastCheck;
+			this.othersAtLastCheck = tally.others;
 		}
 	}
 
@@ -209,7 +216,6 @@ export class RateBudget {
 			tally.rejected++;
 			this.countOthers();
 		}
-		this.historyTrusted = false;
 		this.ramp = Math.max(1, Math.ceil(Math.min(this.ramp, this.inFlight + 1) / 2));
 	}
 
@@ -237,14 +243,24 @@ export class RateBudget {
 		tally.others = Math.max(tally.others, used - (tally.ownStarts - tally.rejected));
 	}
 
+	/**
+	 * The window is over: it becomes the history. What we left to the others when we stopped for
+	 * the reset was theirs, as far as anyone can tell (our last answer could not show it).
+	 */
+	private closeTally(): void {
+		if (!this.tally) return;
+		this.tally.others += this.tally.leftToOthers;
+		this.previous = this.tally;
+	}
+
 	private forgetWindow(): void {
-		if (this.tally) this.previous = this.tally;
+		this.closeTally();
 		this.window = undefined;
 		this.tally = undefined;
 	}
 
 	private learnWindow(snapshot: RateLimitSnapshot): void {
-		if (this.tally) this.previous = this.tally;
+		this.closeTally();
 		const firstStartMs = this.unattributed.firstStartMs ?? snapshot.resetAtMs;
 		this.window = { ...snapshot };
 		this.tally = {
@@ -254,12 +270,13 @@ export class RateBudget {
 			ownAnswered: 0,
 			rejected: 0,
 			others: 0,
+			leftToOthers: 0,
 		};
 		this.unattributed = { starts: 0, firstStartMs: undefined };
 		this.historyTrusted = isRunContinued(this.previous, firstStartMs);
-		this.ramp = this.historyTrusted ? Infinity : 1;
-		this.othersAtLastQuietCheck = undefined;
-		this.othersQuiet = false;
+		this.ramp = this.historyTrusted && this.previous?.rejected === 0 ? Infinity : 1;
+		this.othersAtLastCheck = undefined;
+		this.othersPerRoundTrip = undefined;
 	}
 }
 
@@ -269,7 +286,7 @@ export class RateBudget {
  * to its reset: an underestimate, which only makes the test stricter).
  */
 function isRunContinued(previous: WindowTally | undefined, firstStartMs: number): boolean {
-	if (!previous || previous.rejected > 0) return false;
+	if (!previous) return false;
 	return firstStartMs - previous.resetAtMs < previous.resetAtMs - previous.firstStartMs;
 }
 
