@@ -65,9 +65,10 @@ function ownIn(tally: WindowTally): number {
  *   in flight only our share of what remains, our share being our part of the spending seen in
  *   this window and the one before. Processes that do the same take shares that add up to about
  *   one, so together they stay within what remains; alone on the token the share is 1.
- * - **Ramp**: without a trustworthy previous window (the first window, after a pause, after a
- *   429), the share is a guess: in-flight requests then grow by one per answer (doubling per
- *   round trip), so a burst never outruns what the answers have shown about the others.
+ * - **Ramp**: without a trustworthy previous window (the first window, after a pause) the share
+ *   is a guess, and after a 429 it was wrong: in-flight requests then grow by one per answer
+ *   (doubling per round trip; halved by a 429), so a burst never outruns what the answers have
+ *   shown about the others.
  * - **Tail**: the window's last fifth (of our share) goes one request at a time, so each answer
  *   shows what the others spent before more of ours go. When our share of what remains rounds
  *   down to nothing, we still send one at a time if the others spent nothing between our last two
@@ -85,9 +86,9 @@ export class RateBudget {
 		starts: 0,
 		firstStartMs: undefined,
 	};
-	/** Whether the previous window's tally describes the run we are in (consecutive, no 429). */
+	/** Whether the previous window's tally describes the run we are in (the window just before). */
 	private historyTrusted = false;
-	/** Most requests in flight while ramping (Infinity when the history is trusted). */
+	/** Most requests in flight while ramping (Infinity with a trusted history free of 429s). */
 	private ramp = 1;
 	/** Others' spending at our last answer that left nothing of ours in flight. */
 	private othersAtLastCheck: number | undefined;
@@ -281,8 +282,8 @@ export class RateBudget {
 }
 
 /**
- * The previous window describes the present run when it had no 429 and ours started again within
- * about one window of its reset (the window's length is at least the span from its first start
+ * The previous window describes the present run when ours started again within about one window
+ * of its reset (the window's length is at least the span from its first start
  * to its reset: an underestimate, which only makes the test stricter).
  */
 function isRunContinued(previous: WindowTally | undefined, firstStartMs: number): boolean {
