@@ -932,11 +932,13 @@ describe('RateBudget', () => {
 		expect(budget.decide(T + RESET_MARGIN_MS)).toEqual({ go: true });
 		budget.onStart(T + RESET_MARGIN_MS);
 		budget.onSettled({ limit: 40, remaining: 30, resetAtMs: next });
-		// Ours 21, others 29 over the two windows: a share of 22/51 of the 30 left (12).
-		expect(startAll(budget, T + 100)).toBe(12);
-		// Our 12 counted, and 10 more of theirs: 8 left, and our share is now 34/73 of them (3).
-		for (let i = 0; i < 12; i++) budget.onSettled({ limit: 40, remaining: 8, resetAtMs: next });
-		expect(startAll(budget, T + 200)).toBe(3);
+		// Ours 21, others 29 over the two windows: a share of 22/51 of the 30 left (12), half of
+		// it at once while others are on the token.
+		expect(startAll(budget, T + 100)).toBe(6);
+		// Our 6 counted, and 10 more of theirs: 14 left, and our share is now 28/67 of them (5),
+		// half of it at once.
+		for (let i = 0; i < 6; i++) budget.onSettled({ limit: 40, remaining: 14, resetAtMs: next });
+		expect(startAll(budget, T + 200)).toBe(2);
 	});
 
 	it('takes the whole window again once the others stop spending', () => {
@@ -957,14 +959,14 @@ describe('RateBudget', () => {
 		}
 		expect(rounds).toBeGreaterThan(1);
 		expectWait(budget.decide(NOW), T + RESET_MARGIN_MS - NOW);
-		// The next window still counts the others' 9 of the last one: less than all of it goes at
-		// once; a window later, with no one else in the history, all of it.
+		// The next window still counts the others' 9 of the last one: a share of it, halved, goes
+		// at once; a window later, with no one else in the history, all of it.
 		const next = (window: number) => T + window * 60_000;
 		budget.onStart(T + RESET_MARGIN_MS);
 		budget.onSettled({ limit: 20, remaining: 19, resetAtMs: next(1) });
 		const burst = startAll(budget, T + 100);
-		expect(burst).toBeGreaterThan(9);
-		expect(burst).toBeLessThan(19);
+		expect(burst).toBeGreaterThan(1);
+		expect(burst).toBeLessThan(19 / 2);
 		remaining = 19 - burst;
 		for (let i = 0; i < burst; i++) budget.onSettled({ limit: 20, remaining, resetAtMs: next(1) });
 		while (remaining > 0) {
