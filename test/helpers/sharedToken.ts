@@ -41,6 +41,8 @@ export interface SharedTokenOptions extends Omit<ChildJob, 'codes'> {
 	processes: number;
 	itemsEach: number;
 	timeoutMs: number;
+	/** Start just after the next multiple of this (a rate-limit window's start), once all are ready. */
+	startAtWindowOfMs?: number;
 }
 
 /** The invite codes of process `index` (they join in the emulator: "Open…"). */
@@ -50,7 +52,7 @@ export function codesOf(index: number, count: number): string[] {
 
 /** Runs the node in `processes` processes at once; resolves with each process's result. */
 export async function runInProcesses(options: SharedTokenOptions): Promise<ChildResult[]> {
-	const { processes, itemsEach, timeoutMs, ...shared } = options;
+	const { processes, itemsEach, timeoutMs, startAtWindowOfMs, ...shared } = options;
 	const children: ChildProcess[] = [];
 	const results: Array<Promise<ChildResult>> = [];
 	let timer: NodeJS.Timeout | undefined;
@@ -75,6 +77,10 @@ export async function runInProcesses(options: SharedTokenOptions): Promise<Child
 			);
 		});
 		await Promise.race([Promise.all(ready), deadline]);
+		if (startAtWindowOfMs) {
+			const next = Math.ceil(Date.now() / startAtWindowOfMs) * startAtWindowOfMs + 10;
+			await new Promise((resolve) => setTimeout(resolve, next - Date.now()));
+		}
 		for (const child of children) child.send(CHILD_GO);
 		return await Promise.race([Promise.all(results), deadline]);
 	} finally {
