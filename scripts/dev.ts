@@ -15,8 +15,11 @@ import {
 	exampleCredentials,
 	readExample,
 	SAMPLE_CSV,
+	csvExampleIn,
+	PREVIEW_CSV,
+	PREVIEW_EXAMPLE,
 	SPREADSHEET_EXAMPLE,
-	spreadsheetExampleIn,
+	WEBHOOK_AUTH,
 	WEBHOOK_EXAMPLE,
 } from '../test/e2e/examples';
 import {
@@ -50,8 +53,13 @@ async function main(): Promise<void> {
 
 	const filesDir = join(DEV_FOLDER, 'files');
 	mkdirSync(filesDir, { recursive: true });
-	if (!existsSync(join(filesDir, SPREADSHEET_EXAMPLE.input)))
-		copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
+	for (const [sample, example] of [
+		[SAMPLE_CSV, SPREADSHEET_EXAMPLE],
+		[PREVIEW_CSV, PREVIEW_EXAMPLE],
+	] as const) {
+		if (!existsSync(join(filesDir, example.input)))
+			copyFileSync(sample, join(filesDir, example.input));
+	}
 	console.log('Installing the packed package into .n8n-dev/.n8n/nodes...');
 	const packDir = mkdtempSync(join(DEV_FOLDER, 'pack-'));
 	try {
@@ -82,7 +90,8 @@ async function main(): Promise<void> {
 		if (!existsSync(imported)) {
 			await n8n.importWorkflows([
 				readExample(WEBHOOK_EXAMPLE.file),
-				spreadsheetExampleIn(filesDir),
+				csvExampleIn(SPREADSHEET_EXAMPLE, filesDir),
+				csvExampleIn(PREVIEW_EXAMPLE, filesDir),
 				readExample(AGENT_EXAMPLE.file),
 			]);
 			await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
@@ -106,8 +115,9 @@ n8n ${N8N_VERSION} with n8n-nodes-ryzeapi:  ${n8n.url}
   (the first time, n8n asks you to create a local owner account)
   Credentials: "RyzeAPI (emulator)" (instance ${MAIN_INSTANCE}, TokenAccount ${ACCOUNT_TOKEN}),
                "OpenAI account" (a local stand-in model that always calls the join tool)
+               "RyzeAPI webhook caller" (Header Auth: what the webhook example asks of its callers)
   Workflows:   the three examples; the webhook one is active:
-               curl -X POST -H 'content-type: application/json' -d '{"link":"https://chat.whatsapp.com/OpenDemo1"}' ${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}
+               curl -X POST -H '${WEBHOOK_AUTH.header}: ${WEBHOOK_AUTH.value}' -H 'content-type: application/json' -d '{"link":"https://chat.whatsapp.com/OpenDemo1"}' ${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}
   Emulator:    ${emulator.url}  (codes: Open… join, Approval… wait for approval, Revoked…, Forbidden…, Invalid…; others are unknown groups)
   Files:       ${filesDir}  (the spreadsheet example reads and writes here)
   n8n's log:   ${n8n.logFile}

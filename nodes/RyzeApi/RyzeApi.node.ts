@@ -11,7 +11,7 @@ import { router } from './actions/router';
 import { ryzeApiCredentialTest } from './methods/credentialTest';
 
 // Evaluated by n8n from the node's parameters: two outputs, or three when pending approvals are separate.
-const outputsExpression: `={{${string}}}` = `={{ $parameter.options?.pendingApprovalOutput === "separate" ? ${JSON.stringify(
+const outputsExpression: `={{${string}}}` = `={{ $parameter.operation === "join" && $parameter.options?.pendingApprovalOutput === "separate" ? ${JSON.stringify(
 	[
 		{ type: 'main', displayName: 'Joined' },
 		{ type: 'main', displayName: 'Pending Approval' },
@@ -31,9 +31,10 @@ export class RyzeApi implements INodeType {
 		icon: { light: 'file:ryzeapi.svg', dark: 'file:ryzeapi.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "join" ? "Join Group" : $parameter["operation"] }}',
+		subtitle:
+			'={{ {"join": "Join Group", "preview": "Preview Invite", "leave": "Leave Group"}[$parameter["operation"]] ?? $parameter["operation"] }}',
 		description:
-			'Join WhatsApp groups through RyzeAPI, routing every item to a Success or Error output',
+			'Join, preview and leave WhatsApp groups through RyzeAPI, routing every item to a Success or Error output',
 		defaults: {
 			name: 'RyzeAPI',
 		},

@@ -16,6 +16,15 @@ export const WEBHOOK_EXAMPLE = {
 	id: 'ryzeApiWebhookJoin',
 	path: 'ryzeapi/join-group',
 };
+/**
+ * The Header Auth credential the webhook example requires of its callers, as a user would create
+ * it for the local n8n of the tests and of `npm run dev` (a made-up value, not a secret).
+ */
+export const WEBHOOK_AUTH = {
+	header: 'X-Webhook-Secret',
+	value: 'local-n8n-webhook-caller-secret',
+};
+
 export const SPREADSHEET_EXAMPLE = {
 	file: 'spreadsheet-join-groups.json',
 	id: 'ryzeApiSheetJoin',
@@ -23,6 +32,14 @@ export const SPREADSHEET_EXAMPLE = {
 	output: 'groups-joined.csv',
 };
 export const AGENT_EXAMPLE = { file: 'ai-agent-join-groups.json', id: 'ryzeApiAgentJoin' };
+export const PREVIEW_EXAMPLE = {
+	file: 'preview-then-join.json',
+	id: 'ryzeApiPreviewJoin',
+	input: 'groups-to-preview.csv',
+	output: 'groups-previewed.csv',
+};
+export const PREVIEW_CSV = join(EXAMPLES_DIR, PREVIEW_EXAMPLE.input);
+const ALL_EXAMPLES = [WEBHOOK_EXAMPLE, SPREADSHEET_EXAMPLE, AGENT_EXAMPLE, PREVIEW_EXAMPLE];
 
 interface WorkflowNode {
 	name: string;
@@ -49,20 +66,25 @@ export function nodeOfType(workflow: Workflow, typeSuffix: string): WorkflowNode
 	return node;
 }
 
-/** The spreadsheet example with its Files node pointing into filesDir, as a user would set it. */
-export function spreadsheetExampleIn(filesDir: string): Workflow {
-	const workflow = readExample(SPREADSHEET_EXAMPLE.file);
-	const files = workflow.nodes.find((node) => node.name === 'Files');
-	const assignments = (
-		files?.parameters.assignments as
-			{ assignments: Array<{ name: string; value: string }> } | undefined
-	)?.assignments;
-	if (!assignments) throw new Error('The spreadsheet example has no Files node with assignments');
+/** A CSV example with its file paths pointing into filesDir, as a user would set them. */
+export function csvExampleIn(
+	example: { file: string; input: string; output: string },
+	filesDir: string,
+): Workflow {
+	const workflow = readExample(example.file);
+	const assignments = workflow.nodes
+		.map(
+			(node) =>
+				(
+					node.parameters.assignments as
+						{ assignments: Array<{ name: string; value: unknown }> } | undefined
+				)?.assignments,
+		)
+		.find((list) => list?.some((assignment) => assignment.name === 'inputFile'));
+	if (!assignments) throw new Error(`${example.file} has no node that sets inputFile`);
 	for (const assignment of assignments) {
-		if (assignment.name === 'inputFile')
-			assignment.value = join(filesDir, SPREADSHEET_EXAMPLE.input);
-		if (assignment.name === 'outputFile')
-			assignment.value = join(filesDir, SPREADSHEET_EXAMPLE.output);
+		if (assignment.name === 'inputFile') assignment.value = join(filesDir, example.input);
+		if (assignment.name === 'outputFile') assignment.value = join(filesDir, example.output);
 	}
 	return workflow;
 }
@@ -70,7 +92,7 @@ export function spreadsheetExampleIn(filesDir: string): Workflow {
 /** Every credential the examples name, by the id and name they name it with. */
 export function exampleCredentials(urls: { ryzeApi: string; openAi: string }): object[] {
 	const named = new Map<string, { id: string; name: string }>();
-	for (const file of [WEBHOOK_EXAMPLE.file, SPREADSHEET_EXAMPLE.file, AGENT_EXAMPLE.file]) {
+	for (const { file } of ALL_EXAMPLES) {
 		for (const node of readExample(file).nodes) {
 			for (const [type, reference] of Object.entries(node.credentials ?? {}))
 				named.set(type, reference);
@@ -79,6 +101,7 @@ export function exampleCredentials(urls: { ryzeApi: string; openAi: string }): o
 	const data: Record<string, object> = {
 		ryzeApi: { baseUrl: urls.ryzeApi, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
 		openAiApi: { apiKey: 'sk-local-stand-in', url: urls.openAi, header: false },
+		httpHeaderAuth: { name: WEBHOOK_AUTH.header, value: WEBHOOK_AUTH.value },
 	};
 	return [...named].map(([type, reference]) => {
 		if (!data[type])

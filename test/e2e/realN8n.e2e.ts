@@ -18,10 +18,14 @@ import {
 	nodeOfType,
 	readExample,
 	SAMPLE_CSV,
+	csvExampleIn,
+	PREVIEW_CSV,
+	PREVIEW_EXAMPLE,
 	SPREADSHEET_EXAMPLE,
-	spreadsheetExampleIn,
+	WEBHOOK_AUTH,
 	WEBHOOK_EXAMPLE,
 } from './examples';
+import { ForwardingProxy } from '../helpers/forwardingProxy';
 import { runOrThrow } from '../helpers/processes';
 import type { PackedPackage } from './realN8n';
 import {
@@ -51,6 +55,7 @@ beforeAll(async () => {
 	filesDir = join(workDir, 'files');
 	mkdirSync(filesDir);
 	copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
+	copyFileSync(PREVIEW_CSV, join(filesDir, PREVIEW_EXAMPLE.input));
 	await emulator.start();
 	await model.start();
 	packed = await packProject(workDir);
@@ -63,7 +68,8 @@ beforeAll(async () => {
 	await n8n.importCredentials(exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }));
 	await n8n.importWorkflows([
 		readExample(WEBHOOK_EXAMPLE.file),
-		spreadsheetExampleIn(filesDir),
+		csvExampleIn(SPREADSHEET_EXAMPLE, filesDir),
+		csvExampleIn(PREVIEW_EXAMPLE, filesDir),
 		agent,
 	]);
 	await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
@@ -174,6 +180,62 @@ test('the spreadsheet example, run by `n8n execute`, writes every CSV row back w
 	);
 });
 
+test('behind HTTP_PROXY, n8n and the node send the joins through the proxy', async () => {
+	const proxy = await new ForwardingProxy().start();
+	try {
+		// Another CLI process of the same n8n, started with the proxy variable as a user would.
+		const proxied = new N8n({
+			installDir: installDir as string,
+			userFolder: workDir,
+			filesDir,
+			port: await freePort(),
+			env: { HTTP_PROXY: proxy.url },
+		});
+		const run = await proxied.execute(SPREADSHEET_EXAMPLE.id);
+		expect(run.status).toBe('success');
+		const joins = proxy.forwarded.filter((request) => request.url.includes('/api/group/join/'));
+		expect(joins.map((request) => [request.method, request.url])).toEqual(
+			Array(5).fill(['POST', `${emulator.url}/api/group/join/${MAIN_INSTANCE}`]),
+		);
+		expect(emulator.joinRequests()).toHaveLength(5);
+	} finally {
+		await proxy.close();
+	}
+});
+
+test('the preview example joins only open, small groups and writes every row back with why', async () => {
+	const run = await n8n.execute(PREVIEW_EXAMPLE.id);
+	expect(run.data.resultData.error).toBeUndefined();
+	expect(run.status).toBe('success');
+
+	const written = parseCsv(readFileSync(join(filesDir, PREVIEW_EXAMPLE.output), 'utf8'));
+	const sample = parseCsv(readFileSync(PREVIEW_CSV, 'utf8'));
+	// The sheet's own "name" column survives the preview (the group's name is groupName).
+	expect(written.map((row) => row.name)).toEqual(sample.map((row) => row.name));
+	expect(written.map((row) => [row.status, row.members, row.adminApproval, row.reason])).toEqual([
+		['joined', '5', 'false', ''],
+		['skipped', '1000', 'false', ''],
+		['skipped', '5', 'true', ''],
+		['error', '', '', 'revoked_or_expired'],
+		['joined', '5', 'false', ''],
+		['error', '', '', 'invalid_identifier'],
+	]);
+	expect(written[0].groupName).toBe('Group OpenMarket8Kd2Lq0ZxW4y');
+	expect(written[1].message).toBe('Not joined: 1000 members, more than 256');
+	expect(written[2].message).toBe('Not joined: an admin must approve new members');
+	// Five previews (the phone number costs none), then joins of the two open, small groups only.
+	const infoRequests = emulator.log.filter((entry) => entry.path.startsWith('/api/group/info/'));
+	expect(infoRequests).toHaveLength(5);
+	expect(
+		emulator
+			.joinRequests()
+			.map((request) => request.identifier)
+			.sort(),
+	).toEqual(['OpenFamily3Np6Rz', 'OpenMarket8Kd2Lq0ZxW4y']);
+	expect(emulator.isMember(MAIN_INSTANCE, 'OpenMarket8Kd2Lq0ZxW4y')).toBe(true);
+	expect(emulator.isMember(MAIN_INSTANCE, 'OpenBigPromo4Rt7Yq')).toBe(false);
+});
+
 describe('in a started n8n', () => {
 	beforeAll(async () => {
 		await n8n.start();
@@ -183,7 +245,6 @@ describe('in a started n8n', () => {
 	}, 180_000);
 
 	test('the webhook example joins the posted link and answers with the result', async () => {
-		const url = `${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`;
 		const answers = [];
 		for (const body of [
 			{ link: 'https://chat.whatsapp.com/OpenWebhookGroup1' },
@@ -191,7 +252,7 @@ describe('in a started n8n', () => {
 			{ link: 'chat.whatsapp.com/RevokedWebhook3' },
 			{ link: 'https://wa.me/5511912345678' },
 		]) {
-			answers.push(await postJson(url, body));
+			answers.push(await callWebhook(body));
 		}
 		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 422, 400]);
 		expect(answers[0].body).toEqual({
@@ -226,10 +287,24 @@ describe('in a started n8n', () => {
 		).toBe(true);
 	});
 
+	test('the webhook example refuses callers without its Header Auth header: 403, and nothing reaches RyzeAPI', async () => {
+		const body = { link: 'https://chat.whatsapp.com/OpenIntruder1' };
+		const refused = [
+			await callWebhook(body, {}),
+			await callWebhook(body, { [WEBHOOK_AUTH.header]: 'a-guessed-value' }),
+			await callWebhook(body, { authorization: `Bearer ${WEBHOOK_AUTH.value}` }),
+		];
+		expect(refused.map((answer) => answer.status)).toEqual([403, 403, 403]);
+		expect(emulator.log).toEqual([]);
+		// The same call with the header joins: the refusals were the header's doing.
+		expect((await callWebhook(body)).status).toBe(200);
+		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual(['OpenIntruder1']);
+	});
+
 	test('the webhook example still answers when RyzeAPI refuses the token: 502, reason unauthorized', async () => {
 		// The example's node continues on error, so a refused token becomes an answer, not a failed run.
 		emulator.configure({ tokens: {} });
-		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, {
+		const answer = await callWebhook({
 			link: 'https://chat.whatsapp.com/OpenWebhookGroup4',
 		});
 		expect(answer.status).toBe(502);
@@ -337,7 +412,7 @@ describe('in a started n8n', () => {
 			headers: { cookie: await ownerSession() },
 		});
 		expect(deleted.status).toBe(200);
-		const answer = await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, {
+		const answer = await callWebhook({
 			link: 'https://chat.whatsapp.com/OpenWebhookGroup5',
 		});
 		expect(answer.status).toBe(500);
@@ -349,6 +424,14 @@ describe('in a started n8n', () => {
 		expect(emulator.joinRequests()).toHaveLength(0);
 	});
 });
+
+/** Calls the webhook example as its callers must: with the Header Auth header, unless told otherwise. */
+async function callWebhook(
+	body: unknown,
+	headers: Record<string, string> = { [WEBHOOK_AUTH.header]: WEBHOOK_AUTH.value },
+): Promise<{ status: number; body: unknown }> {
+	return await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, body, headers);
+}
 
 let session: Promise<string> | undefined;
 

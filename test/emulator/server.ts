@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 import type { GroupBehaviour } from './groups';
@@ -99,6 +100,8 @@ export class RyzeApiEmulator {
 
 	private server: Server | undefined;
 
+	private scheme: 'http' | 'https' = 'http';
+
 	private options: Required<Omit<EmulatorOptions, 'port' | 'rateLimit'>> &
 		Pick<EmulatorOptions, 'rateLimit'>;
 
@@ -106,7 +109,10 @@ export class RyzeApiEmulator {
 
 	private readonly windows = new Map<string, { start: number; count: number }>();
 
+	/** instance → JIDs of the groups it is in. */
 	private readonly joined = new Map<string, Set<string>>();
+
+	private readonly codeOfJid = new Map<string, string>();
 
 	private readonly pendingTimers = new Set<NodeJS.Timeout>();
 
@@ -117,9 +123,14 @@ export class RyzeApiEmulator {
 		this.random = seededRandom(this.options.seed);
 	}
 
-	/** Starts listening on 127.0.0.1 (a random port unless one is given). */
-	async start(port = 0): Promise<this> {
-		const server = createServer((req, res) => this.handle(req, res));
+	/**
+	 * Starts listening on 127.0.0.1 (a random port unless one is given); over HTTPS with this key
+	 * and certificate, as a self-hosted RyzeAPI behind a private CA.
+	 */
+	async start(port = 0, tls?: { key: string; cert: string }): Promise<this> {
+		const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
+		const server = tls ? createHttpsServer(tls, handler) : createServer(handler);
+		this.scheme = tls ? 'https' : 'http';
 		server.keepAliveTimeout = 5_000;
 		server.listen(port, '127.0.0.1');
 		await once(server, 'listening');
@@ -130,7 +141,7 @@ export class RyzeApiEmulator {
 	get url(): string {
 		const address = this.server?.address() as AddressInfo | null;
 		if (!address) throw new Error('The emulator is not running');
-		return `http://127.0.0.1:${address.port}`;
+		return `${this.scheme}://127.0.0.1:${address.port}`;
 	}
 
 	/** Changes behaviour for the requests that follow. */
@@ -156,6 +167,7 @@ export class RyzeApiEmulator {
 		this.windows.clear();
 		this.queuedFaults.length = 0;
 		this.joined.clear();
+		this.codeOfJid.clear();
 	}
 
 	/** Requests to the join route, in the order received. */
@@ -219,7 +231,7 @@ export class RyzeApiEmulator {
 	): void {
 		// The raw path, not a parsed URL: parsing would resolve an encoded ".." instance name.
 		const rawPath = (req.url ?? '/').split('?')[0];
-		const match = /^\/api\/group\/(join|list)\/([^/]*)$/.exec(rawPath);
+		const match = /^\/api\/group\/(join|list|info|leave)\/([^/]*)$/.exec(rawPath);
 		// Unknown routes answer like a plain web server, not with the API's envelope.
 		if (!match)
 			return this.sendRaw(
@@ -245,6 +257,10 @@ export class RyzeApiEmulator {
 		const body = parseJson(rawBody);
 		if (route === 'join')
 			entry.identifier = (body as { identifier?: unknown } | undefined)?.identifier;
+		// info and leave take the identifier in the query, as the provider's pages say.
+		const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+		if (route === 'info' || route === 'leave')
+			entry.identifier = query.get('identifier') ?? undefined;
 
 		const fault = this.nextFault();
 		if (fault) entry.fault = fault;
@@ -287,12 +303,16 @@ export class RyzeApiEmulator {
 			return this.send(res, entry, 200, { success: true, groups }, headers);
 		}
 
-		if (req.method !== 'POST')
+		const method = { join: 'POST', info: 'GET', leave: 'DELETE' }[route];
+		if (req.method !== method)
 			return this.send(res, entry, 404, envelope('Route not found'), headers);
 		if (state === 'disconnected')
 			return this.send(res, entry, 400, envelope('Instance disconnected'), headers);
 		if (state === 'unavailable')
 			return this.send(res, entry, 503, envelope('Instance not connected'), headers);
+
+		if (route === 'info') return this.groupInfo(res, entry, instance, query, headers);
+		if (route === 'leave') return this.leaveGroup(res, entry, instance, headers);
 
 		if (body === undefined)
 			return this.send(res, entry, 400, envelope('Validation failed: body must be JSON'), headers);
@@ -301,29 +321,111 @@ export class RyzeApiEmulator {
 		if (code === undefined)
 			return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
 
-		switch (
-			behaviourOf(code, new Map(Object.entries(this.options.groups)), this.options.unknownCodes)
-		) {
+		const behaviour = this.behaviour(code);
+		switch (behaviour) {
 			case 'open':
-				this.remember(instance, groupJidOf(code));
+				this.remember(instance, code);
 				return this.send(res, entry, 200, joinedBody(code, false), headers);
 			case 'approval':
 				return this.send(res, entry, 200, joinedBody(code, true), headers);
-			case 'revoked':
-				return this.send(
-					res,
-					entry,
-					400,
-					envelope('Invite link has been revoked or expired'),
-					headers,
-				);
 			case 'forbidden':
 				return this.send(res, entry, 403, envelope('Not allowed to join this group'), headers);
-			case 'missing':
-				return this.send(res, entry, 404, envelope('Group not found'), headers);
-			case 'invalid':
-				return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
+			default: {
+				const [status, message] = REFUSALS[behaviour];
+				return this.send(res, entry, status, envelope(message), headers);
+			}
 		}
+	}
+
+	/** GET /api/group/info: the group's details, by JID (a group the instance is in) or by code or link. */
+	private groupInfo(
+		res: ServerResponse,
+		entry: LoggedRequest,
+		instance: string,
+		query: URLSearchParams,
+		headers: Record<string, string>,
+	): void {
+		const found = this.findGroup(instance, entry.identifier);
+		if (!found.ok) return this.send(res, entry, found.status, envelope(found.message), headers);
+		const { code } = found;
+		const behaviour = this.behaviour(code);
+		if (behaviour in REFUSALS) {
+			const [status, message] = REFUSALS[behaviour as keyof typeof REFUSALS];
+			return this.send(res, entry, status, envelope(message), headers);
+		}
+		const member = this.joined.get(instance)?.has(groupJidOf(code)) ?? false;
+		const group = groupDetail(code, behaviour, member, query.get('participants') !== 'false');
+		return this.send(
+			res,
+			entry,
+			200,
+			{ success: true, message: 'Group info retrieved', group },
+			headers,
+		);
+	}
+
+	/** DELETE /api/group/leave: only a group the instance is in; leaving twice answers 404. */
+	private leaveGroup(
+		res: ServerResponse,
+		entry: LoggedRequest,
+		instance: string,
+		headers: Record<string, string>,
+	): void {
+		const notMember = envelope('Group not found or you are not a member of this group');
+		const found = this.findGroup(instance, entry.identifier);
+		if (!found.ok) return this.send(res, entry, found.status, envelope(found.message), headers);
+		if (this.behaviour(found.code) === 'forbidden') {
+			return this.send(res, entry, 403, envelope('Not allowed to leave this group'), headers);
+		}
+		const groupJid = groupJidOf(found.code);
+		const groups = this.joined.get(instance);
+		if (!groups?.has(groupJid)) return this.send(res, entry, 404, notMember, headers);
+		groups.delete(groupJid);
+		return this.send(
+			res,
+			entry,
+			200,
+			{ success: true, message: 'Successfully left the group', groupJid },
+			headers,
+		);
+	}
+
+	/** The code behind a JID (of a group the instance is in), a code or a link. */
+	private findGroup(
+		instance: string,
+		identifier: unknown,
+	): { ok: true; code: string } | { ok: false; status: number; message: string } {
+		if (typeof identifier !== 'string' || identifier.trim() === '') {
+			return { ok: false, status: 400, message: 'Identifier is required' };
+		}
+		if (/@g\.us$/i.test(identifier.trim())) {
+			const code = this.codeOfJid.get(identifier.trim().toLowerCase());
+			const member = code !== undefined && this.joined.get(instance)?.has(groupJidOf(code));
+			return member
+				? { ok: true, code }
+				: {
+						ok: false,
+						status: 404,
+						message: 'Group not found or you are not a member of this group',
+					};
+		}
+		const code = codeFromIdentifier(identifier);
+		if (code === undefined)
+			return { ok: false, status: 400, message: 'Invalid invite link or code' };
+		return { ok: true, code };
+	}
+
+	private behaviour(code: string): GroupBehaviour {
+		return behaviourOf(
+			code,
+			new Map(Object.entries(this.options.groups)),
+			this.options.unknownCodes,
+		);
+	}
+
+	/** Whether the instance is in the group of this code (tests). */
+	isMember(instance: string, code: string): boolean {
+		return this.joined.get(instance)?.has(groupJidOf(code)) ?? false;
 	}
 
 	private nextFault(): FaultKind | undefined {
@@ -507,13 +609,14 @@ export class RyzeApiEmulator {
 		res.end(body);
 	}
 
-	private remember(instance: string, groupJid: string): void {
+	private remember(instance: string, code: string): void {
 		let groups = this.joined.get(instance);
 		if (!groups) {
 			groups = new Set();
 			this.joined.set(instance, groups);
 		}
-		groups.add(groupJid);
+		groups.add(groupJidOf(code));
+		this.codeOfJid.set(groupJidOf(code), code);
 	}
 
 	private later(action: () => void, ms: number): void {
@@ -557,6 +660,58 @@ function joinedBody(code: string, requiresApproval: boolean) {
 			: 'Successfully joined the group',
 		groupJid: groupJidOf(code),
 		requiresApproval,
+	};
+}
+
+/** What join and info answer for a group that cannot be joined or seen. */
+const REFUSALS = {
+	revoked: [400, 'Invite link has been revoked or expired'],
+	invalid: [400, 'Invalid invite link or code'],
+	missing: [404, 'Group not found'],
+} as const;
+
+/**
+ * A GroupDetail as /info answers it (inside `group`: the reset-link page reads `group.inviteLink`).
+ * Codes containing "Big" are groups of 1,000; others have 5 members, plus the instance once it joined.
+ */
+function groupDetail(
+	code: string,
+	behaviour: GroupBehaviour,
+	member: boolean,
+	withParticipants: boolean,
+) {
+	const participantCount = (code.includes('Big') ? 1000 : 5) + (member ? 1 : 0);
+	return {
+		name: `Group ${code}`,
+		jid: groupJidOf(code),
+		description: `An emulated group (${behaviour})`,
+		inviteCode: code,
+		inviteLink: `https://chat.whatsapp.com/${code}`,
+		createdBy: '5511999999999@s.whatsapp.net',
+		createdAt: '2026-01-15T10:00:00Z',
+		participantCount,
+		...(withParticipants
+			? {
+					participants: Array.from({ length: participantCount }, (_, index) => ({
+						jid: `55119${String(index).padStart(8, '0')}@s.whatsapp.net`,
+						lid: `1997${String(index).padStart(11, '0')}@lid`,
+						isAdmin: index === 0,
+						isSuperAdmin: index === 0,
+					})),
+				}
+			: {}),
+		groupSettings: {
+			membersCanEditInfo: false,
+			membersCanSendMessages: true,
+			membersCanAddOthers: false,
+			requireAdminApproval: behaviour === 'approval',
+		},
+		image: null,
+		metadata: {},
+		isEphemeral: false,
+		isIncognito: false,
+		isSuspended: false,
+		isDefaultSubGroup: false,
 	};
 }
 

@@ -3,7 +3,8 @@
  * against the emulator, printing the heap in use after a full collection at the end of each round.
  */
 import { closeDispatchers } from '../../nodes/RyzeApi/transport';
-import { runJoins } from '../../nodes/RyzeApi/runner/runOperation';
+import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
+import { runOperation } from '../../nodes/RyzeApi/runner/runOperation';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
 
 async function main(): Promise<void> {
@@ -27,7 +28,9 @@ async function main(): Promise<void> {
 	}).start();
 	const heaps: number[] = [];
 	for (let round = 0; round < rounds; round++) {
-		await runJoins(
+		await runOperation(
+			joinGroup,
+
 			Array.from({ length: joinsPerRound }, (_, i) => ({
 				connection: {
 					origin: emulator.url,
@@ -35,7 +38,7 @@ async function main(): Promise<void> {
 					instance: MAIN_INSTANCE,
 					token: ACCOUNT_TOKEN,
 				},
-				code: `OpenMemory${round}x${i}`,
+				identifier: `OpenMemory${round}x${i}`,
 			})),
 			{
 				concurrency: 16,

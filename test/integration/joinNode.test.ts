@@ -88,6 +88,8 @@ describe('routing and item fields', () => {
 				row: 3,
 				link: rows[2].link,
 				status: 'error',
+				// Never sent: null, so every Error item has the same columns.
+				inviteCode: null,
 				error: {
 					reason: 'invalid_identifier',
 					message: expect.stringMatching(/JID/),
@@ -121,6 +123,7 @@ describe('routing and item fields', () => {
 			}),
 			expect.objectContaining({
 				row: 8,
+				inviteCode: null,
 				error: expect.objectContaining({ reason: 'invalid_identifier', httpStatus: null }),
 			}),
 		]);

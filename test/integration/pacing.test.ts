@@ -8,8 +8,9 @@ import { Agent, request } from 'undici';
 
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import type { JoinTask, RunnerSettings } from '../../nodes/RyzeApi/runner/runOperation';
-import { INSTANCE_UNAVAILABLE_STREAK, runJoins } from '../../nodes/RyzeApi/runner/runOperation';
+import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
+import type { RunnerSettings, Task } from '../../nodes/RyzeApi/runner/runOperation';
+import { INSTANCE_UNAVAILABLE_STREAK, runOperation } from '../../nodes/RyzeApi/runner/runOperation';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
 import { useEmulator } from '../helpers/useEmulator';
@@ -21,8 +22,8 @@ function connection(token = ACCOUNT_TOKEN): Connection {
 	return { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token };
 }
 
-function tasks(codes: string[], token?: string): JoinTask[] {
-	return codes.map((code) => ({ connection: connection(token), code }));
+function tasks(codes: string[], token?: string): Task[] {
+	return codes.map((code) => ({ connection: connection(token), identifier: code }));
 }
 
 const fast: RunnerSettings = {
@@ -58,27 +59,26 @@ describe('retries', () => {
 		['oversizedBody', 1],
 	] as const)('%s ×%d then a good answer: recovered, one request per try', async (fault, times) => {
 		emulator.queueFault(fault, times);
-		const [result] = await runJoins(tasks(['OpenRetry']), fast);
-		expect(result).toEqual({
-			sent: true,
-			attempts: times + 1,
-			outcome: expect.objectContaining({ ok: true }),
-		});
+		const [result] = await runOperation(joinGroup, tasks(['OpenRetry']), fast);
+		expect(result).toMatchObject({ attempts: times + 1, ok: true });
 		expect(emulator.joinRequests()).toHaveLength(times + 1);
 	});
 
 	test('an answer that never comes is retried after the timeout', async () => {
 		emulator.queueFault('hang');
-		const [result] = await runJoins(tasks(['OpenSlow']), { ...fast, timeoutMs: 300 });
-		expect(result).toMatchObject({ sent: true, attempts: 2, outcome: { ok: true } });
+		const [result] = await runOperation(joinGroup, tasks(['OpenSlow']), {
+			...fast,
+			timeoutMs: 300,
+		});
+		expect(result).toMatchObject({ attempts: 2, ok: true });
 	});
 
 	test.each(['rateLimited', 'rateLimitedBare', 'rateLimitedRetryAfter', 'throttled'] as const)(
 		'a 429 (%s) waits, then retries and joins',
 		async (fault) => {
 			emulator.queueFault(fault);
-			const [result] = await runJoins(tasks(['OpenLimited']), fast);
-			expect(result).toMatchObject({ sent: true, attempts: 2, outcome: { ok: true } });
+			const [result] = await runOperation(joinGroup, tasks(['OpenLimited']), fast);
+			expect(result).toMatchObject({ attempts: 2, ok: true });
 		},
 	);
 
@@ -88,31 +88,31 @@ describe('retries', () => {
 		['MissingCode', 'group_not_found'],
 		['bad-code', 'invalid_code'],
 	])('%s (4xx) is never retried', async (code, reason) => {
-		const [result] = await runJoins(tasks([code]), fast);
+		const [result] = await runOperation(joinGroup, tasks([code]), fast);
 		expect(result).toMatchObject({
-			sent: true,
 			attempts: 1,
-			outcome: { ok: false, failure: { reason } },
+			ok: false,
+			failure: { reason },
 		});
 		expect(emulator.joinRequests()).toHaveLength(1);
 	});
 
 	test('a redirect is never retried', async () => {
 		emulator.queueFault('redirect', 3);
-		const [result] = await runJoins(tasks(['OpenMoved']), fast);
-		expect(result).toMatchObject({ sent: true, attempts: 1 });
+		const [result] = await runOperation(joinGroup, tasks(['OpenMoved']), fast);
+		expect(result).toMatchObject({ attempts: 1 });
 	});
 
 	test('when the tries run out the join goes to Error with the last reason, and nothing more is sent', async () => {
 		emulator.queueFault('serverError', 10);
-		const [result] = await runJoins(tasks(['OpenDown']), {
+		const [result] = await runOperation(joinGroup, tasks(['OpenDown']), {
 			...fast,
 			retry: { ...fast.retry, maxTries: 3 },
 		});
 		expect(result).toMatchObject({
-			sent: true,
 			attempts: 3,
-			outcome: { ok: false, failure: { reason: 'server_error', httpStatus: 500 } },
+			ok: false,
+			failure: { reason: 'server_error', httpStatus: 500 },
 		});
 		expect(emulator.joinRequests()).toHaveLength(3);
 	});
@@ -120,15 +120,15 @@ describe('retries', () => {
 	test('the total retry wait is bounded too', async () => {
 		emulator.queueFault('rateLimitedBare', 10);
 		// Each 429 waits at least 1 s; a bound of 1.5 s allows one retry only.
-		const [result] = await runJoins(tasks(['OpenBounded']), {
+		const [result] = await runOperation(joinGroup, tasks(['OpenBounded']), {
 			...fast,
 			retry: { ...fast.retry, maxTries: 10 },
 			maxRetryWaitMs: 1_500,
 		});
 		expect(result).toMatchObject({
-			sent: true,
 			attempts: 2,
-			outcome: { ok: false, failure: { reason: 'rate_limited' } },
+			ok: false,
+			failure: { reason: 'rate_limited' },
 		});
 	});
 });
@@ -136,15 +136,15 @@ describe('retries', () => {
 describe('pacing from the rate-limit headers', () => {
 	test('a run larger than the window finishes with no 429 and never more than the limit per window', async () => {
 		emulator.configure({ rateLimit: { limit: 6, windowMs: 1_000 } });
-		const results = await runJoins(tasks(codes(20)), { ...fast, concurrency: 4 });
-		expect(results.every((result) => result.sent && result.outcome.ok)).toBe(true);
+		const results = await runOperation(joinGroup, tasks(codes(20)), { ...fast, concurrency: 4 });
+		expect(results.every((result) => result.ok)).toBe(true);
 		expect(emulator.joinRequests().filter((entry) => entry.status === 429)).toHaveLength(0);
 		expect(Math.max(...requestsPerWindow(1_000))).toBeLessThanOrEqual(6);
 	});
 
 	test('the first request goes alone; the others wait for its headers', async () => {
 		emulator.configure({ rateLimit: { limit: 50, windowMs: 60_000 }, latencyMs: 30 });
-		await runJoins(tasks(codes(6)), { ...fast, concurrency: 6 });
+		await runOperation(joinGroup, tasks(codes(6)), { ...fast, concurrency: 6 });
 		const [first, second] = emulator.joinRequests();
 		// The emulator logs a request when it has read it; the second can only arrive after the first was answered.
 		expect(second.at - first.at).toBeGreaterThanOrEqual(25);
@@ -165,11 +165,11 @@ describe('pacing from the rate-limit headers', () => {
 				await new Promise((resolve) => setTimeout(resolve, 250));
 			}
 		})();
-		const results = await runJoins(tasks(codes(24)), { ...fast, concurrency: 3 });
+		const results = await runOperation(joinGroup, tasks(codes(24)), { ...fast, concurrency: 3 });
 		stop = true;
 		await competing;
 		await competitor.close();
-		expect(results.every((result) => result.sent && result.outcome.ok)).toBe(true);
+		expect(results.every((result) => result.ok)).toBe(true);
 		const ours = emulator.joinRequests().filter((entry) => entry.identifier !== 'OpenCompetitor');
 		const our429s = ours.filter((entry) => entry.status === 429).length;
 		// Racing another client can cost a rare 429 (retried); it must stay rare.
@@ -177,14 +177,17 @@ describe('pacing from the rate-limit headers', () => {
 	});
 
 	test('Max Requests Per Minute spaces the starts', async () => {
-		await runJoins(tasks(codes(4)), { ...fast, minIntervalMs: 120 });
+		await runOperation(joinGroup, tasks(codes(4)), { ...fast, minIntervalMs: 120 });
 		const starts = emulator.joinRequests().map((entry) => entry.at);
 		for (let i = 1; i < starts.length; i++)
 			expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(100);
 	});
 
 	test('a random delay between joins spaces the starts within its bounds', async () => {
-		await runJoins(tasks(codes(4)), { ...fast, humanDelayMs: { min: 100, max: 150 } });
+		await runOperation(joinGroup, tasks(codes(4)), {
+			...fast,
+			humanDelayMs: { min: 100, max: 150 },
+		});
 		const starts = emulator.joinRequests().map((entry) => entry.at);
 		for (let i = 1; i < starts.length; i++)
 			expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(80);
@@ -193,7 +196,7 @@ describe('pacing from the rate-limit headers', () => {
 	test('a long wait is told through the log, with what is left', async () => {
 		emulator.configure({ rateLimit: { limit: 2, windowMs: 1_000 } });
 		const messages: string[] = [];
-		await runJoins(tasks(codes(5)), {
+		await runOperation(joinGroup, tasks(codes(5)), {
 			...fast,
 			concurrency: 1,
 			log: (message) => messages.push(message),
@@ -214,20 +217,20 @@ describe('an instance reported unavailable stops the calls to it', () => {
 	])(
 		'instance %s (HTTP %d): three requests, then the rest are not sent',
 		async (instance, httpStatus, apiMessage) => {
-			const many = codes(12).map((code) => ({ connection: { ...connection(), instance }, code }));
-			const results = await runJoins(many, fast);
+			const many = codes(12).map((code) => ({
+				connection: { ...connection(), instance },
+				identifier: code,
+			}));
+			const results = await runOperation(joinGroup, many, fast);
 			expect(emulator.joinRequests()).toHaveLength(INSTANCE_UNAVAILABLE_STREAK);
 			expect(
-				results.every((result) =>
-					result.sent
-						? !result.outcome.ok && result.outcome.failure.reason === 'instance_unavailable'
-						: result.failure.reason === 'instance_unavailable',
-				),
+				results.every((result) => !result.ok && result.failure.reason === 'instance_unavailable'),
 			).toBe(true);
-			const notSent = results.filter((result) => !result.sent);
+			const notSent = results.filter((result) => result.attempts === 0);
 			expect(notSent.length).toBeGreaterThan(0);
 			expect(notSent[0]).toEqual({
-				sent: false,
+				ok: false,
+				attempts: 0,
 				failure: {
 					reason: 'instance_unavailable',
 					httpStatus,
@@ -240,24 +243,22 @@ describe('an instance reported unavailable stops the calls to it', () => {
 	test('other instances of the same run go on', async () => {
 		const mixed = codes(8).map((code, index) => ({
 			connection: { ...connection(), instance: index % 2 ? 'offline' : MAIN_INSTANCE },
-			code,
+			identifier: code,
 		}));
-		const results = await runJoins(mixed, fast);
-		expect(
-			results
-				.filter((_result, index) => index % 2 === 0)
-				.every((result) => result.sent && result.outcome.ok),
-		).toBe(true);
+		const results = await runOperation(joinGroup, mixed, fast);
+		expect(results.filter((_result, index) => index % 2 === 0).every((result) => result.ok)).toBe(
+			true,
+		);
 	});
 
 	test('an answer from a working instance resets the count', async () => {
 		emulator.queueFault('unavailable', 2);
-		const results = await runJoins(tasks(codes(6)), {
+		const results = await runOperation(joinGroup, tasks(codes(6)), {
 			...fast,
 			concurrency: 1,
 			retry: { ...fast.retry, maxTries: 1 },
 		});
-		expect(results.filter((result) => result.sent && result.outcome.ok)).toHaveLength(4);
+		expect(results.filter((result) => result.ok)).toHaveLength(4);
 		expect(emulator.joinRequests()).toHaveLength(6);
 	});
 });

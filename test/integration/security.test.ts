@@ -7,7 +7,8 @@ import { Container } from '@n8n/di';
 import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { runJoins } from '../../nodes/RyzeApi/runner/runOperation';
+import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
+import { runOperation } from '../../nodes/RyzeApi/runner/runOperation';
 import { MAIN_INSTANCE } from '../emulator/server';
 import type { RunOptions } from '../helpers/engine';
 import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
@@ -138,8 +139,12 @@ describe('hostile identifiers', () => {
 });
 
 describe('the token appears nowhere', () => {
-	// Filled by the tests below, scanned by the last one (tests of a file run in order).
-	const produced: unknown[] = [];
+	/** Each test checks what it produced, and everything n8n logged so far. */
+	const expectNoToken = (...produced: unknown[]) => {
+		const all = everything([produced, logged]);
+		expect(all).not.toContain(TOKEN);
+		expect(all).not.toContain(WRONG_TOKEN);
+	};
 
 	test('every error reason, in items', async () => {
 		emulator.configure({ instances: { [MAIN_INSTANCE]: 'connected', offline: 'disconnected' } });
@@ -186,7 +191,6 @@ describe('the token appears nowhere', () => {
 				},
 			},
 		);
-		produced.push(result.run, result.outputs);
 		const reasons = new Set(
 			result.outputs![1].map((item) => (item.json.error as IDataObject).reason),
 		);
@@ -212,8 +216,8 @@ describe('the token appears nowhere', () => {
 				options: { instanceName: 'offline', maxTries: 1 },
 			},
 		});
-		produced.push(offline.run);
 		expect((offline.outputs![1][0].json.error as IDataObject).reason).toBe('instance_unavailable');
+		expectNoToken(result.run, result.outputs, offline.run);
 	});
 
 	test('a refused token, failing the node and continuing', async () => {
@@ -225,7 +229,7 @@ describe('the token appears nowhere', () => {
 			settings: { onError: 'continueRegularOutput' },
 		});
 		expect(continued.outputs![1]).toHaveLength(2);
-		produced.push(failed.run, failed.error, continued.run);
+		expectNoToken(failed.run, failed.error, continued.run);
 	});
 
 	test('unusable credentials, before any request', async () => {
@@ -237,7 +241,7 @@ describe('the token appears nowhere', () => {
 		]) {
 			const result = await run([{ value: 'OpenA' }], { credentials });
 			expect(result.error).toBeDefined();
-			produced.push(result.run, result.error);
+			expectNoToken(result.run, result.error);
 		}
 	});
 
@@ -257,17 +261,21 @@ describe('the token appears nowhere', () => {
 			{ baseUrl: `http://${TOKEN}:x@127.0.0.1`, instanceName: MAIN_INSTANCE, token: TOKEN },
 			{ baseUrl: 'http://127.0.0.1:1', instanceName: MAIN_INSTANCE, token: TOKEN },
 		]) {
-			produced.push(await test(data));
+			const verdict = await test(data);
+			expect(verdict.status).toBeDefined();
+			expectNoToken(verdict);
 		}
 	});
 
 	test('the long-wait log lines', async () => {
 		emulator.configure({ rateLimit: { limit: 1, windowMs: 1_000 } });
 		const lines: string[] = [];
-		await runJoins(
+		await runOperation(
+			joinGroup,
+
 			['OpenA', 'OpenB'].map((code) => ({
 				connection: { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token: TOKEN },
-				code,
+				identifier: code,
 			})),
 			{
 				concurrency: 2,
@@ -280,14 +288,7 @@ describe('the token appears nowhere', () => {
 			},
 		);
 		expect(lines.length).toBeGreaterThan(0);
-		produced.push(lines);
-	});
-
-	test('…and none of it, nor anything n8n logged, contains either token', () => {
-		expect(produced.length).toBeGreaterThan(20);
-		const all = everything([produced, logged]);
-		expect(all).not.toContain(TOKEN);
-		expect(all).not.toContain(WRONG_TOKEN);
+		expectNoToken(lines);
 	});
 });
 

@@ -11,16 +11,31 @@ import { join as joinPath } from 'node:path';
 
 import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
-import type { JoinOutcome } from '../../nodes/RyzeApi/helpers/interfaces';
+import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
+import type { JoinSuccess } from '../../nodes/RyzeApi/helpers/groupAnswers';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
+import type { Outcome, RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
 import {
 	BODY_LIMIT_BYTES,
-	postJoinGroup,
+	sendRequest,
 	RequestCancelledError,
 } from '../../nodes/RyzeApi/transport';
 import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 import { useEmulator } from '../helpers/useEmulator';
 
 const emulator = useEmulator({ slowBodyByteMs: 40 });
+
+async function postJoin(
+	target: Connection,
+	code: string,
+	limits: Parameters<typeof sendRequest>[2],
+): Promise<RawAnswer> {
+	return await sendRequest(target, joinGroup.request(code), limits);
+}
+
+function classifyJoin(answer: RawAnswer): Outcome<JoinSuccess> {
+	return classifyAnswer(answer, BODY_LIMIT_BYTES, JOIN_ANSWER).outcome;
+}
 
 function connection(overrides: Partial<Connection> = {}): Connection {
 	const url = new URL(emulator.url);
@@ -37,9 +52,9 @@ async function join(
 	code: string,
 	overrides: Partial<Connection> = {},
 	timeoutMs = 5_000,
-): Promise<JoinOutcome> {
-	const answer = await postJoinGroup(connection(overrides), code, { timeoutMs });
-	return classifyAnswer(answer, BODY_LIMIT_BYTES);
+): Promise<Outcome<JoinSuccess>> {
+	const answer = await postJoin(connection(overrides), code, { timeoutMs });
+	return classifyJoin(answer);
 }
 
 describe('documented answers', () => {
@@ -47,7 +62,7 @@ describe('documented answers', () => {
 		const outcome = await join('OpenGroup1');
 		expect(outcome).toEqual({
 			ok: true,
-			success: {
+			value: {
 				status: 'joined',
 				groupJid: expect.stringMatching(/^\d+@g\.us$/),
 				requiresApproval: false,
@@ -58,8 +73,8 @@ describe('documented answers', () => {
 
 	test('a group that needs approval is pending', async () => {
 		const outcome = await join('ApprovalGroup1');
-		expect(outcome.ok && outcome.success.status).toBe('pending_approval');
-		expect(outcome.ok && outcome.success.requiresApproval).toBe(true);
+		expect(outcome.ok && outcome.value.status).toBe('pending_approval');
+		expect(outcome.ok && outcome.value.requiresApproval).toBe(true);
 	});
 
 	test.each([
@@ -98,14 +113,14 @@ describe('documented answers', () => {
 		emulator.configure({ rateLimit: { limit: 2, windowMs: 60_000 } });
 		const answers = [];
 		for (let i = 0; i < 3; i++)
-			answers.push(await postJoinGroup(connection(), `Open${i}`, { timeoutMs: 5_000 }));
+			answers.push(await postJoin(connection(), `Open${i}`, { timeoutMs: 5_000 }));
 		const last = answers[2];
 		expect(last.kind === 'http' && last.status).toBe(429);
 		expect(last.kind === 'http' && last.headers['x-ratelimit-remaining']).toBe('0');
 		expect(last.kind === 'http' && Number(last.headers['x-ratelimit-reset'])).toBeGreaterThan(
 			Date.now() / 1000,
 		);
-		expect(classifyAnswer(last, BODY_LIMIT_BYTES)).toEqual({
+		expect(classifyJoin(last)).toEqual({
 			ok: false,
 			failure: {
 				reason: 'rate_limited',
@@ -147,7 +162,7 @@ describe('faults from the API or from what stands in front of it', () => {
 
 	test('an oversized body is cut at the cap and reported, not read whole', async () => {
 		emulator.queueFault('oversizedBody');
-		const answer = await postJoinGroup(connection(), 'OpenGroup5', { timeoutMs: 5_000 });
+		const answer = await postJoin(connection(), 'OpenGroup5', { timeoutMs: 5_000 });
 		expect(answer).toMatchObject({ kind: 'http', status: 200, bodyTooLarge: true, body: '' });
 	});
 
@@ -181,12 +196,12 @@ describe('faults from the API or from what stands in front of it', () => {
 
 	test('a port where nothing listens is a network_error', async () => {
 		const port = await freePort();
-		const answer = await postJoinGroup(
+		const answer = await postJoin(
 			{ ...connection(), origin: `http://127.0.0.1:${port}` },
 			'OpenGroup9',
 			{ timeoutMs: 2_000 },
 		);
-		expect(classifyAnswer(answer, BODY_LIMIT_BYTES)).toEqual({
+		expect(classifyJoin(answer)).toEqual({
 			ok: false,
 			failure: {
 				reason: 'network_error',
@@ -211,7 +226,7 @@ describe('user input in the URL', () => {
 	);
 
 	test('a base path of a proxied deployment is kept', async () => {
-		const answer = await postJoinGroup(connection({ basePath: '/proxy' }), 'OpenGroup11', {
+		const answer = await postJoin(connection({ basePath: '/proxy' }), 'OpenGroup11', {
 			timeoutMs: 5_000,
 		});
 		expect(answer.kind === 'http' && answer.status).toBe(404);
@@ -225,7 +240,7 @@ describe('cancelling', () => {
 		const controller = new AbortController();
 		// The deadline is far past jest's timeout: only the cancel can end this request. A deadline
 		// would resolve as a timeout answer; a cancel rejects with the execution's reason.
-		const pending = postJoinGroup(connection(), 'OpenGroup12', {
+		const pending = postJoin(connection(), 'OpenGroup12', {
 			timeoutMs: 120_000,
 			cancelSignal: controller.signal,
 		});
@@ -242,7 +257,7 @@ describe('cancelling', () => {
 		const controller = new AbortController();
 		controller.abort();
 		await expect(
-			postJoinGroup(connection(), 'OpenGroup13', {
+			postJoin(connection(), 'OpenGroup13', {
 				timeoutMs: 1_000,
 				cancelSignal: controller.signal,
 			}),
@@ -298,12 +313,12 @@ describe('TLS', () => {
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		try {
 			const { port } = server.address() as { port: number };
-			const answer = await postJoinGroup(
+			const answer = await postJoin(
 				{ ...connection(), origin: `https://127.0.0.1:${port}` },
 				'OpenTls',
 				{ timeoutMs: 5_000 },
 			);
-			expect(classifyAnswer(answer, BODY_LIMIT_BYTES)).toEqual({
+			expect(classifyJoin(answer)).toEqual({
 				ok: false,
 				failure: {
 					reason: 'network_error',

@@ -5,15 +5,22 @@
 import fc from 'fast-check';
 
 import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
+import type { JoinSuccess } from '../../nodes/RyzeApi/helpers/groupAnswers';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
 import type {
 	ErrorReason,
-	JoinFailure,
-	JoinOutcome,
+	Failure as JoinFailure,
+	Outcome,
 	RawAnswer,
 } from '../../nodes/RyzeApi/helpers/interfaces';
 import { ERROR_REASONS } from '../../nodes/RyzeApi/helpers/interfaces';
 
 const LIMIT = 64 * 1024;
+
+/** The outcome of a join answer, as the node reads it. */
+function classifyJoin(answer: RawAnswer, bodyLimitBytes: number): Outcome<JoinSuccess> {
+	return classifyAnswer(answer, bodyLimitBytes, JOIN_ANSWER).outcome;
+}
 const SECRET = 'SECRET-TOKEN-123';
 const JID = '120363406289005073@g.us';
 const RATE_HEADERS = {
@@ -50,7 +57,7 @@ function apiError(
 	return json(status, { success: false, error: { message } }, headers);
 }
 
-function failureOf(outcome: JoinOutcome): JoinFailure {
+function failureOf(outcome: Outcome<JoinSuccess>): JoinFailure {
 	if (outcome.ok) throw new Error(`expected a failure, got ${JSON.stringify(outcome)}`);
 	return outcome.failure;
 }
@@ -81,44 +88,41 @@ describe('classifyAnswer: success', () => {
 			'pending_approval',
 		],
 	] as const)('%s', (_label, status, requiresApproval, message, expected) => {
-		const outcome = classifyAnswer(
+		const outcome = classifyJoin(
 			json(status, { success: true, message, groupJid: JID, requiresApproval }, RATE_HEADERS),
 			LIMIT,
 		);
 		expect(outcome).toEqual({
 			ok: true,
-			success: { status: expected, groupJid: JID, requiresApproval, message },
+			value: { status: expected, groupJid: JID, requiresApproval, message },
 		});
 	});
 
 	it('treats a missing requiresApproval as joined', () => {
-		const outcome = classifyAnswer(
-			json(200, { success: true, message: 'ok', groupJid: JID }),
-			LIMIT,
-		);
+		const outcome = classifyJoin(json(200, { success: true, message: 'ok', groupJid: JID }), LIMIT);
 		expect(outcome).toEqual({
 			ok: true,
-			success: { status: 'joined', groupJid: JID, requiresApproval: false, message: 'ok' },
+			value: { status: 'joined', groupJid: JID, requiresApproval: false, message: 'ok' },
 		});
 	});
 
 	it('keeps an empty message when the API sends none', () => {
-		const outcome = classifyAnswer(
+		const outcome = classifyJoin(
 			json(200, { success: true, groupJid: JID, requiresApproval: false }),
 			LIMIT,
 		);
 		expect(outcome).toEqual({
 			ok: true,
-			success: { status: 'joined', groupJid: JID, requiresApproval: false, message: '' },
+			value: { status: 'joined', groupJid: JID, requiresApproval: false, message: '' },
 		});
 	});
 
 	it('does not read a non-boolean requiresApproval as true', () => {
-		const outcome = classifyAnswer(
+		const outcome = classifyJoin(
 			json(200, { success: true, message: 'm', groupJid: JID, requiresApproval: 'yes' }),
 			LIMIT,
 		);
-		expect(outcome.ok && outcome.success.status).toBe('joined');
+		expect(outcome.ok && outcome.value.status).toBe('joined');
 	});
 });
 
@@ -280,7 +284,7 @@ describe('classifyAnswer: documented API errors keep the API message', () => {
 	];
 
 	it.each(cases)('%s', (_label, answer, reason, message) => {
-		const failure = failureOf(classifyAnswer(answer, LIMIT));
+		const failure = failureOf(classifyJoin(answer, LIMIT));
 		expect(failure).toEqual({ reason, message, httpStatus: (answer as { status: number }).status });
 	});
 });
@@ -378,7 +382,7 @@ describe('classifyAnswer: answers without the API JSON envelope', () => {
 	];
 
 	it.each(cases)('%s', (_label, answer, reason, patterns) => {
-		const failure = failureOf(classifyAnswer(answer, LIMIT));
+		const failure = failureOf(classifyJoin(answer, LIMIT));
 		expect(failure.reason).toBe(reason);
 		expect(failure.httpStatus).toBe((answer as { status: number }).status);
 		expectSentence(failure.message);
@@ -402,7 +406,7 @@ describe('classifyAnswer: a 2xx without the expected result', () => {
 		['empty 200', 200, ''],
 	] as const)('%s', (_label, status, body) => {
 		const failure = failureOf(
-			classifyAnswer(http(status, body, { 'content-type': 'application/json' }), LIMIT),
+			classifyJoin(http(status, body, { 'content-type': 'application/json' }), LIMIT),
 		);
 		expect(failure.reason).toBe('server_error');
 		expect(failure.httpStatus).toBe(status);
@@ -444,7 +448,7 @@ describe('classifyAnswer: redirects', () => {
 
 	it.each(cases)('%s', (_label, status, location, origin) => {
 		const failure = failureOf(
-			classifyAnswer(http(status, '', location === undefined ? {} : { location }), LIMIT),
+			classifyJoin(http(status, '', location === undefined ? {} : { location }), LIMIT),
 		);
 		expect(failure.reason).toBe('server_error');
 		expect(failure.httpStatus).toBe(status);
@@ -463,7 +467,7 @@ describe('classifyAnswer: redirects', () => {
 
 	it('names no origin for an opaque target such as data:', () => {
 		const failure = failureOf(
-			classifyAnswer(http(302, '', { location: 'data:text/plain,hello' }), LIMIT),
+			classifyJoin(http(302, '', { location: 'data:text/plain,hello' }), LIMIT),
 		);
 		expect(failure.message).toContain('to another address');
 		expect(failure.message).not.toContain('null');
@@ -473,7 +477,7 @@ describe('classifyAnswer: redirects', () => {
 		const answer = http(302, JSON.stringify({ success: true, groupJid: JID }), {
 			location: 'https://evil.example/',
 		});
-		expect(failureOf(classifyAnswer(answer, LIMIT)).reason).toBe('server_error');
+		expect(failureOf(classifyJoin(answer, LIMIT)).reason).toBe('server_error');
 	});
 });
 
@@ -484,7 +488,7 @@ describe('classifyAnswer: a 5xx is server_error whatever its message says', () =
 		[502, 'Invalid invite code'],
 		[504, 'Invite link has been revoked or expired'],
 	])('HTTP %i "%s"', (status, message) => {
-		expect(failureOf(classifyAnswer(apiError(status, message), LIMIT))).toEqual({
+		expect(failureOf(classifyJoin(apiError(status, message), LIMIT))).toEqual({
 			reason: 'server_error',
 			message,
 			httpStatus: status,
@@ -502,7 +506,7 @@ describe('classifyAnswer: a body over the size limit', () => {
 		[502, 'server_error'],
 	] as const)('HTTP %i → %s', (status, reason) => {
 		const failure = failureOf(
-			classifyAnswer(http(status, '', { 'content-type': 'application/json' }, true), LIMIT),
+			classifyJoin(http(status, '', { 'content-type': 'application/json' }, true), LIMIT),
 		);
 		expect(failure.reason).toBe(reason);
 		expect(failure.httpStatus).toBe(status);
@@ -512,14 +516,12 @@ describe('classifyAnswer: a body over the size limit', () => {
 	});
 
 	it('names the limit it was given', () => {
-		expect(failureOf(classifyAnswer(http(200, '', {}, true), 1234)).message).toContain(
-			'1234 bytes',
-		);
+		expect(failureOf(classifyJoin(http(200, '', {}, true), 1234)).message).toContain('1234 bytes');
 	});
 
 	it('ignores whatever part of the body was kept', () => {
 		const answer = http(200, JSON.stringify({ success: true, groupJid: JID }), {}, true);
-		expect(failureOf(classifyAnswer(answer, LIMIT)).reason).toBe('server_error');
+		expect(failureOf(classifyJoin(answer, LIMIT)).reason).toBe('server_error');
 	});
 });
 
@@ -529,7 +531,7 @@ describe('classifyAnswer: no answer', () => {
 		['network', 'network_error', 'ECONNREFUSED', /Could not reach RyzeAPI/],
 		['network', 'network_error', 'ENOTFOUND', /Could not reach RyzeAPI/],
 	] as const)('%s (%s)', (failure, reason, detail, pattern) => {
-		const outcome = classifyAnswer({ kind: 'noAnswer', failure, detail }, LIMIT);
+		const outcome = classifyJoin({ kind: 'noAnswer', failure, detail }, LIMIT);
 		const result = failureOf(outcome);
 		expect(result).toEqual({ reason, message: expect.stringMatching(pattern), httpStatus: null });
 		expect(result.message).toContain(detail);
@@ -561,7 +563,7 @@ describe('classifyAnswer: never echoes what it was not asked to', () => {
 		['429 with the token in its body', http(429, `rate limited for ${SECRET}`, headers)],
 		['oversized body', http(200, SECRET, headers, true)],
 	])('%s', (_label, answer) => {
-		const failure = failureOf(classifyAnswer(answer, LIMIT));
+		const failure = failureOf(classifyJoin(answer, LIMIT));
 		expect(failure.message).not.toContain(SECRET);
 		expectSentence(failure.message);
 	});
@@ -640,17 +642,15 @@ describe('classifyAnswer: properties', () => {
 	it('classifies any HTTP answer without throwing, keeping its status', () => {
 		fc.assert(
 			fc.property(httpAnswer, fc.integer({ min: 1, max: 10_000_000 }), (answer, limit) => {
-				const outcome = classifyAnswer(answer, limit);
+				const outcome = classifyJoin(answer, limit);
 				if (outcome.ok) {
 					expect(answer.status >= 200 && answer.status < 300).toBe(true);
 					expect(answer.bodyTooLarge).toBe(false);
-					expect(['joined', 'pending_approval']).toContain(outcome.success.status);
-					expect(outcome.success.status === 'pending_approval').toBe(
-						outcome.success.requiresApproval,
-					);
-					expect(typeof outcome.success.groupJid).toBe('string');
-					expect(outcome.success.groupJid).not.toBe('');
-					expect(typeof outcome.success.message).toBe('string');
+					expect(['joined', 'pending_approval']).toContain(outcome.value.status);
+					expect(outcome.value.status === 'pending_approval').toBe(outcome.value.requiresApproval);
+					expect(typeof outcome.value.groupJid).toBe('string');
+					expect(outcome.value.groupJid).not.toBe('');
+					expect(typeof outcome.value.message).toBe('string');
 				} else {
 					expect(reasons).toContain(outcome.failure.reason);
 					expect(['timeout', 'network_error']).not.toContain(outcome.failure.reason);
@@ -670,7 +670,7 @@ describe('classifyAnswer: properties', () => {
 				fc.string({ unit: codeUnit }),
 				(kind, detail) => {
 					const failure = failureOf(
-						classifyAnswer({ kind: 'noAnswer', failure: kind, detail }, LIMIT),
+						classifyJoin({ kind: 'noAnswer', failure: kind, detail }, LIMIT),
 					);
 					expect(failure.reason).toBe(kind === 'timeout' ? 'timeout' : 'network_error');
 					expect(failure.httpStatus).toBeNull();
@@ -688,7 +688,7 @@ describe('classifyAnswer: properties', () => {
 				fc.webUrl({ withQueryParameters: true, withFragments: true }),
 				(status, base) => {
 					const location = `${base.replace(/[?#].*$/, '')}/${SECRET}?token=${SECRET}#${SECRET}`;
-					const failure = failureOf(classifyAnswer(http(status, '', { location }), LIMIT));
+					const failure = failureOf(classifyJoin(http(status, '', { location }), LIMIT));
 					expect(failure.reason).toBe('server_error');
 					expect(failure.message).not.toContain(SECRET);
 				},

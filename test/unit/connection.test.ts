@@ -8,8 +8,7 @@ import type { CredentialFields } from '../../nodes/RyzeApi/helpers/connection';
 import {
 	DEFAULT_BASE_URL,
 	encodePathSegment,
-	groupListPath,
-	joinGroupPath,
+	groupRoutePath,
 	parseBaseUrl,
 	resolveConnection,
 } from '../../nodes/RyzeApi/helpers/connection';
@@ -327,11 +326,13 @@ describe('resolveConnection', () => {
 	it('accepts 256 characters and a well-formed emoji', () => {
 		expect(resolveConnection({ ...GOOD, instanceName: 'a'.repeat(256) }).ok).toBe(true);
 		const result = resolveConnection({ ...GOOD, instanceName: 'team \uD83D\uDE00' });
-		expect(result.ok && joinGroupPath(result.value)).toBe('/api/group/join/team%20%F0%9F%98%80');
+		expect(result.ok && groupRoutePath(result.value, { route: 'join' })).toBe(
+			'/api/group/join/team%20%F0%9F%98%80',
+		);
 	});
 });
 
-describe('encodePathSegment, joinGroupPath, groupListPath', () => {
+describe('encodePathSegment, groupRoutePath', () => {
 	it.each([
 		['main', 'main'],
 		['my-instance_01', 'my-instance_01'],
@@ -353,10 +354,18 @@ describe('encodePathSegment, joinGroupPath, groupListPath', () => {
 		['ção', '%C3%A7%C3%A3o'],
 	])('%j -> %j', (instance, segment) => {
 		expect(encodePathSegment(instance)).toBe(segment);
-		expect(joinGroupPath({ basePath: '', instance })).toBe(`/api/group/join/${segment}`);
-		expect(groupListPath({ basePath: '', instance })).toBe(`/api/group/list/${segment}`);
-		expect(joinGroupPath({ basePath: '/ryze', instance })).toBe(`/ryze/api/group/join/${segment}`);
-		expect(groupListPath({ basePath: '/ryze', instance })).toBe(`/ryze/api/group/list/${segment}`);
+		expect(groupRoutePath({ basePath: '', instance }, { route: 'join' })).toBe(
+			`/api/group/join/${segment}`,
+		);
+		expect(groupRoutePath({ basePath: '', instance }, { route: 'list' })).toBe(
+			`/api/group/list/${segment}`,
+		);
+		expect(groupRoutePath({ basePath: '/ryze', instance }, { route: 'join' })).toBe(
+			`/ryze/api/group/join/${segment}`,
+		);
+		expect(groupRoutePath({ basePath: '/ryze', instance }, { route: 'list' })).toBe(
+			`/ryze/api/group/list/${segment}`,
+		);
 	});
 
 	it.each([
@@ -377,8 +386,8 @@ describe('encodePathSegment, joinGroupPath, groupListPath', () => {
 	])('from the credential %s with instance %j', (baseUrl, instanceName, join, list) => {
 		const result = resolveConnection({ baseUrl, instanceName, token: TOKEN });
 		if (!result.ok) throw new Error(result.message);
-		expect(joinGroupPath(result.value)).toBe(join);
-		expect(groupListPath(result.value)).toBe(list);
+		expect(groupRoutePath(result.value, { route: 'join' })).toBe(join);
+		expect(groupRoutePath(result.value, { route: 'list' })).toBe(list);
 	});
 });
 
@@ -401,7 +410,7 @@ describe('properties', () => {
 				expect(encoded).not.toBe('..');
 				expect(encoded).not.toMatch(/^\.+$/);
 				expect(decodeURIComponent(encoded)).toBe(s);
-				const path = joinGroupPath({ basePath: '/ryze', instance: s });
+				const path = groupRoutePath({ basePath: '/ryze', instance: s }, { route: 'join' });
 				expect(path.startsWith('/ryze/api/group/join/')).toBe(true);
 				expect(path.slice('/ryze/api/group/join/'.length)).toBe(encoded);
 			}),
@@ -425,9 +434,11 @@ describe('properties', () => {
 				expect(result.value.instance).toBe(result.value.instance.trim());
 				expect(result.value.instance).not.toBe('');
 				expect(
-					decodeURIComponent(joinGroupPath(result.value).slice('/api/group/join/'.length)),
+					decodeURIComponent(
+						groupRoutePath(result.value, { route: 'join' }).slice('/api/group/join/'.length),
+					),
 				).toBe(result.value.instance);
-				expect(() => groupListPath(result.value)).not.toThrow();
+				expect(() => groupRoutePath(result.value, { route: 'list' })).not.toThrow();
 			}),
 			{ numRuns: 500, seed: 20240612 },
 		);

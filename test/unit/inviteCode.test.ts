@@ -38,7 +38,7 @@ const IDEOGRAPHIC_SPACE = cc(0x3000);
 function expectRefused(input: unknown): string {
 	const result = parseInviteIdentifier(input);
 	expect(result.ok).toBe(false);
-	if (result.ok) throw new Error(`accepted ${String(input)} as ${result.code}`);
+	if (result.ok) throw new Error(`accepted ${String(input)} as ${result.value}`);
 	expect(Object.keys(result).sort()).toEqual(['message', 'ok']);
 	expect(typeof result.message).toBe('string');
 	expect(result.message.trim().length).toBeGreaterThan(0);
@@ -171,7 +171,7 @@ describe('parseInviteIdentifier: accepted forms give exactly the code, case pres
 			CODE,
 		],
 	])('%s', (_label, input, code) => {
-		expect(parseInviteIdentifier(input)).toEqual({ ok: true, code });
+		expect(parseInviteIdentifier(input)).toEqual({ ok: true, value: code });
 	});
 });
 
@@ -519,16 +519,16 @@ describe('parseInviteIdentifier: pinned details', () => {
 		// the one case where reading the returned code again does not give it back.
 		expect(parseInviteIdentifier('https://chat.whatsapp.com/5511999999999')).toEqual({
 			ok: true,
-			code: '5511999999999',
+			value: '5511999999999',
 		});
 		expect(expectRefused('5511999999999')).toMatch(/phone number/);
 	});
 
 	test('a code that is the word "invite" is read bare and after /invite/, not as the /invite path', () => {
-		expect(parseInviteIdentifier('Invite')).toEqual({ ok: true, code: 'Invite' });
+		expect(parseInviteIdentifier('Invite')).toEqual({ ok: true, value: 'Invite' });
 		expect(parseInviteIdentifier('chat.whatsapp.com/invite/Invite')).toEqual({
 			ok: true,
-			code: 'Invite',
+			value: 'Invite',
 		});
 		expect(parseInviteIdentifier('chat.whatsapp.com/Invite').ok).toBe(false);
 	});
@@ -561,9 +561,9 @@ describe('parseInviteIdentifier: pinned details', () => {
 		expect(message).not.toContain(NUL);
 	});
 
-	test('the result carries nothing but ok and the code', () => {
+	test('the result carries nothing but ok and the value (the code)', () => {
 		const result = parseInviteIdentifier(`https://chat.whatsapp.com/${CODE}`);
-		expect(Object.keys(result).sort()).toEqual(['code', 'ok']);
+		expect(Object.keys(result).sort()).toEqual(['ok', 'value']);
 	});
 
 	test('it does not change what it is given', () => {
@@ -778,11 +778,11 @@ describe('parseInviteIdentifier: properties', () => {
 		fc.tuple(code, written).map(([c, write]) => write(c)),
 	);
 
-	test('it never throws and always answers { ok: true, code } or { ok: false, message }', () => {
+	test('it never throws and always answers { ok: true, value } or { ok: false, message }', () => {
 		fc.assert(
 			fc.property(anyValue, (value) => {
 				const result = parseInviteIdentifier(value);
-				if (result.ok) expect(Object.keys(result).sort()).toEqual(['code', 'ok']);
+				if (result.ok) expect(Object.keys(result).sort()).toEqual(['ok', 'value']);
 				else expect(Object.keys(result).sort()).toEqual(['message', 'ok']);
 			}),
 			runs,
@@ -794,7 +794,7 @@ describe('parseInviteIdentifier: properties', () => {
 			fc.property(anyValue, (value) => {
 				const result = parseInviteIdentifier(value);
 				if (result.ok) {
-					expect(result.code).toMatch(VALID_RESULT);
+					expect(result.value).toMatch(VALID_RESULT);
 				} else {
 					expect(result.message.trim().length).toBeGreaterThan(0);
 					expect(result.message.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
@@ -819,7 +819,7 @@ describe('parseInviteIdentifier: properties', () => {
 	test('every form of a link to a code, however wrapped, reads back exactly that code', () => {
 		fc.assert(
 			fc.property(code, written, (c, write) => {
-				expect(parseInviteIdentifier(write(c))).toEqual({ ok: true, code: c });
+				expect(parseInviteIdentifier(write(c))).toEqual({ ok: true, value: c });
 			}),
 			runs,
 		);
@@ -830,7 +830,7 @@ describe('parseInviteIdentifier: properties', () => {
 			fc.property(code, blank, quotes, blank, (c, outer, [open, close], inner) => {
 				expect(
 					parseInviteIdentifier(`${outer}${open}${inner}${c}${inner}${close}${outer}`),
-				).toEqual({ ok: true, code: c });
+				).toEqual({ ok: true, value: c });
 			}),
 			runs,
 		);
@@ -846,11 +846,13 @@ describe('parseInviteIdentifier: properties', () => {
 				(value) => {
 					const first = parseInviteIdentifier(value);
 					// The one known exception, pinned above: a link to an 8-15 digit code.
-					if (!first.ok || phoneLike(first.code)) return;
-					expect(parseInviteIdentifier(first.code)).toEqual(first);
+					if (!first.ok || phoneLike(first.value)) return;
+					expect(parseInviteIdentifier(first.value)).toEqual(first);
 					// chat.whatsapp.com/invite is the /invite path without a code, pinned above.
-					if (first.code.toLowerCase() !== 'invite') {
-						expect(parseInviteIdentifier(`https://chat.whatsapp.com/${first.code}`)).toEqual(first);
+					if (first.value.toLowerCase() !== 'invite') {
+						expect(parseInviteIdentifier(`https://chat.whatsapp.com/${first.value}`)).toEqual(
+							first,
+						);
 					}
 				},
 			),
@@ -863,7 +865,7 @@ describe('parseInviteIdentifier: properties', () => {
 			fc.property(fc.oneof(fc.nat(), fc.maxSafeNat()), (n) => {
 				const digits = String(n);
 				if (phoneLike(digits)) expect(expectRefused(n)).toMatch(/phone number/);
-				else expect(parseInviteIdentifier(n)).toEqual({ ok: true, code: digits });
+				else expect(parseInviteIdentifier(n)).toEqual({ ok: true, value: digits });
 				expect(parseInviteIdentifier(BigInt(n))).toEqual(parseInviteIdentifier(n));
 			}),
 			runs,

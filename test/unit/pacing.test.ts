@@ -5,6 +5,8 @@
  */
 import fc from 'fast-check';
 
+import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
 import type { RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
 import type { RateLimitSnapshot, StartDecision } from '../../nodes/RyzeApi/helpers/rateBudget';
 import {
@@ -21,6 +23,9 @@ import {
 	parseRetryAfter,
 	retryDecision,
 } from '../../nodes/RyzeApi/helpers/retryPolicy';
+
+/** Whether classifyAnswer calls a join answer transient: the retry decision's first question. */
+const transientOf = (answer: RawAnswer) => classifyAnswer(answer, 64 * 1024, JOIN_ANSWER).transient;
 
 /** 2026-01-01T00:00:00Z: a whole second, far from 0, like Date.now(). */
 const NOW = 1_767_225_600_000;
@@ -348,8 +353,21 @@ describe('fullJitterBackoff', () => {
 });
 
 describe('retryDecision', () => {
+	test('an operation that is not idempotent is tried again only after a 429', () => {
+		const policy = { ...POLICY, idempotent: false };
+		const decide = (answer: RawAnswer) =>
+			retryDecision(answer, transientOf(answer), 1, policy, NOW, half);
+		expect(decide(http(500, '{}'))).toEqual({ retry: false });
+		expect(decide({ kind: 'noAnswer', failure: 'timeout', detail: 'x' })).toEqual({ retry: false });
+		expect(decide(http(200, ''))).toEqual({ retry: false });
+		expect(decide(http(429, '{}', rateHeaders(100, 0, NOW_S + 5)))).toMatchObject({
+			retry: true,
+			rateLimited: true,
+		});
+	});
+
 	const decide = (answer: RawAnswer, tries = 1, nowMs = NOW, random: () => number = half) =>
-		retryDecision(answer, tries, POLICY, nowMs, random);
+		retryDecision(answer, transientOf(answer), tries, POLICY, nowMs, random);
 
 	describe('2xx', () => {
 		it.each([
@@ -610,7 +628,9 @@ describe('retryDecision', () => {
 
 		it('with maxTries 1, retries nothing', () => {
 			for (const [, answer] of retried)
-				expect(retryDecision(answer, 1, { ...POLICY, maxTries: 1 }, NOW, half)).toEqual({
+				expect(
+					retryDecision(answer, transientOf(answer), 1, { ...POLICY, maxTries: 1 }, NOW, half),
+				).toEqual({
 					retry: false,
 				});
 		});
@@ -737,7 +757,14 @@ describe('retryDecision', () => {
 					fc.integer({ min: -5_000, max: 5_000 }),
 					fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
 					(answer, tries, policy, nowOffset, r) => {
-						const decision = retryDecision(answer, tries, policy, NOW + nowOffset, () => r);
+						const decision = retryDecision(
+							answer,
+							transientOf(answer),
+							tries,
+							policy,
+							NOW + nowOffset,
+							() => r,
+						);
 						if (tries >= policy.maxTries) expect(decision.retry).toBe(false);
 						const status = answer.kind === 'http' ? answer.status : undefined;
 						if (
@@ -1199,7 +1226,7 @@ function simulate(c: SimCase): SimResult {
 		budget.onSettled(readRateLimitHeaders(headers));
 		if (!request.accepted) {
 			own429s++;
-			const decision = retryDecision(raw, 1, POLICY, now, half);
+			const decision = retryDecision(raw, transientOf(raw), 1, POLICY, now, half);
 			check(decision.retry, 'a 429 is retried');
 			if (decision.retry && decision.rateLimited) {
 				// As tokenLimiter.pauseUntil does.

@@ -1,7 +1,7 @@
 import type { AllEntities } from 'n8n-workflow';
 
 type NodeMap = {
-	group: 'join';
+	group: 'join' | 'preview' | 'leave';
 };
 
 export type RyzeApiType = AllEntities<NodeMap>;

@@ -1,65 +1,95 @@
-import type { ErrorReason, JoinFailure, JoinOutcome, RawAnswer } from './interfaces';
+import type { ErrorReason, Failure, NoAnswer, Outcome, RawAnswer } from './interfaces';
+import { failure as fail } from './interfaces';
+
+/** How one operation reads its route's answers; everything else about an answer is shared. */
+export interface AnswerSpec<T> {
+	/** What a usable success holds, named in the message when it is missing. */
+	expected: string;
+	/** The result carried by a 2xx envelope with `success: true`; undefined when it lacks what is expected. */
+	readSuccess(envelope: Envelope): T | undefined;
+	/** The operation's own reason for an API refusal (e.g. leave's 404), before the shared rules. */
+	reasonFor?(status: number, message: string): ErrorReason | undefined;
+}
 
 /**
- * Maps one answer of POST /api/group/join to joined / pending approval / a failure with a reason.
- * The API has no error codes: errors are told apart by HTTP status plus message text
- * (see shared/api/ryzeapi-contract.md). Pure.
+ * What an answer means: the outcome, and whether the same request may get a better answer later
+ * (no answer, 429, 5xx, a 2xx whose body is not the API's envelope). Whether to try again, and
+ * when, is retryPolicy's decision.
  */
-export function classifyAnswer(answer: RawAnswer, bodyLimitBytes: number): JoinOutcome {
+export interface Classified<T> {
+	outcome: Outcome<T>;
+	transient: boolean;
+}
+
+/**
+ * Maps one answer of a group route to the operation's result or a failure with a reason. The API
+ * has no error codes: errors are told apart by HTTP status plus message text
+ * (see shared/api/ryzeapi-contract.md). The body is parsed once, here. Pure.
+ */
+export function classifyAnswer<T>(
+	answer: RawAnswer,
+	bodyLimitBytes: number,
+	spec: AnswerSpec<T>,
+): Classified<T> {
 	if (answer.kind === 'noAnswer') {
-		return answer.failure === 'timeout'
-			? fail('timeout', `RyzeAPI did not answer in time (${answer.detail}).`, null)
-			: fail('network_error', `Could not reach RyzeAPI (${answer.detail}).`, null);
+		const outcome = fail(
+			answer.failure === 'timeout' ? 'timeout' : 'network_error',
+			describeNoAnswer(answer),
+			null,
+		);
+		// A certificate this process does not trust stays untrusted until n8n restarts: no retry.
+		return { outcome, transient: answer.tls === undefined };
 	}
 
 	const { status } = answer;
 	// An oversized body is not read: the status alone decides, as for any body without the envelope.
 	const envelope = answer.bodyTooLarge ? undefined : readEnvelope(answer.body);
+	const transient = status === 429 || status >= 500;
 
 	if (status >= 200 && status < 300) {
-		if (
-			envelope?.success === true &&
-			typeof envelope.groupJid === 'string' &&
-			envelope.groupJid !== ''
-		) {
-			const requiresApproval = envelope.requiresApproval === true;
-			return {
-				ok: true,
-				success: {
-					status: requiresApproval ? 'pending_approval' : 'joined',
-					groupJid: envelope.groupJid,
-					requiresApproval,
-					message: typeof envelope.message === 'string' ? envelope.message : '',
-				},
-			};
-		}
-		if (envelope?.success === false && envelope.errorMessage) {
-			return fail(
-				reasonFromMessage(envelope.errorMessage) ?? 'server_error',
-				envelope.errorMessage,
+		// The one rule for a usable 2xx: the API's envelope, with a boolean `success`.
+		if (typeof envelope?.success !== 'boolean') {
+			const outcome = fail(
+				'server_error',
+				`RyzeAPI answered HTTP ${status} without the expected result (${spec.expected}): ${describeBody(answer, envelope, bodyLimitBytes)}.`,
 				status,
 			);
+			return { outcome, transient: true };
 		}
-		return fail(
+		const value = envelope.success ? spec.readSuccess(envelope) : undefined;
+		if (value !== undefined) return { outcome: { ok: true, value }, transient: false };
+		if (!envelope.success && envelope.errorMessage) {
+			const reason =
+				spec.reasonFor?.(status, envelope.errorMessage) ??
+				reasonFromMessage(envelope.errorMessage) ??
+				'server_error';
+			return { outcome: fail(reason, envelope.errorMessage, status), transient: false };
+		}
+		const outcome = fail(
 			'server_error',
-			`RyzeAPI answered HTTP ${status} without the expected result (success and groupJid): ${describeBody(answer, bodyLimitBytes)}.`,
+			`RyzeAPI answered HTTP ${status} without the expected result (${spec.expected}): ${describeBody(answer, envelope, bodyLimitBytes)}.`,
 			status,
 		);
+		return { outcome, transient: false };
 	}
 
 	if (status >= 300 && status < 400) {
 		const location = answer.headers.location;
-		return fail(
+		const outcome = fail(
 			'server_error',
 			`RyzeAPI answered with a redirect (HTTP ${status}${location ? ` to ${safeLocation(location)}` : ''}). ` +
 				'Redirects are not followed, so the token is never sent elsewhere: check the base URL in the credential.',
 			status,
 		);
+		return { outcome, transient: false };
 	}
 
 	const apiMessage = envelope?.errorMessage;
-	if (apiMessage === undefined) return failWithoutEnvelope(answer, bodyLimitBytes);
-	return fail(reasonForApiError(status, apiMessage), apiMessage, status);
+	if (apiMessage === undefined) {
+		return { outcome: failWithoutEnvelope(answer, envelope, bodyLimitBytes), transient };
+	}
+	const reason = spec.reasonFor?.(status, apiMessage) ?? reasonForApiError(status, apiMessage);
+	return { outcome: fail(reason, apiMessage, status), transient };
 }
 
 function reasonForApiError(status: number, message: string): ErrorReason {
@@ -69,7 +99,7 @@ function reasonForApiError(status: number, message: string): ErrorReason {
 		case 401:
 			return 'unauthorized';
 		case 403:
-			if (/not allowed to join/i.test(message)) return 'not_allowed';
+			if (/not allowed to/i.test(message)) return 'not_allowed';
 			// The token is valid but does not own the instance: true of every item, like a 401.
 			return /token|instance/i.test(message) ? 'unauthorized' : 'not_allowed';
 		case 404:
@@ -100,10 +130,11 @@ function reasonFromMessage(message: string): ErrorReason | undefined {
 /** An answer without the API's JSON envelope came from something in front of it, or a fault. */
 function failWithoutEnvelope(
 	answer: Extract<RawAnswer, { kind: 'http' }>,
+	envelope: Envelope | undefined,
 	bodyLimitBytes: number,
-): JoinOutcome {
+): { ok: false; failure: Failure } {
 	const { status } = answer;
-	const what = describeBody(answer, bodyLimitBytes);
+	const what = describeBody(answer, envelope, bodyLimitBytes);
 	if (status === 401)
 		return fail('unauthorized', `RyzeAPI refused the token (HTTP 401; ${what}).`, status);
 	if (status === 429)
@@ -122,14 +153,11 @@ function failWithoutEnvelope(
 	);
 }
 
-export interface Envelope {
-	success?: unknown;
-	message?: unknown;
-	groupJid?: unknown;
-	requiresApproval?: unknown;
+/** A JSON object body, as the API sends it: its fields, plus the error message wherever it was put. */
+export type Envelope = Record<string, unknown> & {
 	/** error.message of the error envelope, when it is a non-empty string. */
 	errorMessage?: string;
-}
+};
 
 export function readEnvelope(body: string): Envelope | undefined {
 	let parsed: unknown;
@@ -162,6 +190,7 @@ export function readEnvelope(body: string): Envelope | undefined {
 
 function describeBody(
 	answer: Extract<RawAnswer, { kind: 'http' }>,
+	envelope: Envelope | undefined,
 	bodyLimitBytes: number,
 ): string {
 	if (answer.bodyTooLarge) return `a body larger than ${bodyLimitBytes} bytes, which was not read`;
@@ -172,7 +201,7 @@ function describeBody(
 		.trim()
 		.replace(/[^\x21-\x7E]/g, '')
 		.slice(0, 60);
-	if (readEnvelope(answer.body) === undefined) {
+	if (envelope === undefined) {
 		return type ? `a body that is not JSON (${type})` : 'a body that is not JSON';
 	}
 	return 'a JSON body of another shape';
@@ -189,10 +218,39 @@ function safeLocation(location: string): string {
 	}
 }
 
-function fail(
-	reason: ErrorReason,
-	message: string,
-	httpStatus: number | null,
-): { ok: false; failure: JoinFailure } {
-	return { ok: false, failure: { reason, message, httpStatus } };
+/**
+ * What to tell the user when nothing answered, for an item and for the credential's Test button
+ * (which names the origin): what failed, and for a proxy or a certificate, what to change. Pure.
+ */
+export function describeNoAnswer(answer: NoAnswer, origin?: string): string {
+	const at = origin ? ` at ${origin}` : '';
+	const via = answer.proxy ? ` through the proxy ${answer.proxy}` : '';
+	switch (answer.tls) {
+		case 'untrusted':
+			return (
+				`The TLS certificate of RyzeAPI${at} is not trusted (${answer.detail}): it is not signed by a ` +
+				'CA this n8n knows. If the server uses a private CA, start n8n with NODE_EXTRA_CA_CERTS set to ' +
+				"the path of that CA's certificate (a PEM file), then restart n8n. Certificate checks are never turned off."
+			);
+		case 'hostname':
+			return (
+				`The TLS certificate of RyzeAPI${at} was issued for another host name (${answer.detail}): ` +
+				'use the host name the certificate names in the Base URL.'
+			);
+		case 'expired':
+			return (
+				`The TLS certificate of RyzeAPI${at} is expired or not yet valid (${answer.detail}): ` +
+				"renew it on the server, or check this machine's clock."
+			);
+	}
+	if (answer.failure === 'timeout') {
+		return `RyzeAPI${at} did not answer in time${via} (${answer.detail}).`;
+	}
+	if (answer.proxy) {
+		return (
+			`Could not reach RyzeAPI${at}${via} (${answer.detail}). Check that the proxy runs and ` +
+			'that the variable is right, or list the host in NO_PROXY to bypass the proxy.'
+		);
+	}
+	return `Could not reach RyzeAPI${at} (${answer.detail}).${origin ? ' Check the Base URL.' : ''}`;
 }

@@ -3,6 +3,10 @@
  * The base URL and the instance name are user input: they are validated and encoded here so
  * that a request never goes to another host or another path than the user meant.
  */
+import { createHash } from 'node:crypto';
+
+import type { ApiRequest, Checked } from './interfaces';
+import { refuse } from './interfaces';
 
 export interface Connection {
 	/** scheme://host[:port], where every request goes. */
@@ -18,8 +22,6 @@ export interface CredentialFields {
 	instanceName?: unknown;
 	token?: unknown;
 }
-
-export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export const DEFAULT_BASE_URL = 'https://ryzeapi.cloud';
 
@@ -61,22 +63,22 @@ export function parseBaseUrl(raw: unknown): Checked<{ origin: string; basePath: 
 	try {
 		url = new URL(text);
 	} catch {
-		return invalid(
+		return refuse(
 			`The base URL in the RyzeAPI credential is not a URL: write it like ${DEFAULT_BASE_URL}.`,
 		);
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		return invalid(
+		return refuse(
 			`The base URL in the RyzeAPI credential must start with https:// (or http://), like ${DEFAULT_BASE_URL}.`,
 		);
 	}
 	if (url.username !== '' || url.password !== '') {
-		return invalid(
+		return refuse(
 			'The base URL in the RyzeAPI credential must not contain a user name or password; put the token in the Token field.',
 		);
 	}
 	if (url.search !== '' || url.hash !== '' || /[?#]/.test(text)) {
-		return invalid(
+		return refuse(
 			'The base URL in the RyzeAPI credential must not contain a query (?) or fragment (#).',
 		);
 	}
@@ -88,10 +90,10 @@ export function parseBaseUrl(raw: unknown): Checked<{ origin: string; basePath: 
 function checkToken(raw: unknown): Checked<string> {
 	const token = typeof raw === 'string' ? raw.trim() : '';
 	if (token === '')
-		return invalid('The RyzeAPI credential has no token: paste a TokenAccount or a TokenInstance.');
+		return refuse('The RyzeAPI credential has no token: paste a TokenAccount or a TokenInstance.');
 	// A header value must be visible ASCII; say so without ever echoing the token.
 	if (!/^[\x21-\x7E]+$/.test(token)) {
-		return invalid(
+		return refuse(
 			'The token in the RyzeAPI credential contains spaces, line breaks or non-ASCII characters: paste it again.',
 		);
 	}
@@ -101,22 +103,22 @@ function checkToken(raw: unknown): Checked<string> {
 function checkInstance(raw: unknown, fromOverride: boolean): Checked<string> {
 	const where = fromOverride ? 'the Instance Name option' : 'the RyzeAPI credential';
 	if (typeof raw !== 'string' && typeof raw !== 'number') {
-		return invalid(
+		return refuse(
 			"No instance name: set Instance Name in the RyzeAPI credential or in the node's options.",
 		);
 	}
 	const instance = String(raw).trim();
 	if (instance === '')
-		return invalid(
+		return refuse(
 			"No instance name: set Instance Name in the RyzeAPI credential or in the node's options.",
 		);
 	if (instance.length > 256)
-		return invalid(`The instance name in ${where} is longer than 256 characters.`);
+		return refuse(`The instance name in ${where} is longer than 256 characters.`);
 	if (/\p{Cc}/u.test(instance))
-		return invalid(`The instance name in ${where} contains control characters.`);
+		return refuse(`The instance name in ${where} contains control characters.`);
 	// A lone UTF-16 surrogate cannot be URL-encoded (encodeURIComponent throws): refuse it here.
 	if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(instance)) {
-		return invalid(
+		return refuse(
 			`The instance name in ${where} contains an invalid character (a lone UTF-16 surrogate).`,
 		);
 	}
@@ -132,20 +134,33 @@ export function encodePathSegment(segment: string): string {
 	return /^\.+$/.test(segment) ? encoded.replace(/\./g, '%2E') : encoded;
 }
 
-export function joinGroupPath(connection: Pick<Connection, 'basePath' | 'instance'>): string {
-	return `${connection.basePath}/api/group/join/${encodePathSegment(connection.instance)}`;
+/** The path and query of a group route for this connection's instance: `/api/group/{route}/{instance}?…`. */
+export function groupRoutePath(
+	connection: Pick<Connection, 'basePath' | 'instance'>,
+	request: Pick<ApiRequest, 'route' | 'query'>,
+): string {
+	const query = new URLSearchParams(request.query).toString();
+	const path = `${connection.basePath}/api/group/${encodePathSegment(request.route)}/${encodePathSegment(connection.instance)}`;
+	return query === '' ? path : `${path}?${query}`;
 }
 
-export function groupListPath(connection: Pick<Connection, 'basePath' | 'instance'>): string {
-	return `${connection.basePath}/api/group/list/${encodePathSegment(connection.instance)}`;
+/**
+ * The one identity of a token at a server, for the maps that share state per token (the rate
+ * budget, deduplication): the token enters only through a hash, so no map ever holds it.
+ */
+export function endpointKey(connection: Pick<Connection, 'origin' | 'basePath' | 'token'>): string {
+	return createHash('sha256')
+		.update(JSON.stringify([connection.origin, connection.basePath, connection.token]))
+		.digest('hex');
+}
+
+/** One instance behind one token at one server: the unit the health rules and deduplication count in. */
+export function instanceKey(connection: Connection): string {
+	return `${endpointKey(connection)}/${JSON.stringify(connection.instance)}`;
 }
 
 function isBlank(value: unknown): boolean {
 	return (
 		value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
 	);
-}
-
-function invalid(message: string): { ok: false; message: string } {
-	return { ok: false, message };
 }

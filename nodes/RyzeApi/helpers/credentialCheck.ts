@@ -1,6 +1,6 @@
 import type { INodeCredentialTestResult } from 'n8n-workflow';
 
-import { readEnvelope } from './classifyAnswer';
+import { describeNoAnswer, readEnvelope } from './classifyAnswer';
 import type { Connection } from './connection';
 import type { RawAnswer } from './interfaces';
 
@@ -13,11 +13,8 @@ export function credentialTestVerdict(
 	connection: Pick<Connection, 'origin' | 'instance'>,
 ): INodeCredentialTestResult {
 	const instance = JSON.stringify(connection.instance);
-	if (answer.kind === 'noAnswer') {
-		return error(
-			`Could not reach RyzeAPI at ${connection.origin} (${answer.detail}). Check the Base URL.`,
-		);
-	}
+	// The same words as an item's error: a proxy or a certificate is fixed the same way.
+	if (answer.kind === 'noAnswer') return error(describeNoAnswer(answer, connection.origin));
 	const { status } = answer;
 	const envelope = answer.bodyTooLarge ? undefined : readEnvelope(answer.body);
 	const apiMessage = envelope?.errorMessage;

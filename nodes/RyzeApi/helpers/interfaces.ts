@@ -5,6 +5,7 @@ export const ERROR_REASONS = [
 	'revoked_or_expired',
 	'not_allowed',
 	'group_not_found',
+	'not_a_member',
 	'unauthorized',
 	'rate_limited',
 	'instance_unavailable',
@@ -15,21 +16,31 @@ export const ERROR_REASONS = [
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 
-export interface JoinFailure {
+/** What the Error output says about an item: a reason to branch on and a sentence to read. */
+export interface Failure {
 	reason: ErrorReason;
 	message: string;
 	/** The HTTP status when the API (or something in front of it) answered; null when nothing did. */
 	httpStatus: number | null;
 }
 
-export interface JoinSuccess {
-	status: 'joined' | 'pending_approval';
-	groupJid: string;
-	requiresApproval: boolean;
-	message: string;
+/** The one result shape: a value, or a failure an item can carry to the Error output. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure };
+
+/** A check of user input: the value, or a sentence saying what to fix. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export function refuse(message: string): { ok: false; message: string } {
+	return { ok: false, message };
 }
 
-export type JoinOutcome = { ok: true; success: JoinSuccess } | { ok: false; failure: JoinFailure };
+export function failure(
+	reason: ErrorReason,
+	message: string,
+	httpStatus: number | null,
+): { ok: false; failure: Failure } {
+	return { ok: false, failure: { reason, message, httpStatus } };
+}
 
 /** What came back from one HTTP exchange, before any interpretation. */
 export type RawAnswer =
@@ -41,4 +52,24 @@ export type RawAnswer =
 			body: string;
 			bodyTooLarge: boolean;
 	  }
-	| { kind: 'noAnswer'; failure: 'timeout' | 'network'; detail: string };
+	| NoAnswer;
+
+/** Nothing answered: the network, a proxy or a certificate failed, or the deadline passed. */
+export interface NoAnswer {
+	kind: 'noAnswer';
+	failure: 'timeout' | 'network';
+	detail: string;
+	/** The proxy the request went through, as "http://host:port (from HTTPS_PROXY)", no credentials. */
+	proxy?: string;
+	/** Why TLS failed: a certificate from a CA this process does not trust, for another host, out of date. */
+	tls?: 'untrusted' | 'hostname' | 'expired';
+}
+
+/** One call of a RyzeAPI group route, as an operation asks for it; the path is built from it. */
+export interface ApiRequest {
+	method: 'GET' | 'POST' | 'DELETE';
+	/** The route under /api/group/, e.g. "join": the instance follows as the last path segment. */
+	route: string;
+	query?: Record<string, string>;
+	body?: Record<string, unknown>;
+}

@@ -4,7 +4,11 @@
  * here costs no request, and every request spends the token's shared rate limit.
  */
 
-export type ParsedIdentifier = { ok: true; code: string } | { ok: false; message: string };
+import type { Checked } from './interfaces';
+import { refuse } from './interfaces';
+
+/** The invite code read out of what the user pasted, or why none could be. */
+export type ParsedIdentifier = Checked<string>;
 
 /** Longest code accepted. Public codes have 22 characters; private ones have been seen at 16. */
 export const MAX_CODE_LENGTH = 64;
@@ -31,6 +35,8 @@ const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [
 const TOKEN_EDGE_PUNCTUATION =
 	/^[("'`\u201C\u2018\u00AB<[{]+|[)"'`\u201D\u2019\u00BB>\]},.;:!?]+$/g;
 const JID = /^[^\s@]+@(g\.us|s\.whatsapp\.net|c\.us|lid|newsletter|broadcast)$/i;
+// A group's JID: digits (old groups: creator's number, a dash, a timestamp) at g.us.
+const GROUP_JID = /^\d{5,30}(?:-\d{5,15})?@g\.us$/i;
 const PHONE_LIKE = /^\+?[\d\s().-]+$/;
 
 export function parseInviteIdentifier(value: unknown): ParsedIdentifier {
@@ -59,9 +65,7 @@ export function parseInviteIdentifier(value: unknown): ParsedIdentifier {
 	return parseTextWithLink(trimmed, tokens);
 }
 
-function identifierText(
-	value: unknown,
-): { ok: true; value: string } | { ok: false; message: string } {
+function identifierText(value: unknown): Checked<string> {
 	if (value === null || value === undefined) {
 		return refuse('The identifier is empty: pass an invite link or an invite code.');
 	}
@@ -88,6 +92,23 @@ function identifierText(
 	return refuse(`The identifier must be text with an invite link or code, but it is ${kind}.`);
 }
 
+/**
+ * What the info and leave routes accept: a group's JID (`120363406289005073@g.us`), sent as it is,
+ * or an invite link or code, read as parseInviteIdentifier reads it.
+ */
+export function parseGroupIdentifier(value: unknown): ParsedIdentifier {
+	if (typeof value === 'string' && value.length <= MAX_IDENTIFIER_LENGTH) {
+		const trimmed = stripQuotes(value.replace(EDGE_INVISIBLES, ''));
+		if (GROUP_JID.test(trimmed)) return { ok: true, value: trimmed.toLowerCase() };
+		if (JID.test(trimmed)) {
+			return refuse(
+				`${preview(trimmed)} is the WhatsApp ID of a person, a channel or a list, not of a group: pass a group JID (…@g.us), an invite link or an invite code.`,
+			);
+		}
+	}
+	return parseInviteIdentifier(value);
+}
+
 function parseSingleToken(token: string): ParsedIdentifier {
 	if (CODE.test(token)) {
 		if (looksLikePhoneNumber(token)) return refuse(phoneMessage(token));
@@ -96,7 +117,7 @@ function parseSingleToken(token: string): ParsedIdentifier {
 				`The invite code is ${token.length} characters long; invite codes have at most ${MAX_CODE_LENGTH}.`,
 			);
 		}
-		return { ok: true, code: token };
+		return { ok: true, value: token };
 	}
 	if (looksLikePhoneNumber(token)) return refuse(phoneMessage(token));
 	if (JID.test(token)) {
@@ -121,7 +142,7 @@ function parseTextWithLink(text: string, tokens: string[]): ParsedIdentifier {
 		const token = rawToken.replace(TOKEN_EDGE_PUNCTUATION, '');
 		const link = parseLink(token);
 		if (link.kind === 'invite') {
-			if (link.result.ok) codes.add(link.result.code);
+			if (link.result.ok) codes.add(link.result.value);
 			else refusals.push(link.result.message);
 		} else if (link.kind === 'other') {
 			otherLinks.push(link.message);
@@ -136,7 +157,7 @@ function parseTextWithLink(text: string, tokens: string[]): ParsedIdentifier {
 	if (codes.size === 1) {
 		if (refusals.length > 0)
 			return refuse(`The text holds an invite link that cannot be used: ${refusals[0]}`);
-		return { ok: true, code: [...codes][0] };
+		return { ok: true, value: [...codes][0] };
 	}
 	if (refusals.length > 0) return refuse(refusals[0]);
 	if (otherLinks.length > 0)
@@ -235,7 +256,7 @@ function validCode(code: string, token: string): ParsedIdentifier {
 			`The invite code in ${preview(token)} is ${code.length} characters long; at most ${MAX_CODE_LENGTH}.`,
 		);
 	}
-	return { ok: true, code };
+	return { ok: true, value: code };
 }
 
 function looksLikePhoneNumber(text: string): boolean {
@@ -273,8 +294,4 @@ export function preview(text: string): string {
 		/[\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g,
 		(character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
 	);
-}
-
-function refuse(message: string): { ok: false; message: string } {
-	return { ok: false, message };
 }

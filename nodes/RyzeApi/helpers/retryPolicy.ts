@@ -3,7 +3,6 @@
  * the tries so far, a clock and a random number. The loop that waits and tries again is
  * runner/retryLoop.ts; this file decides, it never waits.
  */
-import { readEnvelope } from './classifyAnswer';
 import type { RawAnswer } from './interfaces';
 import { MIN_RATE_LIMIT_WAIT_MS, readRateLimitHeaders, RESET_MARGIN_MS } from './rateBudget';
 
@@ -36,25 +35,34 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 	/** Least wait after a 429 (default MIN_RATE_LIMIT_WAIT_MS); scaled down only by soak tests. */
 	minRateLimitWaitMs?: number;
+	/**
+	 * Whether the operation may be repeated safely (default true). When it may not, only a 429 is
+	 * tried again: the API refused that request before acting on it.
+	 */
+	idempotent?: boolean;
 }
 
 export type RetryDecision =
 	{ retry: false } | { retry: true; waitMs: number; why: string; rateLimited: boolean };
 
 /**
- * Whether an answer is worth another attempt, and after how long. Retried: 429 (until Retry-After,
- * else the announced reset, at least 1 s; with requests remaining, WhatsApp throttling: backoff),
- * 5xx, no answer (reset, refused, timeout) and a 2xx whose body could not be read (joining an open
- * group is idempotent). Never retried: other 4xx, 3xx, and answers that were understood.
+ * Whether an answer is worth another attempt, and after how long. Retried: what classifyAnswer
+ * calls transient — 429 (until Retry-After, else the announced reset, at least 1 s; with requests
+ * remaining, WhatsApp throttling: backoff), 5xx, no answer (reset, refused, timeout) and a 2xx
+ * whose body could not be read — and, for an operation that is not idempotent, only the 429.
+ * Never retried: other 4xx, 3xx, and answers that were understood.
  */
 export function retryDecision(
 	answer: RawAnswer,
+	transient: boolean,
 	triesSoFar: number,
 	policy: RetryPolicy,
 	nowMs: number,
 	random: () => number,
 ): RetryDecision {
-	if (triesSoFar >= policy.maxTries || !isRetryable(answer)) return { retry: false };
+	if (triesSoFar >= policy.maxTries || !transient) return { retry: false };
+	const rateLimited = answer.kind === 'http' && answer.status === 429;
+	if (policy.idempotent === false && !rateLimited) return { retry: false };
 	const backoff = fullJitterBackoff(triesSoFar, policy, random);
 	if (answer.kind === 'noAnswer') {
 		return {
@@ -94,16 +102,6 @@ export function retryDecision(
 		};
 	}
 	return { retry: true, waitMs: backoff, why: `HTTP ${answer.status}`, rateLimited: false };
-}
-
-function isRetryable(answer: RawAnswer): boolean {
-	if (answer.kind === 'noAnswer') return true;
-	const { status } = answer;
-	if (status === 429 || status >= 500) return true;
-	// A 2xx that could not be read as the API's answer: truncated, malformed, oversized.
-	if (status >= 200 && status < 300)
-		return answer.bodyTooLarge || typeof readEnvelope(answer.body)?.success !== 'boolean';
-	return false;
 }
 
 /** "Full jitter": uniformly random in [0, min(cap, base·2^(n−1))], so retries from many clients spread out. */

@@ -7,7 +7,7 @@ import type {
 import type { CredentialFields } from '../helpers/connection';
 import { resolveConnection } from '../helpers/connection';
 import { credentialTestVerdict } from '../helpers/credentialCheck';
-import { getGroupList } from '../transport';
+import { sendRequest } from '../transport';
 
 const TEST_TIMEOUT_MS = 15_000;
 
@@ -21,6 +21,10 @@ export async function ryzeApiCredentialTest(
 ): Promise<INodeCredentialTestResult> {
 	const connection = resolveConnection((credential.data ?? {}) as CredentialFields);
 	if (!connection.ok) return { status: 'Error', message: connection.message };
-	const answer = await getGroupList(connection.value, { timeoutMs: TEST_TIMEOUT_MS });
+	const answer = await sendRequest(
+		connection.value,
+		{ method: 'GET', route: 'list' },
+		{ timeoutMs: TEST_TIMEOUT_MS },
+	);
 	return credentialTestVerdict(answer, connection.value);
 }

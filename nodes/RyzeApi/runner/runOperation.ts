@@ -1,16 +1,36 @@
+import type { AnswerSpec } from '../helpers/classifyAnswer';
 import { classifyAnswer } from '../helpers/classifyAnswer';
 import type { Connection } from '../helpers/connection';
-import type { JoinFailure, JoinOutcome, RawAnswer } from '../helpers/interfaces';
-import type { RetryPolicy } from '../helpers/retryPolicy';
+import type { ApiRequest } from '../helpers/interfaces';
 import { readRateLimitHeaders } from '../helpers/rateBudget';
-import { retryDecision } from '../helpers/retryPolicy';
-import { BODY_LIMIT_BYTES, postJoinGroup } from '../transport';
+import type { RetryPolicy } from '../helpers/retryPolicy';
+import { BODY_LIMIT_BYTES, sendRequest } from '../transport';
+import { RunHealth } from './health';
+import type { Attempt, TaskResult } from './retryLoop';
+import { tryUntilFinal } from './retryLoop';
+import { StartPacer } from './startPacing';
+import { TaskFeed } from './taskFeed';
 import type { TokenLimiter } from './tokenLimiter';
-import { limiterFor, sleep } from './tokenLimiter';
+import { limiterFor } from './tokenLimiter';
 
-export interface JoinTask {
+export { INSTANCE_UNAVAILABLE_STREAK } from './health';
+export type { TaskResult } from './retryLoop';
+export { TaskFeed } from './taskFeed';
+
+/** What the runner needs to know of an operation: its request, how to read its answer, whether repeating it is safe. */
+export interface Operation<T> {
+	/** What one task is called in log lines: "join", "preview". */
+	noun: string;
+	request(identifier: string): ApiRequest;
+	answer: AnswerSpec<T>;
+	/** Repeating the request does no harm (otherwise only a 429 is tried again). */
+	idempotent: boolean;
+}
+
+/** One request to make: where, and for which group (the identifier as the operation sends it). */
+export interface Task {
 	connection: Connection;
-	code: string;
+	identifier: string;
 }
 
 export interface RunnerSettings {
@@ -18,11 +38,11 @@ export interface RunnerSettings {
 	concurrency: number;
 	timeoutMs: number;
 	retry: RetryPolicy;
-	/** Bound on the time one join may spend waiting between its attempts. */
+	/** Bound on the time one task may spend waiting between its tries. */
 	maxRetryWaitMs: number;
 	/** Least time between two request starts of this run (a rate cap below the provider's). */
 	minIntervalMs: number;
-	/** A random pause between joins, like a person joining groups one by one. */
+	/** A random pause between requests, like a person joining groups one by one. */
 	humanDelayMs?: { min: number; max: number };
 	cancelSignal?: AbortSignal;
 	random?: () => number;
@@ -32,235 +52,90 @@ export interface RunnerSettings {
 	logWaitsOverMs?: number;
 }
 
-/**
- * A task's result: the classified final answer; or not sent, because the token was refused or the
- * instance reported unavailable too often earlier in the run (the failure says which, and why).
- */
-export type TaskResult =
-	{ sent: true; outcome: JoinOutcome; attempts: number } | { sent: false; failure: JoinFailure };
-
-/** Answers in a row saying the instance is unavailable, after which the run stops calling it. */
-export const INSTANCE_UNAVAILABLE_STREAK = 3;
-
 const LONG_WAIT_MS = 5_000;
 
 /**
- * The tasks of a run, handed over while the items are still being read, so that reading (n8n's
- * expression evaluation) overlaps the requests instead of delaying the first one.
+ * Runs an operation's tasks, at most `concurrency` at a time, within the token's rate limit
+ * (startPacing.ts), retrying what is worth retrying (retryLoop.ts), and stopping calls to a token
+ * or an instance that cannot answer (health.ts). Results come back in task order; a task not
+ * sent has `attempts: 0` and a failure saying why.
  */
-export class TaskFeed {
-	readonly tasks: JoinTask[] = [];
-	private closed = false;
-	private stopped = false;
-	private wakers: Array<() => void> = [];
-
-	push(task: JoinTask): number {
-		const index = this.tasks.push(task) - 1;
-		this.wake();
-		return index;
-	}
-
-	/** No more tasks will come; those pushed are still run. */
-	close(): void {
-		this.closed = true;
-		this.wake();
-	}
-
-	/** No task not yet taken will be run. */
-	stop(): void {
-		this.stopped = true;
-		this.close();
-	}
-
-	/** The task at `index` once pushed; undefined when none will come. */
-	async at(index: number): Promise<JoinTask | undefined> {
-		while (!this.stopped && index >= this.tasks.length) {
-			if (this.closed) return undefined;
-			await new Promise<void>((resolve) => this.wakers.push(resolve));
-		}
-		return this.stopped ? undefined : this.tasks[index];
-	}
-
-	private wake(): void {
-		const wakers = this.wakers;
-		this.wakers = [];
-		for (const wake of wakers) wake();
-	}
-}
-
-/**
- * Sends the joins, at most `concurrency` at a time and within the token's rate limit, retrying
- * what is worth retrying. Results come back in task order. After a refused token (401, or a 403
- * for the instance) no further request starts; after INSTANCE_UNAVAILABLE_STREAK answers in a
- * row saying an instance is unavailable, none for that instance: such tasks are returned as not sent.
- */
-export async function runJoins(
-	source: JoinTask[] | TaskFeed,
+export async function runOperation<T>(
+	operation: Operation<T>,
+	source: Task[] | TaskFeed<Task>,
 	settings: RunnerSettings,
-): Promise<TaskResult[]> {
-	const feed = source instanceof TaskFeed ? source : closedFeed(source);
-	const { tasks } = feed;
+): Promise<Array<TaskResult<T>>> {
+	const feed = source instanceof TaskFeed ? source : TaskFeed.of(source);
 	const random = settings.random ?? Math.random;
-	const results: TaskResult[] = [];
-	let next = 0;
+	const health = new RunHealth();
+	const results: Array<TaskResult<T>> = [];
 	let finished = 0;
-	let refusedToken: JoinFailure | undefined;
-	const unavailableStreak = new Map<string, number>();
-	const unavailableInstance = new Map<string, JoinFailure>();
-	const instanceKey = ({ origin, basePath, instance }: JoinTask['connection']) =>
-		`${origin}${basePath}\n${instance}`;
 
-	/** Why a task must not be sent any more, if it must not. */
-	const notSendable = (task: JoinTask): JoinFailure | undefined => {
-		if (refusedToken) {
-			return {
-				...refusedToken,
-				message: `Not sent: RyzeAPI refused the token on an earlier item (${refusedToken.message}).`,
-			};
-		}
-		const down = unavailableInstance.get(instanceKey(task.connection));
-		if (down) {
-			const message = `Not sent: instance ${JSON.stringify(task.connection.instance)} was reported unavailable ${INSTANCE_UNAVAILABLE_STREAK} times in a row (${down.message}).`;
-			return { ...down, message };
-		}
-		return undefined;
-	};
-
-	/** Counts answers saying the instance is unavailable; any other answer from the API resets it. */
-	const noteInstance = (task: JoinTask, answer: RawAnswer, outcome: JoinOutcome) => {
-		const key = instanceKey(task.connection);
-		if (!outcome.ok && outcome.failure.reason === 'instance_unavailable') {
-			const streak = (unavailableStreak.get(key) ?? 0) + 1;
-			unavailableStreak.set(key, streak);
-			if (streak >= INSTANCE_UNAVAILABLE_STREAK && !unavailableInstance.has(key))
-				unavailableInstance.set(key, outcome.failure);
-		} else if (answer.kind === 'http') {
-			unavailableStreak.set(key, 0);
-		}
-	};
-	let nextStartAt = 0;
 	let lastLogAt = -Infinity;
-
 	const longWaitMs = settings.logWaitsOverMs ?? LONG_WAIT_MS;
-	const log = (waitMs: number, why: string) => {
+	const logWait = (waitMs: number, why: string) => {
 		if (!settings.log || waitMs < longWaitMs || Date.now() - lastLogAt < longWaitMs) return;
 		lastLogAt = Date.now();
+		const total = feed.tasks.length;
 		settings.log(
-			`Waiting ${Math.ceil(waitMs / 1000)} s (${why}); ${tasks.length - finished} of ${tasks.length} joins left.`,
+			`Waiting ${Math.ceil(waitMs / 1000)} s (${why}); ${total - finished} of ${total} ${operation.noun}s left.`,
 		);
 	};
 
-	/** Spaces request starts of this run by the rate cap and the human delay. */
-	const waitForStartSlot = async () => {
-		const gap = Math.max(settings.minIntervalMs, humanDelay(settings.humanDelayMs, random));
-		const now = Date.now();
-		const startAt = Math.max(now, nextStartAt);
-		nextStartAt = startAt + gap;
-		if (startAt > now) {
-			log(startAt - now, 'pacing between joins');
-			await sleep(startAt - now, settings.cancelSignal);
-		}
-	};
-
-	type Attempt = { answer: RawAnswer; outcome: JoinOutcome } | { notSent: JoinFailure };
-	// The run's first request goes alone: its answer checks the token and tells the budget
-	// before more requests are spent.
-	let firstRequest: Promise<Attempt> | undefined;
-	const attempt = async (task: JoinTask, limiter: TokenLimiter): Promise<Attempt> => {
-		if (!firstRequest) {
-			firstRequest = send(task, limiter);
-			return await firstRequest;
-		}
-		await firstRequest.catch(() => undefined);
-		return await send(task, limiter);
-	};
-
-	// While an instance answers "unavailable", its requests go one at a time, each waiting for the
-	// one before to be answered: a dead instance then costs a few requests, not a batch.
-	const oneAtATime = new Map<string, Promise<void>>();
+	const pacer = new StartPacer({
+		minIntervalMs: settings.minIntervalMs,
+		humanDelayMs: settings.humanDelayMs,
+		random,
+		cancelSignal: settings.cancelSignal,
+		onWait: ({ waitMs, why }) => logWait(waitMs, why),
+	});
+	const retry = { ...settings.retry, idempotent: operation.idempotent };
 
 	/** One request, unless meanwhile the token was refused or the instance reported unavailable. */
-	const send = async (task: JoinTask, limiter: TokenLimiter): Promise<Attempt> => {
-		const key = instanceKey(task.connection);
-		if ((unavailableStreak.get(key) ?? 0) === 0) return await sendNow(task, limiter);
-		const previous = oneAtATime.get(key) ?? Promise.resolve();
-		let release = () => {};
-		const mine = new Promise<void>((resolve) => (release = resolve));
-		oneAtATime.set(
-			key,
-			previous.then(async () => await mine),
-		);
-		try {
-			await previous;
-			return await sendNow(task, limiter);
-		} finally {
-			release();
-		}
-	};
-
-	const sendNow = async (task: JoinTask, limiter: TokenLimiter): Promise<Attempt> => {
-		await waitForStartSlot();
-		await limiter.acquire(settings.cancelSignal, ({ waitMs, why }) => log(waitMs, why));
-		const notSent = notSendable(task);
+	const sendOnce = async (task: Task, limiter: TokenLimiter): Promise<Attempt<T>> => {
+		await pacer.waitToStart(limiter);
+		const notSent = health.whyNotSend(task.connection);
 		if (notSent) {
 			limiter.abandon();
 			return { notSent };
 		}
-		let answer: RawAnswer;
-		try {
-			answer = await postJoinGroup(task.connection, task.code, {
-				timeoutMs: settings.timeoutMs,
-				cancelSignal: settings.cancelSignal,
-			});
-		} catch (error) {
+		const answer = await sendRequest(task.connection, operation.request(task.identifier), {
+			timeoutMs: settings.timeoutMs,
+			cancelSignal: settings.cancelSignal,
+		}).catch((error: unknown) => {
+			// Only a cancellation gets here (sendRequest returns every other failure): let it through as is.
 			limiter.abandon();
-			// Only a cancellation gets here (postJoinGroup returns every other failure): let it through as is.
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 			throw error;
-		}
-		const outcome = classifyAnswer(answer, BODY_LIMIT_BYTES);
+		});
+		const { outcome, transient } = classifyAnswer(answer, BODY_LIMIT_BYTES, operation.answer);
 		// Before the waiters wake: none of them may send with a token the API just refused.
-		if (!outcome.ok && outcome.failure.reason === 'unauthorized') refusedToken ??= outcome.failure;
-		noteInstance(task, answer, outcome);
+		health.note(task.connection, answer, outcome);
 		limiter.settle(answer.kind === 'http' ? readRateLimitHeaders(answer.headers) : undefined);
-		return { answer, outcome };
+		return { answer, outcome, transient };
 	};
 
-	// A run's tasks share one endpoint (the instance aside): find its limiter once, not per task.
-	const limiters = new Map<string, TokenLimiter>();
-	const limiterOf = ({ origin, basePath, token }: JoinTask['connection']) => {
-		const key = `${origin}${basePath}\n${token}`;
-		let limiter = limiters.get(key);
-		if (!limiter) {
-			limiter = limiterFor(origin, basePath, token);
-			limiters.set(key, limiter);
-		}
-		return limiter;
-	};
-
-	const runTask = async (task: JoinTask): Promise<TaskResult> => {
-		const limiter = limiterOf(task.connection);
-		let waited = 0;
-		for (let tries = 1; ; tries++) {
-			const result = await attempt(task, limiter);
-			if ('notSent' in result) return { sent: false, failure: result.notSent };
-			const { answer, outcome } = result;
-			const decision = retryDecision(answer, tries, settings.retry, Date.now(), random);
-			if (
-				!decision.retry ||
-				waited + decision.waitMs > settings.maxRetryWaitMs ||
-				notSendable(task)
-			) {
-				return { sent: true, outcome, attempts: tries };
-			}
-			if (decision.rateLimited) limiter.pauseUntil(Date.now() + decision.waitMs);
-			log(decision.waitMs, `${decision.why}, retrying`);
-			await sleep(decision.waitMs, settings.cancelSignal);
-			waited += decision.waitMs;
-		}
+	const runTask = async (task: Task): Promise<TaskResult<T>> => {
+		const limiter = limiterFor(task.connection);
+		return await tryUntilFinal(
+			async () =>
+				await pacer.afterFirst(
+					async () =>
+						await health.inTurn(task.connection, async () => await sendOnce(task, limiter)),
+				),
+			limiter,
+			() => health.whyNotSend(task.connection) === undefined,
+			{
+				retry,
+				maxRetryWaitMs: settings.maxRetryWaitMs,
+				random,
+				cancelSignal: settings.cancelSignal,
+				onWait: logWait,
+			},
+		);
 	};
 
 	// A cancel (or a bug) in one worker stops the others from starting anything new.
+	let next = 0;
 	let thrown: { error: unknown } | undefined;
 	const worker = async () => {
 		while (!thrown) {
@@ -268,8 +143,10 @@ export async function runJoins(
 			const task = await feed.at(index);
 			if (!task) return;
 			try {
-				const notSent = notSendable(task);
-				results[index] = notSent ? { sent: false, failure: notSent } : await runTask(task);
+				const notSent = health.whyNotSend(task.connection);
+				results[index] = notSent
+					? { ok: false, failure: notSent, attempts: 0 }
+					: await runTask(task);
 			} catch (error) {
 				thrown ??= { error };
 				feed.stop();
@@ -281,17 +158,4 @@ export async function runJoins(
 	await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, worker));
 	if (thrown) throw thrown.error;
 	return results;
-}
-
-function humanDelay(range: RunnerSettings['humanDelayMs'], random: () => number): number {
-	if (!range || range.max <= 0) return 0;
-	const min = Math.max(0, Math.min(range.min, range.max));
-	return min + random() * (Math.max(range.min, range.max) - min);
-}
-
-function closedFeed(tasks: JoinTask[]): TaskFeed {
-	const feed = new TaskFeed();
-	for (const task of tasks) feed.push(task);
-	feed.close();
-	return feed;
 }

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
-
+import type { Connection } from '../helpers/connection';
+import { endpointKey } from '../helpers/connection';
 import type { RateLimitSnapshot, StartDecision } from '../helpers/rateBudget';
 import { RateBudget } from '../helpers/rateBudget';
 import { RequestCancelledError } from '../transport/cancel';
+import { Waiters } from './waiters';
 
 export interface WaitNotice {
 	waitMs: number;
@@ -16,7 +17,7 @@ export interface WaitNotice {
  */
 export class TokenLimiter {
 	private readonly budget = new RateBudget();
-	private readonly wakers = new Set<() => void>();
+	private readonly waiters = new Waiters();
 
 	/** Resolves when a request may start (and counts it as in flight); rejects when cancelled. */
 	async acquire(
@@ -38,25 +39,19 @@ export class TokenLimiter {
 	/** Every started request must be settled exactly once, with the headers of its answer if any. */
 	settle(snapshot: RateLimitSnapshot | undefined): void {
 		this.budget.onSettled(snapshot);
-		this.wakeAll();
+		this.waiters.wakeAll();
 	}
 
 	/** A start that never became a request (cancelled, or no longer wanted). */
 	abandon(): void {
 		this.budget.onAbandoned();
-		this.wakeAll();
+		this.waiters.wakeAll();
 	}
 
 	/** After a 429 (settled already): no start before `untilMs`, and smaller bursts for a while. */
 	pauseUntil(untilMs: number): void {
 		this.budget.onRejected();
 		this.budget.pauseUntil(untilMs);
-	}
-
-	private wakeAll(): void {
-		const wakers = [...this.wakers];
-		this.wakers.clear();
-		for (const wake of wakers) wake();
 	}
 
 	/** Until an answer settles, the wait passes, or the execution is cancelled; no timer outlives it. */
@@ -69,14 +64,14 @@ export class TokenLimiter {
 			const done = () => {
 				if (timer) clearTimeout(timer);
 				signal?.removeEventListener('abort', onAbort);
-				this.wakers.delete(done);
+				this.waiters.delete(done);
 				resolve();
 			};
 			const onAbort = () => {
 				done();
 				reject(new RequestCancelledError());
 			};
-			this.wakers.add(done);
+			this.waiters.add(done);
 			if (waitMs !== undefined) timer = setTimeout(done, timerMs(waitMs));
 			signal?.addEventListener('abort', onAbort, { once: true });
 		});
@@ -85,9 +80,11 @@ export class TokenLimiter {
 
 const limiters = new Map<string, TokenLimiter>();
 
-/** The process-wide limiter for a base URL and token, keyed by a hash: the token is never kept as a key. */
-export function limiterFor(origin: string, basePath: string, token: string): TokenLimiter {
-	const key = createHash('sha256').update(`${origin}${basePath}\n${token}`).digest('hex');
+/** The process-wide limiter of a token at a base URL (kept under endpointKey: a hash, never the token). */
+export function limiterFor(
+	connection: Pick<Connection, 'origin' | 'basePath' | 'token'>,
+): TokenLimiter {
+	const key = endpointKey(connection);
 	let limiter = limiters.get(key);
 	if (!limiter) {
 		limiter = new TokenLimiter();

@@ -1,146 +1,40 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INode,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { Checked, Connection, CredentialFields, Endpoint } from '../../helpers/connection';
-import { resolveEndpoint, withInstance } from '../../helpers/connection';
-import type { JoinFailure, JoinOutcome } from '../../helpers/interfaces';
+import type { JoinSuccess } from '../../helpers/groupAnswers';
+import { JOIN_ANSWER } from '../../helpers/groupAnswers';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
-import type { RunnerSettings, TaskResult } from '../../runner/runOperation';
-import { RequestCancelledError } from '../../transport/cancel';
-import { runJoins, TaskFeed } from '../../runner/runOperation';
-
-/** Items read between two yields to the event loop, which lets answers in meanwhile be handled. */
-const READS_BETWEEN_YIELDS = 32;
-
-// The token's remaining budget caps what is really in flight: at the default 100 per minute this
-// never matters; with a raised limit, 16 keeps a 2,000-row sheet well ahead of n8n's HTTP Request node.
-const DEFAULT_CONCURRENCY = 16;
+import type { Operation } from '../../runner/runOperation';
+import { executeOperation } from '../executeOperation';
+import { identifierProperty, optionsCollection } from './runOptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Identifier',
-		name: 'identifier',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv',
-		description:
-			'The group invite link or invite code to join. Links from chat.whatsapp.com are read in any common form (with or without https://, /invite/, a trailing slash or a query); group IDs (JIDs) and phone numbers are refused.',
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Instance Name',
-				name: 'instanceName',
-				type: 'string',
-				default: '',
-				description:
-					"Instance to join with instead of the credential's. Useful with a TokenAccount, which can act on every instance of the account.",
-			},
-			{
-				displayName: 'Max Delay Between Joins (Seconds)',
-				name: 'maxDelay',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
-				description:
-					'Upper bound of a random pause between joins. WhatsApp may restrict numbers that join many groups quickly; a pause of a few seconds to a minute looks like a person.',
-			},
-			{
-				displayName: 'Max Requests Per Minute',
-				name: 'maxRequestsPerMinute',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
-				description:
-					"Cap below the provider's rate limit, to keep budget for other workflows using the same token. 0 uses all the provider allows.",
-			},
-			{
-				displayName: 'Max Retry Wait (Seconds)',
-				name: 'maxRetryWait',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 300,
-				description:
-					'Most time one join may spend waiting between its tries; after that it goes to Error with its reason',
-			},
-			{
-				displayName: 'Max Tries',
-				name: 'maxTries',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10 },
-				default: 5,
-				description:
-					'Tries per join, the first included. Only 429, 5xx, network errors, timeouts and unreadable answers are tried again; other errors never are.',
-			},
-			{
-				displayName: 'Min Delay Between Joins (Seconds)',
-				name: 'minDelay',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
-				description: 'Lower bound of the random pause between joins',
-			},
-			{
-				displayName: 'Pending Approval Output',
-				name: 'pendingApprovalOutput',
-				type: 'options',
-				default: 'success',
-				options: [
-					{
-						name: 'Success Output',
-						value: 'success',
-						description:
-							'Joins waiting for an admin go to the Success output with status pending_approval',
-					},
-					{
-						name: 'Separate Output',
-						value: 'separate',
-						description: 'Three outputs: Joined, Pending Approval and Error',
-					},
-				],
-				description: "Where joins that wait for an admin's approval go",
-			},
-			{
-				displayName: 'Requests in Flight',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 50 },
-				default: DEFAULT_CONCURRENCY,
-				description:
-					"Most join requests sent at the same time. Never more than the token's remaining rate-limit budget allows.",
-			},
-			{
-				displayName: 'Retry Wait (Ms)',
-				name: 'retryWait',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 1000,
-				description:
-					'Base of the exponential backoff between tries (with random jitter). A 429 waits instead for Retry-After or the rate-limit reset.',
-			},
-			{
-				displayName: 'Timeout',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1000 },
-				default: 30000,
-				description:
-					'Time in ms to wait for each answer from RyzeAPI before the item goes to Error with reason timeout',
-			},
-		],
-	},
+	identifierProperty(
+		'e.g. https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv',
+		'The group invite link or invite code to join. Links from chat.whatsapp.com are read in any common form (with or without https://, /invite/, a trailing slash or a query); group IDs (JIDs) and phone numbers are refused.',
+	),
+	optionsCollection([
+		{
+			displayName: 'Pending Approval Output',
+			name: 'pendingApprovalOutput',
+			type: 'options',
+			default: 'success',
+			options: [
+				{
+					name: 'Success Output',
+					value: 'success',
+					description:
+						'Joins waiting for an admin go to the Success output with status pending_approval',
+				},
+				{
+					name: 'Separate Output',
+					value: 'separate',
+					description: 'Three outputs: Joined, Pending Approval and Error',
+				},
+			],
+			description: "Where joins that wait for an admin's approval go",
+		},
+	]),
 ];
 
 const displayOptions = {
@@ -152,18 +46,13 @@ const displayOptions = {
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-interface JoinOptions {
-	instanceName?: string;
-	pendingApprovalOutput?: 'success' | 'separate';
-	timeout?: number;
-	concurrency?: number;
-	maxRequestsPerMinute?: number;
-	maxTries?: number;
-	retryWait?: number;
-	maxRetryWait?: number;
-	minDelay?: number;
-	maxDelay?: number;
-}
+/** POST /api/group/join/{instance} with the invite code. Joining an open group again answers the same JID. */
+export const joinGroup: Operation<JoinSuccess> = {
+	noun: 'join',
+	request: (code) => ({ method: 'POST', route: 'join', body: { identifier: code } }),
+	answer: JOIN_ANSWER,
+	idempotent: true,
+};
 
 /**
  * Joins one group per input item. Every input item leaves on exactly one output, keeps its own
@@ -174,220 +63,18 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
-	const options = this.getNodeParameter('options', 0, {}) as JoinOptions;
-	const credentials = (await this.getCredentials('ryzeApi')) as CredentialFields;
-	const endpoint = resolveEndpoint(credentials);
-	const continueOnFail = this.continueOnFail();
-
-	const settings = runnerSettings.call(this, options);
-
-	// Items are read while the first joins are already on their way: refusals cost no request, and
-	// duplicates (same code and instance) become one task. The runner starts as tasks arrive.
-	const feed = new TaskFeed();
-	const running = runJoins(feed, settings).then(
-		(results) => ({ results }),
-		(error: unknown) => ({ error }),
-	);
-	// Each expression costs n8n a data proxy per item: read the instance per item only when it is one.
-	const rawInstance = (this.getNode().parameters.options as IDataObject | undefined)?.instanceName;
-	const instancePerItem = typeof rawInstance === 'string' && rawInstance.startsWith('=');
-	const requests: ItemRequest[] = [];
-	const taskOfItem: Array<number | undefined> = [];
-	const taskByKey = new Map<string, number>();
-	let unusableCredential: NodeOperationError | undefined;
-	for (
-		let itemIndex = 0;
-		itemIndex < items.length && !settings.cancelSignal?.aborted;
-		itemIndex++
-	) {
-		// Let the answers already in be handled between reads.
-		if (itemIndex % READS_BETWEEN_YIELDS === READS_BETWEEN_YIELDS - 1)
-			await new Promise((resolve) => setImmediate(resolve));
-		const request = readItem.call(
-			this,
-			credentials,
-			endpoint,
-			itemIndex,
-			instancePerItem ? undefined : (options.instanceName ?? ''),
-		);
-		requests.push(request);
-		if (!request.ok) {
-			if (request.failure.reason === 'unauthorized' && !continueOnFail) {
-				unusableCredential = new NodeOperationError(this.getNode(), request.failure.message, {
-					itemIndex,
-				});
-				break;
-			}
-			continue;
-		}
-		const { connection, code } = request;
-		const key = JSON.stringify([connection.origin, connection.basePath, connection.instance, code]);
-		let taskIndex = taskByKey.get(key);
-		if (taskIndex === undefined) {
-			taskIndex = feed.push({ connection, code });
-			taskByKey.set(key, taskIndex);
-		}
-		taskOfItem[itemIndex] = taskIndex;
-	}
-	if (unusableCredential) feed.stop();
-	else feed.close();
-	const run = await running;
-	if ('error' in run) throw run.error;
-	if (unusableCredential) throw unusableCredential;
-	// Stopped while reading, with nothing in flight: the runner had nothing to cancel.
-	if (settings.cancelSignal?.aborted) throw new RequestCancelledError();
-	const { results } = run;
-
-	const refused = results.findIndex(
-		(result) =>
-			result.sent && !result.outcome.ok && result.outcome.failure.reason === 'unauthorized',
-	);
-	if (refused !== -1 && !continueOnFail) {
-		const result = results[refused] as Extract<TaskResult, { sent: true }>;
-		throw tokenRefusedError.call(
-			this,
-			(result.outcome as Extract<JoinOutcome, { ok: false }>).failure,
-			taskOfItem.indexOf(refused),
-		);
-	}
-
-	// An AI agent is handed only a tool's first output: as a tool, every item goes there, and its
-	// `status` and `error` tell the agent what happened.
-	const asAiTool = runsAsAiTool(this.getNode());
-	const separatePending = options.pendingApprovalOutput === 'separate' && !asAiTool;
-	const joined: INodeExecutionData[] = [];
-	const pending: INodeExecutionData[] = [];
-	const failed: INodeExecutionData[] = asAiTool ? joined : [];
-	for (const [itemIndex, input] of items.entries()) {
-		const emit = (result: IDataObject, output: INodeExecutionData[]) =>
-			output.push({
-				json: { ...input.json, ...result },
-				binary: input.binary,
-				pairedItem: { item: itemIndex },
-			});
-		const request = requests[itemIndex];
-		if (!request.ok) {
-			emit(failureFields(request.failure), failed);
-			continue;
-		}
-		const result = results[taskOfItem[itemIndex] as number];
-		if (!result.sent) {
-			emit(failureFields(result.failure, request.code), failed);
-		} else if (result.outcome.ok) {
-			const { status, groupJid, requiresApproval, message } = result.outcome.success;
-			emit(
-				{ status, groupJid, requiresApproval, inviteCode: request.code, message },
-				separatePending && requiresApproval ? pending : joined,
-			);
-		} else {
-			emit(failureFields(result.outcome.failure, request.code), failed);
-		}
-	}
-
-	if (asAiTool) return [joined];
-	return separatePending ? [joined, pending, failed] : [joined, failed];
-}
-
-/** n8n runs a node connected to an agent under its type name plus "Tool" (as n8n-workflow tells tools apart). */
-function runsAsAiTool(node: INode): boolean {
-	return node.type.endsWith('Tool');
-}
-
-function failureFields(failure: JoinFailure, inviteCode?: string): IDataObject {
-	return {
-		status: 'error',
-		...(inviteCode === undefined ? {} : { inviteCode }),
-		error: { ...failure },
-	};
-}
-
-function runnerSettings(this: IExecuteFunctions, options: JoinOptions): RunnerSettings {
-	const number = (value: unknown, fallback: number, min: number) => {
-		const parsed = Number(value);
-		return Number.isFinite(parsed) ? Math.max(min, parsed) : fallback;
-	};
-	const maxPerMinute = number(options.maxRequestsPerMinute, 0, 0);
-	const logger = this.logger;
-	return {
-		concurrency: Math.floor(number(options.concurrency, DEFAULT_CONCURRENCY, 1)),
-		timeoutMs: number(options.timeout, 30_000, 1_000),
-		retry: {
-			maxTries: Math.floor(number(options.maxTries, 5, 1)),
-			baseDelayMs: number(options.retryWait, 1_000, 0),
-			maxDelayMs: 60_000,
+	const pendingOutput = this.getNodeParameter('options.pendingApprovalOutput', 0, 'success');
+	return await executeOperation.call(this, items, {
+		operation: joinGroup,
+		displayName: 'Join Group',
+		parseIdentifier: parseInviteIdentifier,
+		separatePending: pendingOutput === 'separate',
+		show: {
+			success: ({ status, groupJid, requiresApproval, message }, inviteCode) => ({
+				fields: { status, groupJid, requiresApproval, inviteCode, message },
+				branch: requiresApproval ? 'pendingApproval' : 'success',
+			}),
+			sent: (inviteCode) => ({ inviteCode }),
 		},
-		maxRetryWaitMs: number(options.maxRetryWait, 300, 0) * 1000,
-		minIntervalMs: maxPerMinute > 0 ? 60_000 / maxPerMinute : 0,
-		humanDelayMs: {
-			min: number(options.minDelay, 0, 0) * 1000,
-			max: number(options.maxDelay, 0, 0) * 1000,
-		},
-		cancelSignal: this.getExecutionCancelSignal(),
-		log: (message) => logger.info(`RyzeAPI Join Group: ${message}`),
-	};
-}
-
-type ItemRequest =
-	{ ok: true; connection: Connection; code: string } | { ok: false; failure: JoinFailure };
-
-/** Reads and checks one item's parameters; refusals here cost no request. */
-function readItem(
-	this: IExecuteFunctions,
-	credentials: CredentialFields,
-	endpoint: Checked<Endpoint>,
-	itemIndex: number,
-	fixedInstance?: unknown,
-): ItemRequest {
-	let identifier: unknown;
-	let instanceOverride: unknown = fixedInstance;
-	try {
-		identifier = this.getNodeParameter('identifier', itemIndex);
-		if (fixedInstance === undefined)
-			instanceOverride = this.getNodeParameter('options.instanceName', itemIndex, '');
-	} catch (error) {
-		const reason = error instanceof Error ? error.message : String(error);
-		return {
-			ok: false,
-			failure: {
-				reason: 'invalid_identifier',
-				message: `Could not read this item's parameters: ${reason}`,
-				httpStatus: null,
-			},
-		};
-	}
-	const connection = endpoint.ok
-		? withInstance(endpoint.value, credentials, instanceOverride)
-		: endpoint;
-	if (!connection.ok) {
-		return {
-			ok: false,
-			failure: { reason: 'unauthorized', message: connection.message, httpStatus: null },
-		};
-	}
-	const parsed = parseInviteIdentifier(identifier);
-	if (!parsed.ok) {
-		return {
-			ok: false,
-			failure: { reason: 'invalid_identifier', message: parsed.message, httpStatus: null },
-		};
-	}
-	return { ok: true, connection: connection.value, code: parsed.code };
-}
-
-function tokenRefusedError(
-	this: IExecuteFunctions,
-	failure: JoinFailure,
-	itemIndex: number,
-): NodeApiError {
-	return new NodeApiError(
-		this.getNode(),
-		{ message: failure.message, httpStatus: failure.httpStatus },
-		{
-			message: `RyzeAPI refused the credential: ${failure.message}`,
-			description:
-				'Check the token and instance name in the RyzeAPI credential: the token must be a TokenAccount of the account that owns the instance, or the TokenInstance of that instance. No further items were sent.',
-			httpCode: failure.httpStatus === null ? undefined : String(failure.httpStatus),
-			itemIndex,
-		},
-	);
+	});
 }

@@ -1,0 +1,100 @@
+import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { CredentialFields } from '../helpers/connection';
+import { resolveEndpoint } from '../helpers/connection';
+import type { Checked, Failure } from '../helpers/interfaces';
+import type { ResultFields } from '../helpers/routeItems';
+import { outputLayout, routeItems } from '../helpers/routeItems';
+import type { Operation, Task } from '../runner/runOperation';
+import { runOperation, TaskFeed } from '../runner/runOperation';
+import { RequestCancelledError } from '../transport/cancel';
+import { readItems } from './readItems';
+import type { RunOptions } from './group/runOptions';
+import { runnerSettings } from './group/runOptions';
+
+/** What an operation adds to the shared flow: its request, how it reads identifiers, how it shows results. */
+export interface OperationSpec<T> {
+	operation: Operation<T>;
+	/** Display name in log lines, e.g. "Join Group". */
+	displayName: string;
+	parseIdentifier: (value: unknown) => Checked<string>;
+	show: ResultFields<T>;
+	/** Whether pending approvals have an output of their own (Join only). */
+	separatePending?: boolean;
+}
+
+/**
+ * The flow every group operation shares: read and check the items (readItems.ts) while the runner
+ * sends their requests (runner/), stop on a refused token, then route every item to its output
+ * (helpers/routeItems.ts).
+ */
+export async function executeOperation<T>(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	spec: OperationSpec<T>,
+): Promise<INodeExecutionData[][]> {
+	const options = this.getNodeParameter('options', 0, {}) as RunOptions;
+	const credentials = (await this.getCredentials('ryzeApi')) as CredentialFields;
+	const logger = this.logger;
+	const settings = runnerSettings(options, {
+		cancelSignal: this.getExecutionCancelSignal(),
+		log: (message) => logger.info(`RyzeAPI ${spec.displayName}: ${message}`),
+	});
+
+	const feed = new TaskFeed<Task>();
+	const running = runOperation(spec.operation, feed, settings).then(
+		(results) => ({ results }),
+		(error: unknown) => ({ error }),
+	);
+	const read = await readItems.call(
+		this,
+		items.length,
+		credentials,
+		resolveEndpoint(credentials),
+		spec.parseIdentifier,
+		feed,
+	);
+	if (read.unusableCredential) feed.stop();
+	else feed.close();
+	const run = await running;
+	if ('error' in run) throw run.error;
+	if (read.unusableCredential) {
+		// About the credential, not about one item: no item index in the message.
+		throw new NodeOperationError(this.getNode(), read.unusableCredential.failure.message);
+	}
+	// Stopped while reading, with nothing in flight: the runner had nothing to cancel.
+	if (settings.cancelSignal?.aborted) throw new RequestCancelledError();
+
+	const refused = run.results.findIndex(
+		(result) => result.attempts > 0 && !result.ok && result.failure.reason === 'unauthorized',
+	);
+	if (refused !== -1 && !this.continueOnFail()) {
+		const result = run.results[refused];
+		if (!result.ok) throw tokenRefusedError(this.getNode(), result.failure);
+	}
+
+	const layout = outputLayout({
+		separatePending: spec.separatePending === true,
+		asAiTool: runsAsAiTool(this.getNode()),
+	});
+	return routeItems(items, read.plans, run.results, spec.show, layout);
+}
+
+/** n8n runs a node connected to an agent under its type name plus "Tool" (as n8n-workflow tells tools apart). */
+function runsAsAiTool(node: INode): boolean {
+	return node.type.endsWith('Tool');
+}
+
+function tokenRefusedError(node: INode, failure: Failure): NodeApiError {
+	return new NodeApiError(
+		node,
+		{ message: failure.message, httpStatus: failure.httpStatus },
+		{
+			message: `RyzeAPI refused the credential: ${failure.message}`,
+			description:
+				'Check the token and instance name in the RyzeAPI credential: the token must be a TokenAccount of the account that owns the instance, or the TokenInstance of that instance. No further items were sent.',
+			httpCode: failure.httpStatus === null ? undefined : String(failure.httpStatus),
+		},
+	);
+}

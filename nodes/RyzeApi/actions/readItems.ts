@@ -1,0 +1,100 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { CredentialFields, Endpoint } from '../helpers/connection';
+import { instanceKey, withInstance } from '../helpers/connection';
+import type { Checked, Failure, Outcome } from '../helpers/interfaces';
+import { failure } from '../helpers/interfaces';
+import type { ItemPlan } from '../helpers/routeItems';
+import type { Task, TaskFeed } from '../runner/runOperation';
+
+/** Items read between two yields to the event loop, which lets answers in meanwhile be handled. */
+const READS_BETWEEN_YIELDS = 32;
+
+export interface ReadItemsResult {
+	plans: Array<Outcome<ItemPlan>>;
+	/** The credential cannot be used at all (and the node does not continue on fail): nothing more is read. */
+	unusableCredential?: { failure: Failure; itemIndex: number };
+}
+
+/**
+ * Reads each item's Identifier (and Instance Name), checks them and hands one task per distinct
+ * request to the feed while the first requests are already on their way: refusals cost no
+ * request, and duplicates (same identifier, instance and token) share one task.
+ */
+export async function readItems(
+	this: IExecuteFunctions,
+	itemCount: number,
+	credentials: CredentialFields,
+	endpoint: Checked<Endpoint>,
+	parseIdentifier: (value: unknown) => Checked<string>,
+	feed: TaskFeed<Task>,
+): Promise<ReadItemsResult> {
+	const continueOnFail = this.continueOnFail();
+	const cancelSignal = this.getExecutionCancelSignal();
+	// Each expression costs n8n a data proxy per item: read the instance per item only when it is one.
+	const rawInstance = (this.getNode().parameters.options as IDataObject | undefined)?.instanceName;
+	const instancePerItem = typeof rawInstance === 'string' && rawInstance.startsWith('=');
+	const fixedInstance = instancePerItem
+		? undefined
+		: this.getNodeParameter('options.instanceName', 0, '');
+	const plans: Array<Outcome<ItemPlan>> = [];
+	const taskByKey = new Map<string, number>();
+	for (let itemIndex = 0; itemIndex < itemCount && !cancelSignal?.aborted; itemIndex++) {
+		// Let the answers already in be handled between reads.
+		if (itemIndex % READS_BETWEEN_YIELDS === READS_BETWEEN_YIELDS - 1) {
+			await new Promise((resolve) => setImmediate(resolve));
+		}
+		const plan = readItem.call(
+			this,
+			itemIndex,
+			credentials,
+			endpoint,
+			parseIdentifier,
+			fixedInstance,
+			feed,
+			taskByKey,
+		);
+		plans.push(plan);
+		if (!plan.ok && plan.failure.reason === 'unauthorized' && !continueOnFail) {
+			return { plans, unusableCredential: { failure: plan.failure, itemIndex } };
+		}
+	}
+	return { plans };
+}
+
+function readItem(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	credentials: CredentialFields,
+	endpoint: Checked<Endpoint>,
+	parseIdentifier: (value: unknown) => Checked<string>,
+	fixedInstance: unknown,
+	feed: TaskFeed<Task>,
+	taskByKey: Map<string, number>,
+): Outcome<ItemPlan> {
+	let rawIdentifier: unknown;
+	let instanceOverride: unknown = fixedInstance;
+	try {
+		rawIdentifier = this.getNodeParameter('identifier', itemIndex);
+		if (fixedInstance === undefined) {
+			instanceOverride = this.getNodeParameter('options.instanceName', itemIndex, '');
+		}
+	} catch (error) {
+		const why = error instanceof Error ? error.message : String(error);
+		return failure('invalid_identifier', `Could not read this item's parameters: ${why}`, null);
+	}
+	const connection = endpoint.ok
+		? withInstance(endpoint.value, credentials, instanceOverride)
+		: endpoint;
+	if (!connection.ok) return failure('unauthorized', connection.message, null);
+	const identifier = parseIdentifier(rawIdentifier);
+	if (!identifier.ok) return failure('invalid_identifier', identifier.message, null);
+
+	const key = `${instanceKey(connection.value)}/${identifier.value}`;
+	let taskIndex = taskByKey.get(key);
+	if (taskIndex === undefined) {
+		taskIndex = feed.push({ connection: connection.value, identifier: identifier.value });
+		taskByKey.set(key, taskIndex);
+	}
+	return { ok: true, value: { taskIndex, identifier: identifier.value } };
+}

@@ -1,0 +1,126 @@
+/**
+ * routeItems and outputLayout: which output each item leaves on, with which fields, without n8n's
+ * engine. Every input item leaves exactly once, in input order, keeping its own fields.
+ */
+import fc from 'fast-check';
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import type { Failure, Outcome } from '../../nodes/RyzeApi/helpers/interfaces';
+import type { ItemPlan, ResultFields } from '../../nodes/RyzeApi/helpers/routeItems';
+import { outputLayout, routeItems } from '../../nodes/RyzeApi/helpers/routeItems';
+
+type Value = { pending: boolean };
+const show: ResultFields<Value> = {
+	success: (value, identifier) => ({
+		fields: { status: value.pending ? 'pending' : 'done', code: identifier },
+		branch: value.pending ? 'pendingApproval' : 'success',
+	}),
+	sent: (identifier) => ({ code: identifier }),
+};
+const refused: Failure = { reason: 'invalid_identifier', message: 'not a link', httpStatus: null };
+const item = (json: object): INodeExecutionData => ({ json: { ...json } });
+
+describe('routeItems', () => {
+	const items = [
+		item({ row: 1 }),
+		item({ row: 2 }),
+		item({ row: 3, status: 'x' }),
+		item({ row: 4 }),
+	];
+	const plans: Array<Outcome<ItemPlan>> = [
+		{ ok: true, value: { taskIndex: 0, identifier: 'A' } },
+		{ ok: false, failure: refused },
+		{ ok: true, value: { taskIndex: 1, identifier: 'B' } },
+		// A duplicate of the first item: the same task, the same answer.
+		{ ok: true, value: { taskIndex: 0, identifier: 'A' } },
+	];
+	const results: Array<Outcome<Value>> = [
+		{ ok: true, value: { pending: false } },
+		{
+			ok: false,
+			failure: { reason: 'group_not_found', message: 'Group not found', httpStatus: 404 },
+		},
+	];
+
+	test('success and error, each item with its own fields, the result added, in input order', () => {
+		const [success, error] = routeItems(
+			items,
+			plans,
+			results,
+			show,
+			outputLayout({ separatePending: false, asAiTool: false }),
+		);
+		expect(success).toEqual([
+			{ json: { row: 1, status: 'done', code: 'A' }, binary: undefined, pairedItem: { item: 0 } },
+			{ json: { row: 4, status: 'done', code: 'A' }, binary: undefined, pairedItem: { item: 3 } },
+		]);
+		expect(error.map((entry) => entry.json)).toEqual([
+			{ row: 2, status: 'error', code: null, error: refused },
+			{
+				row: 3,
+				status: 'error',
+				code: 'B',
+				error: { reason: 'group_not_found', message: 'Group not found', httpStatus: 404 },
+			},
+		]);
+		expect(error.map((entry) => entry.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
+	});
+
+	test('only reason, message and httpStatus of a failure reach the item', () => {
+		const withExtra = { ...refused, token: 'secret' } as Failure;
+		const [, error] = routeItems(
+			[item({})],
+			[{ ok: false, failure: withExtra }],
+			[],
+			show,
+			outputLayout({ separatePending: false, asAiTool: false }),
+		);
+		expect(JSON.stringify(error)).not.toContain('secret');
+	});
+
+	test('as an AI tool every item is on the one output', () => {
+		const outputs = routeItems(
+			items,
+			plans,
+			results,
+			show,
+			outputLayout({ separatePending: true, asAiTool: true }),
+		);
+		expect(outputs).toHaveLength(1);
+		expect(outputs[0].map((entry) => entry.pairedItem)).toEqual(
+			[0, 1, 2, 3].map((i) => ({ item: i })),
+		);
+	});
+
+	test('property: any plans and results put every item on exactly one output, once, in order', () => {
+		const outcome = fc.oneof(
+			fc.record({ ok: fc.constant(true as const), value: fc.record({ pending: fc.boolean() }) }),
+			fc.constant({ ok: false as const, failure: refused }),
+		);
+		fc.assert(
+			fc.property(
+				fc.array(outcome, { minLength: 1, maxLength: 10 }),
+				fc.array(fc.option(fc.nat(), { nil: undefined }), { maxLength: 40 }),
+				fc.boolean(),
+				fc.boolean(),
+				(taskResults, picks, separatePending, asAiTool) => {
+					const planned: Array<Outcome<ItemPlan>> = picks.map((pick) =>
+						pick === undefined
+							? { ok: false, failure: refused }
+							: { ok: true, value: { taskIndex: pick % taskResults.length, identifier: 'C' } },
+					);
+					const inputs = planned.map((_plan, row) => item({ row }));
+					const layout = outputLayout({ separatePending, asAiTool });
+					const outputs = routeItems(inputs, planned, taskResults, show, layout);
+					expect(outputs).toHaveLength(layout.count);
+					const seen = outputs.flat().map((entry) => (entry.pairedItem as { item: number }).item);
+					expect([...seen].sort((a, b) => a - b)).toEqual(inputs.map((_input, row) => row));
+					for (const output of outputs) {
+						const rows = output.map((entry) => entry.json.row as number);
+						expect(rows).toEqual([...rows].sort((a, b) => a - b));
+					}
+				},
+			),
+		);
+	});
+});
