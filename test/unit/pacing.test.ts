@@ -1547,8 +1547,10 @@ function simulateProcesses(c: ProcessesCase): ProcessesResult {
 							active--;
 						} else {
 							result.rejected++;
+							const answer = http(429, '{"success":false}', headers);
 							const decision = retryDecision(
-								http(429, '{"success":false}', headers),
+								answer,
+								transientOf(answer),
 								tries,
 								policy,
 								now,
