@@ -12,16 +12,8 @@ export class RyzeApi implements ICredentialType {
 
 	documentationUrl = 'https://docs.ryzeapi.cloud/en/guide/authentication';
 
+	// In the order a person fills them: Base URL, which almost nobody changes, last.
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://ryzeapi.cloud',
-			required: true,
-			description:
-				'Address of the RyzeAPI server. Change it only for a self-hosted or proxied deployment.',
-		},
 		{
 			displayName: 'Instance Name',
 			name: 'instanceName',
@@ -39,7 +31,16 @@ export class RyzeApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			hint: 'A TokenAccount (acts on every instance of the account) or a TokenInstance (this instance only)',
+			hint: "The instance's TokenInstance (given when the instance was created in RyzeAPI, data.token) or your TokenAccount (given when your RyzeAPI account was created; acts on every instance)",
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://ryzeapi.cloud',
+			required: true,
+			description:
+				'Address of the RyzeAPI server. Change it only for a self-hosted or proxied deployment.',
 		},
 	];
 

@@ -469,7 +469,7 @@ async function main(): Promise<void> {
 		record(
 			`queue_429_ratio_${processes}`,
 			run.rejected / run.requests,
-			`429s ÷ requests, ${processes} processes at once on ${QUEUE.limit} per ${QUEUE.windowMs} ms (${run.rejected}/${run.requests}; ${run.rateLimitedItems} items on Error as rate_limited)`,
+			`429s ÷ requests, ${processes} processes at once on ${QUEUE.limit} per ${QUEUE.windowMs} ms (${run.rejected}/${run.requests}; ${run.rateLimitedItems} items on Failed as rate_limited)`,
 		);
 		if (processes === 2)
 			record(
@@ -491,7 +491,7 @@ async function main(): Promise<void> {
 	record(
 		'queue_rate_limited_items',
 		queueRuns[2].rateLimitedItems + queueRuns[4].rateLimitedItems,
-		'items on Error with reason rate_limited, both multi-process runs',
+		'items on Failed with reason rate_limited, both multi-process runs',
 	);
 
 	progress('duplicates');

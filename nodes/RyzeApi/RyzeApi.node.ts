@@ -8,19 +8,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as group from './actions/group/Group.resource';
 import { router } from './actions/router';
+import { outputsExpression, STABLE_OUTPUTS_VERSION } from './helpers/outputs';
 import { ryzeApiCredentialTest } from './methods/credentialTest';
-
-// Evaluated by n8n from the node's parameters: two outputs, or three when pending approvals are separate.
-const outputsExpression: `={{${string}}}` = `={{ $parameter.operation === "join" && $parameter.options?.pendingApprovalOutput === "separate" ? ${JSON.stringify(
-	[
-		{ type: 'main', displayName: 'Joined' },
-		{ type: 'main', displayName: 'Pending Approval' },
-		{ type: 'main', displayName: 'Error' },
-	],
-)} : ${JSON.stringify([
-	{ type: 'main', displayName: 'Success' },
-	{ type: 'main', displayName: 'Error' },
-])} }}`;
 
 // The description stays in this class (not in a separate module) because n8n's community-node lint
 // rules read the icon and the credential's `testedBy` from here.
@@ -30,15 +19,19 @@ export class RyzeApi implements INodeType {
 		name: 'ryzeApi',
 		icon: { light: 'file:ryzeapi.svg', dark: 'file:ryzeapi.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: outputs keep their index in every mode, Pending Approval Output is a top-level
+		// parameter. Workflows saved with version 1 keep version 1's outputs (helpers/outputs.ts).
+		version: [1, STABLE_OUTPUTS_VERSION],
+		defaultVersion: STABLE_OUTPUTS_VERSION,
 		subtitle:
 			'={{ {"join": "Join Group", "preview": "Preview Invite", "leave": "Leave Group"}[$parameter["operation"]] ?? $parameter["operation"] }}',
 		description:
-			'Join, preview and leave WhatsApp groups through RyzeAPI, routing every item to a Success or Error output',
+			'Join, preview and leave WhatsApp groups from invite links or codes, in bulk, through RyzeAPI. Each item leaves on Success or Failed with the reason.',
 		defaults: {
 			name: 'RyzeAPI',
 		},
 		inputs: [NodeConnectionTypes.Main],
+		// Computed from the parameters by nodeOutputs, the same function execute routes by.
 		outputs: outputsExpression,
 		usableAsTool: true,
 		credentials: [

@@ -128,6 +128,8 @@ export interface RunOptions {
 	settings?: Pick<INode, 'onError' | 'continueOnFail'>;
 	/** Called with the running execution, e.g. to cancel it. */
 	onStart?: (execution: { cancel(): void }) => void;
+	/** The node's typeVersion in the workflow; the newest when not given. */
+	typeVersion?: number;
 }
 
 export interface RunResult {
@@ -142,9 +144,14 @@ export async function runRyzeApiNode(options: RunOptions): Promise<RunResult> {
 	return await runNode({
 		...options,
 		typeName: NODE_TYPE,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? newestVersion(options.nodeType),
 		credentials: { ryzeApi: options.credentials },
 	});
+}
+
+function newestVersion(nodeType: INodeType): number {
+	const { version } = nodeType.description;
+	return Array.isArray(version) ? Math.max(...version) : version;
 }
 
 export interface NodeRunOptions extends Omit<RunOptions, 'nodeType' | 'credentials'> {

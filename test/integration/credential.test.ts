@@ -31,13 +31,14 @@ async function testButton(data: Record<string, string>) {
 test('names and fields saved workflows depend on', () => {
 	expect(credentialType.name).toBe('ryzeApi');
 	expect(credentialType.displayName).toBe('RyzeAPI');
+	// In the dialog's order: Base URL, which almost nobody changes, last.
 	expect(credentialType.properties.map((property) => [property.name, property.default])).toEqual([
-		['baseUrl', 'https://ryzeapi.cloud'],
 		['instanceName', ''],
 		['token', ''],
+		['baseUrl', 'https://ryzeapi.cloud'],
 	]);
-	expect(credentialType.properties[2].typeOptions?.password).toBe(true);
-	expect(credentialType.properties[2].hint).toMatch(/TokenAccount.*TokenInstance/);
+	expect(credentialType.properties[1].typeOptions?.password).toBe(true);
+	expect(credentialType.properties[1].hint).toMatch(/TokenInstance.*created.*TokenAccount/);
 	// n8n runs a credential's own declarative test instead of testedBy when both exist.
 	expect(credentialType).not.toHaveProperty('test');
 	expect(node.description.credentials).toEqual([
@@ -116,6 +117,8 @@ describe('the Test button', () => {
 		});
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(message);
+		// The first words name what to fix: they are what n8n's dialog shows first.
+		expect(result.message).toMatch(/^Check the (Token|Instance Name)/);
 		expect(result.message).not.toContain('SECRET');
 	});
 
@@ -160,6 +163,6 @@ describe('the Test button', () => {
 			token: ACCOUNT_TOKEN,
 		});
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/answered 404 and not like RyzeAPI. Check the Base URL/);
+		expect(result.message).toMatch(/^Check the Base URL: .*answered 404 and not like RyzeAPI/);
 	});
 });

@@ -88,12 +88,13 @@ describe('routing and item fields', () => {
 				row: 3,
 				link: rows[2].link,
 				status: 'error',
-				// Never sent: null, so every Error item has the same columns.
+				// Never sent: null, so every Failed item has the same columns.
 				inviteCode: null,
 				error: {
 					reason: 'invalid_identifier',
 					message: expect.stringMatching(/JID/),
 					httpStatus: null,
+					hint: 'Fix the row, or the expression in Identifier.',
 				},
 			},
 			{
@@ -105,6 +106,7 @@ describe('routing and item fields', () => {
 					reason: 'revoked_or_expired',
 					message: 'Invite link has been revoked or expired',
 					httpStatus: 400,
+					hint: 'Ask the group for a new link.',
 				},
 			},
 			expect.objectContaining({
@@ -114,12 +116,18 @@ describe('routing and item fields', () => {
 					reason: 'not_allowed',
 					message: 'Not allowed to join this group',
 					httpStatus: 403,
+					hint: 'The group does not let this number join (or leave).',
 				},
 			}),
 			expect.objectContaining({
 				row: 7,
 				inviteCode: 'MissingZeta',
-				error: { reason: 'group_not_found', message: 'Group not found', httpStatus: 404 },
+				error: {
+					reason: 'group_not_found',
+					message: 'Group not found',
+					httpStatus: 404,
+					hint: expect.stringMatching(/^The code points at no group; check it\./),
+				},
 			}),
 			expect.objectContaining({
 				row: 8,
@@ -149,15 +157,15 @@ describe('routing and item fields', () => {
 		]);
 	});
 
-	test('Pending Approval Output = separate gives three outputs: Joined, Pending Approval, Error', async () => {
+	test('Pending Approval Output = separate gives three outputs: Joined, Failed, Pending', async () => {
 		const result = await run(rows, {
-			parameters: { ...joinByLink, options: { pendingApprovalOutput: 'separate' } },
+			parameters: { ...joinByLink, pendingApprovalOutput: 'separate' },
 		});
 		expect(result.outputs).toHaveLength(3);
-		const [joined, pending, failure] = result.outputs!;
+		const [joined, failure, pending] = result.outputs!;
 		expect(jsonOf(joined).map((json) => json.row)).toEqual([1, 5]);
-		expect(jsonOf(pending).map((json) => json.row)).toEqual([2]);
 		expect(jsonOf(failure).map((json) => json.row)).toEqual([3, 4, 6, 7, 8]);
+		expect(jsonOf(pending).map((json) => json.row)).toEqual([2]);
 		expectEveryItemOnce(result.outputs, rows.length);
 	});
 
@@ -168,7 +176,7 @@ describe('routing and item fields', () => {
 			typeName: 'n8n-nodes-ryzeapi.ryzeApiTool',
 			typeVersion: 1,
 			items: rows,
-			parameters: { ...joinByLink, options: { pendingApprovalOutput: 'separate' } },
+			parameters: { ...joinByLink, pendingApprovalOutput: 'separate' },
 			credentials: {
 				ryzeApi: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: TOKEN },
 			},
@@ -345,23 +353,6 @@ describe('a refused token is a problem of the node, not of a row', () => {
 			Array(4).fill('unauthorized'),
 		);
 		expect(emulator.log).toHaveLength(0);
-	});
-});
-
-describe("n8n's own error output", () => {
-	test("On Error = Continue (using error output) adds n8n's output; our Error items stay on ours", async () => {
-		const result = await run([{ link: 'OpenA' }, { link: 'RevokedB' }, { link: '' }, {}], {
-			settings: { onError: 'continueErrorOutput' },
-		});
-		expect(result.outputs).toHaveLength(3);
-		const [success, failure, n8nErrorOutput] = result.outputs!;
-		expect(success).toHaveLength(1);
-		expect(jsonOf(failure).map((json) => (json.error as IDataObject).reason)).toEqual([
-			'revoked_or_expired',
-			'invalid_identifier',
-			'invalid_identifier',
-		]);
-		expect(n8nErrorOutput).toEqual([]);
 	});
 });
 

@@ -204,6 +204,7 @@ describe('Leave Group', () => {
 					reason: 'not_a_member',
 					message: 'Group not found or you are not a member of this group',
 					httpStatus: 404,
+					hint: 'Nothing to do: the number is not in the group. A cleanup workflow can treat it as done.',
 				},
 			},
 		]);

@@ -59,6 +59,7 @@ test('without it, nothing is sent, and the items and the Test button say the cer
 			reason: 'network_error',
 			httpStatus: null,
 			message: expect.stringMatching(/certificate of RyzeAPI is not trusted/),
+			hint: expect.stringMatching(/private CA/),
 		});
 		expect((item.error as { message: string }).message).toMatch(
 			/NODE_EXTRA_CA_CERTS set to the path of that CA's certificate/,

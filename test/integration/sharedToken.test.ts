@@ -38,7 +38,7 @@ describe('several processes share one token', () => {
 			results.forEach((result, index) => {
 				expect(result).toMatchObject({ status: 'success' });
 				const [success, error] = result.outputs;
-				// Every item on Success, in input order, none on Error (rate_limited included).
+				// Every item on Success, in input order, none on Failed (rate_limited included).
 				expect(error ?? []).toEqual([]);
 				expect(success.map((item) => item.code)).toEqual(codesOf(index, itemsEach));
 				expect(new Set(success.map((item) => item.status))).toEqual(new Set(['joined']));

@@ -7,7 +7,21 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { Failure, Outcome } from '../../nodes/RyzeApi/helpers/interfaces';
 import type { ItemPlan, ResultFields } from '../../nodes/RyzeApi/helpers/routeItems';
+import { nodeOutputs } from '../../nodes/RyzeApi/helpers/outputs';
 import { outputLayout, routeItems } from '../../nodes/RyzeApi/helpers/routeItems';
+
+/** The layout of a version 1.1 Join node, as execute computes it. */
+const layoutOf = (settings: { separatePending: boolean; asAiTool: boolean }) =>
+	outputLayout(
+		nodeOutputs(
+			{
+				operation: 'join',
+				pendingApprovalOutput: settings.separatePending ? 'separate' : 'success',
+			},
+			1.1,
+		),
+		settings.asAiTool,
+	);
 
 type Value = { pending: boolean };
 const show: ResultFields<Value> = {
@@ -48,32 +62,42 @@ describe('routeItems', () => {
 			plans,
 			results,
 			show,
-			outputLayout({ separatePending: false, asAiTool: false }),
+			layoutOf({ separatePending: false, asAiTool: false }),
 		);
 		expect(success).toEqual([
 			{ json: { row: 1, status: 'done', code: 'A' }, binary: undefined, pairedItem: { item: 0 } },
 			{ json: { row: 4, status: 'done', code: 'A' }, binary: undefined, pairedItem: { item: 3 } },
 		]);
 		expect(error.map((entry) => entry.json)).toEqual([
-			{ row: 2, status: 'error', code: null, error: refused },
+			{
+				row: 2,
+				status: 'error',
+				code: null,
+				error: { ...refused, hint: 'Fix the row, or the expression in Identifier.' },
+			},
 			{
 				row: 3,
 				status: 'error',
 				code: 'B',
-				error: { reason: 'group_not_found', message: 'Group not found', httpStatus: 404 },
+				error: {
+					reason: 'group_not_found',
+					message: 'Group not found',
+					httpStatus: 404,
+					hint: expect.stringMatching(/^The code points at no group/),
+				},
 			},
 		]);
 		expect(error.map((entry) => entry.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
 	});
 
-	test('only reason, message and httpStatus of a failure reach the item', () => {
+	test('only reason, message, httpStatus and the hint of a failure reach the item', () => {
 		const withExtra = { ...refused, token: 'secret' } as Failure;
 		const [, error] = routeItems(
 			[item({})],
 			[{ ok: false, failure: withExtra }],
 			[],
 			show,
-			outputLayout({ separatePending: false, asAiTool: false }),
+			layoutOf({ separatePending: false, asAiTool: false }),
 		);
 		expect(JSON.stringify(error)).not.toContain('secret');
 	});
@@ -84,7 +108,7 @@ describe('routeItems', () => {
 			plans,
 			results,
 			show,
-			outputLayout({ separatePending: true, asAiTool: true }),
+			layoutOf({ separatePending: true, asAiTool: true }),
 		);
 		expect(outputs).toHaveLength(1);
 		expect(outputs[0].map((entry) => entry.pairedItem)).toEqual(
@@ -110,7 +134,7 @@ describe('routeItems', () => {
 							: { ok: true, value: { taskIndex: pick % taskResults.length, identifier: 'C' } },
 					);
 					const inputs = planned.map((_plan, row) => item({ row }));
-					const layout = outputLayout({ separatePending, asAiTool });
+					const layout = layoutOf({ separatePending, asAiTool });
 					const outputs = routeItems(inputs, planned, taskResults, show, layout);
 					expect(outputs).toHaveLength(layout.count);
 					const seen = outputs.flat().map((entry) => (entry.pairedItem as { item: number }).item);

@@ -5,6 +5,7 @@ import type { CredentialFields } from '../helpers/connection';
 import { resolveEndpoint } from '../helpers/connection';
 import type { Checked, Failure } from '../helpers/interfaces';
 import type { ResultFields } from '../helpers/routeItems';
+import { nodeOutputs } from '../helpers/outputs';
 import { outputLayout, routeItems } from '../helpers/routeItems';
 import type { Operation, Task } from '../runner/runOperation';
 import { runOperation, TaskFeed } from '../runner/runOperation';
@@ -20,8 +21,6 @@ export interface OperationSpec<T> {
 	displayName: string;
 	parseIdentifier: (value: unknown) => Checked<string>;
 	show: ResultFields<T>;
-	/** Whether pending approvals have an output of their own (Join only). */
-	separatePending?: boolean;
 }
 
 /**
@@ -74,10 +73,17 @@ export async function executeOperation<T>(
 		if (!result.ok) throw tokenRefusedError(this.getNode(), result.failure);
 	}
 
-	const layout = outputLayout({
-		separatePending: spec.separatePending === true,
-		asAiTool: runsAsAiTool(this.getNode()),
-	});
+	// The outputs the canvas shows: the same function is the description's outputs expression.
+	const node = this.getNode();
+	const outputs = nodeOutputs(
+		{
+			operation: this.getNodeParameter('operation', 0),
+			pendingApprovalOutput: this.getNodeParameter('pendingApprovalOutput', 0, 'success'),
+			options,
+		},
+		node.typeVersion,
+	);
+	const layout = outputLayout(outputs, runsAsAiTool(node));
 	return routeItems(items, read.plans, run.results, spec.show, layout);
 }
 

@@ -6,7 +6,8 @@ import type { RawAnswer } from './interfaces';
 
 /**
  * Turns the answer of GET /api/group/list/{instance} into the credential test's verdict, with a
- * message that says what to fix. Never mentions the token. Pure.
+ * message that says what to fix. Its first words name the field to fix: n8n's dialog shows the
+ * start of the message and hides the rest behind "More details". Never mentions the token. Pure.
  */
 export function credentialTestVerdict(
 	answer: RawAnswer,
@@ -24,38 +25,40 @@ export function credentialTestVerdict(
 		if (envelope && envelope.success !== false)
 			return { status: 'OK', message: `Connection successful: instance ${instance} answered.` };
 		return error(
-			`The server at ${connection.origin} answered HTTP ${status} but not like RyzeAPI. Check the Base URL.`,
+			`Check the Base URL: the server at ${connection.origin} answered HTTP ${status} but not like RyzeAPI.`,
 		);
 	}
 	if (status >= 300 && status < 400) {
 		return error(
-			`The server at ${connection.origin} answered with a redirect (HTTP ${status}), which is not followed so the token is not sent elsewhere. Check the Base URL (https:// and the exact host).`,
+			`Check the Base URL (https:// and the exact host): the server at ${connection.origin} answered with a redirect (HTTP ${status}), which is not followed so the token is not sent elsewhere.`,
 		);
 	}
 	if (status === 401) {
 		return error(
-			`RyzeAPI refused the token (401${said}). Paste a valid TokenAccount, or the TokenInstance of instance ${instance}.`,
+			`Check the Token: RyzeAPI refused the token (401${said}). Paste a valid TokenAccount, or the TokenInstance of instance ${instance}.`,
 		);
 	}
 	if (status === 403) {
 		return error(
-			`The token is valid but may not act on instance ${instance} (403${said}). Check the Instance Name, or use the TokenAccount of the account that owns it.`,
+			`Check the Instance Name or the Token: the token is valid but may not act on instance ${instance} (403${said}). Use the TokenAccount of the account that owns it, or that instance's TokenInstance.`,
 		);
 	}
 	if (status === 404) {
 		return apiMessage
 			? error(
-					`RyzeAPI does not know instance ${instance} (404: ${apiMessage}). Check the Instance Name as shown in the RyzeAPI dashboard.`,
+					`Check the Instance Name: RyzeAPI does not know instance ${instance} (404: ${apiMessage}). Use the name shown in the RyzeAPI dashboard.`,
 				)
 			: error(
-					`The server at ${connection.origin} answered 404 and not like RyzeAPI. Check the Base URL.`,
+					`Check the Base URL: the server at ${connection.origin} answered 404 and not like RyzeAPI.`,
 				);
 	}
 	if (status === 429)
 		return error(
-			`RyzeAPI's rate limit for this token is used up right now (429${said}). Try the test again in a minute.`,
+			`Try again in a minute: RyzeAPI's rate limit for this token is used up right now (429${said}).`,
 		);
-	return error(`RyzeAPI answered HTTP ${status}${said || ' without its JSON error'}.`);
+	return error(
+		`Try again later, or check the Base URL: RyzeAPI answered HTTP ${status}${said || ' without its JSON error'}.`,
+	);
 }
 
 function error(message: string): INodeCredentialTestResult {

@@ -5,7 +5,10 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { ERROR_HINTS } from './errorHints';
 import type { Failure, Outcome } from './interfaces';
+import type { NodeOutput, OutputKey } from './outputs';
+import { outputIndex } from './outputs';
 
 /** What was read of one item: the task it shares (duplicates share one) and the identifier sent. */
 export interface ItemPlan {
@@ -13,7 +16,7 @@ export interface ItemPlan {
 	identifier: string;
 }
 
-export type Branch = 'success' | 'error' | 'pendingApproval';
+export type Branch = OutputKey;
 
 /** How an operation shows its results on an item. */
 export interface ResultFields<T> {
@@ -30,18 +33,19 @@ export interface OutputLayout {
 }
 
 /**
- * As an AI agent tool, everything goes to the first output: n8n hands an agent only that one.
- * Otherwise Success and Error; with pending approvals separate, Joined, Pending Approval and Error.
+ * Where each branch goes among the node's outputs (helpers/outputs.ts, what the canvas shows). As
+ * an AI agent tool, everything goes to the first output: n8n hands an agent only that one.
  */
-export function outputLayout(settings: {
-	separatePending: boolean;
-	asAiTool: boolean;
-}): OutputLayout {
-	if (settings.asAiTool) return { count: 1, indexOf: { success: 0, error: 0, pendingApproval: 0 } };
-	if (settings.separatePending) {
-		return { count: 3, indexOf: { success: 0, pendingApproval: 1, error: 2 } };
-	}
-	return { count: 2, indexOf: { success: 0, pendingApproval: 0, error: 1 } };
+export function outputLayout(outputs: readonly NodeOutput[], asAiTool: boolean): OutputLayout {
+	if (asAiTool) return { count: 1, indexOf: { success: 0, error: 0, pendingApproval: 0 } };
+	return {
+		count: outputs.length,
+		indexOf: {
+			success: outputIndex(outputs, 'success'),
+			error: outputIndex(outputs, 'error'),
+			pendingApproval: outputIndex(outputs, 'pendingApproval'),
+		},
+	};
 }
 
 export function routeItems<T>(
@@ -76,5 +80,10 @@ function itemResult<T>(
 
 function errorFields(failure: Failure, sent: IDataObject): IDataObject {
 	const { reason, message, httpStatus } = failure;
-	return { status: 'error', ...sent, error: { reason, message, httpStatus } };
+	// The hint says what to do; RyzeAPI's own message only says what happened.
+	return {
+		status: 'error',
+		...sent,
+		error: { reason, message, httpStatus, hint: ERROR_HINTS[reason] },
+	};
 }

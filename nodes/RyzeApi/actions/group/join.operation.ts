@@ -3,36 +3,72 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { JoinSuccess } from '../../helpers/groupAnswers';
 import { JOIN_ANSWER } from '../../helpers/groupAnswers';
+import { STABLE_OUTPUTS_VERSION } from '../../helpers/outputs';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
 import { identifierProperty, optionsCollection } from './runOptions';
 
+// From version 1.1 (see helpers/outputs.ts); version 1 keeps the option inside Options.
+const stableOutputs = { '@version': [{ _cnd: { gte: STABLE_OUTPUTS_VERSION } }] };
+
 const properties: INodeProperties[] = [
 	identifierProperty(
-		'e.g. https://chat.whatsapp.com/AbCdEfGhIjKlMnOpQrStUv',
-		'The group invite link or invite code to join. Links from chat.whatsapp.com are read in any common form (with or without https://, /invite/, a trailing slash or a query); group IDs (JIDs) and phone numbers are refused.',
+		'e.g. chat.whatsapp.com/AbCdEf…',
+		'The group invite link or invite code to join, usually an expression that reads it from the item. Links are read in any common form (with or without https://, /invite/, a trailing slash or a query). Group IDs ending in @g.us and phone numbers are refused.',
 	),
+	{
+		// Top level with noDataExpression: it decides the node's outputs, which n8n computes from
+		// the parameters before any item exists (an expression there could not be resolved).
+		displayName: 'Pending Approval Output',
+		name: 'pendingApprovalOutput',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: stableOutputs },
+		default: 'success',
+		options: [
+			{
+				name: 'Success Output',
+				value: 'success',
+				description: 'Joins waiting for an admin leave on Success, with status pending_approval',
+			},
+			{
+				name: 'Separate Output',
+				value: 'separate',
+				description: 'A third output, Pending, for joins waiting for an admin',
+			},
+		],
+		description: "Where joins that wait for a group admin's approval go",
+	},
+	{
+		displayName:
+			'Success also receives joins still waiting for an admin (status "pending_approval"). To count only completed joins, choose Separate Output above.',
+		name: 'pendingOnSuccessNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { ...stableOutputs, pendingApprovalOutput: ['success'] } },
+	},
 	optionsCollection([
 		{
+			// Version 1's place for it (kept so its workflows keep their outputs); hidden from 1.1 on.
 			displayName: 'Pending Approval Output',
 			name: 'pendingApprovalOutput',
 			type: 'options',
+			displayOptions: { show: { '@version': [1] } },
 			default: 'success',
 			options: [
 				{
 					name: 'Success Output',
 					value: 'success',
-					description:
-						'Joins waiting for an admin go to the Success output with status pending_approval',
+					description: 'Joins waiting for an admin leave on Success, with status pending_approval',
 				},
 				{
 					name: 'Separate Output',
 					value: 'separate',
-					description: 'Three outputs: Joined, Pending Approval and Error',
+					description: 'Three outputs: Joined, Pending and Failed',
 				},
 			],
-			description: "Where joins that wait for an admin's approval go",
+			description: "Where joins that wait for a group admin's approval go",
 		},
 	]),
 ];
@@ -63,12 +99,11 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
-	const pendingOutput = this.getNodeParameter('options.pendingApprovalOutput', 0, 'success');
+	// Which output pending approvals take is the outputs' business (helpers/outputs.ts, read by executeOperation).
 	return await executeOperation.call(this, items, {
 		operation: joinGroup,
 		displayName: 'Join Group',
 		parseIdentifier: parseInviteIdentifier,
-		separatePending: pendingOutput === 'separate',
 		show: {
 			success: ({ status, groupJid, requiresApproval, message }, inviteCode) => ({
 				fields: { status, groupJid, requiresApproval, inviteCode, message },

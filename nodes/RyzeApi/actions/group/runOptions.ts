@@ -6,7 +6,10 @@ import type { RunnerSettings } from '../../runner/runOperation';
 export const MAX_BACKOFF_MS = 60_000;
 export const MIN_TIMEOUT_MS = 1_000;
 
-/** The options every group operation shares: where it runs, how fast, how it retries. */
+/**
+ * The options every group operation shares, in the order a person decides them (not alphabetical,
+ * see eslint.config.mjs): where it runs, how fast, how it retries.
+ */
 export const runOptionProperties: INodeProperties[] = [
 	{
 		displayName: 'Instance Name',
@@ -17,7 +20,15 @@ export const runOptionProperties: INodeProperties[] = [
 			"Instance to use instead of the credential's. Useful with a TokenAccount, which can act on every instance of the account.",
 	},
 	{
-		displayName: 'Max Delay Between Requests (Seconds)',
+		displayName: 'Min Delay (Seconds)',
+		name: 'minDelay',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: 'Lower bound of the random pause between requests',
+	},
+	{
+		displayName: 'Max Delay (Seconds)',
 		name: 'maxDelay',
 		type: 'number',
 		typeOptions: { minValue: 0 },
@@ -35,32 +46,6 @@ export const runOptionProperties: INodeProperties[] = [
 			"Cap below the provider's rate limit, to keep budget for other workflows using the same token. 0 uses all the provider allows.",
 	},
 	{
-		displayName: 'Max Retry Wait (Seconds)',
-		name: 'maxRetryWait',
-		type: 'number',
-		typeOptions: { minValue: 0 },
-		default: 300,
-		description:
-			'Most time one item may spend waiting between its tries; after that it goes to Error with its reason',
-	},
-	{
-		displayName: 'Max Tries',
-		name: 'maxTries',
-		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 10 },
-		default: 5,
-		description:
-			'Tries per item, the first included. Only 429, 5xx, network errors, timeouts and unreadable answers are tried again; other errors never are.',
-	},
-	{
-		displayName: 'Min Delay Between Requests (Seconds)',
-		name: 'minDelay',
-		type: 'number',
-		typeOptions: { minValue: 0 },
-		default: 0,
-		description: 'Lower bound of the random pause between requests',
-	},
-	{
 		// The token's remaining budget caps what is really in flight: at the default 100 per minute this
 		// never matters; with a raised limit, 16 keeps a 2,000-row sheet well ahead of n8n's HTTP Request node.
 		displayName: 'Requests in Flight',
@@ -72,7 +57,16 @@ export const runOptionProperties: INodeProperties[] = [
 			"Most requests sent at the same time. Never more than the token's remaining rate-limit budget allows.",
 	},
 	{
-		displayName: 'Retry Wait (Ms)',
+		displayName: 'Max Tries',
+		name: 'maxTries',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 10 },
+		default: 5,
+		description:
+			'Tries per item, the first included. Only 429, 5xx, network errors, timeouts and unreadable answers are tried again; other errors never are.',
+	},
+	{
+		displayName: 'Retry Wait (Milliseconds)',
 		name: 'retryWait',
 		type: 'number',
 		typeOptions: { minValue: 0 },
@@ -80,13 +74,22 @@ export const runOptionProperties: INodeProperties[] = [
 		description: `Base of the exponential backoff between tries (with random jitter, at most ${MAX_BACKOFF_MS / 1000} s). A 429 waits instead for Retry-After or the rate-limit reset.`,
 	},
 	{
-		displayName: 'Timeout',
+		displayName: 'Max Retry Wait (Seconds)',
+		name: 'maxRetryWait',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 300,
+		description:
+			'Most time one item may spend waiting between its tries; after that it goes to Failed with its reason',
+	},
+	{
+		displayName: 'Timeout (Milliseconds)',
 		name: 'timeout',
 		type: 'number',
 		typeOptions: { minValue: MIN_TIMEOUT_MS },
 		default: 30000,
 		description:
-			'Time in ms to wait for each answer from RyzeAPI before the item goes to Error with reason timeout',
+			'Time in ms to wait for each answer from RyzeAPI before the item goes to Failed with reason timeout',
 	},
 ];
 
@@ -109,7 +112,7 @@ export function optionsCollection(own: INodeProperties[] = []): INodeProperties 
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: 'Add option', // n8n 2.x's own wording
 		default: {},
 		options: [...own, ...runOptionProperties],
 	};

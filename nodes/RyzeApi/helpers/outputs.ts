@@ -1,0 +1,80 @@
+/** What leaves on an output: the node routes each item by this key, never by a position. */
+export type OutputKey = 'success' | 'error' | 'pendingApproval';
+
+export interface NodeOutput {
+	type: 'main';
+	/** The label on the canvas: short, so it fits beside the node. */
+	displayName: string;
+	key: OutputKey;
+}
+
+/** The parameters the outputs depend on (as n8n's `$parameter` gives them). */
+export interface OutputParameters {
+	operation?: unknown;
+	pendingApprovalOutput?: unknown;
+	options?: unknown;
+}
+
+/** The version whose outputs keep their index in every mode: Success 0, Failed 1, Pending 2. */
+export const STABLE_OUTPUTS_VERSION = 1.1;
+
+/**
+ * The node's outputs, in order, from its parameters and type version. Pure, and self-contained on
+ * purpose: its source text is also the node's `outputs` expression, which n8n evaluates in the
+ * editor and the engine (as n8n's Switch node does), so the canvas and `execute` cannot disagree.
+ * No imports, no module constants, nothing a sandboxed expression could not run.
+ *
+ * From version 1.1 an output keeps its index in every mode (Success 0, Failed 1, Pending 2): a
+ * connection made in one mode receives the same kind of item in the other. Version 1 (0.1.0)
+ * keeps its own order (Joined, Pending, Error when separate), so saved workflows do not rewire.
+ * Ours is "Failed", never "Error": n8n adds an output named Error when On Error is "Continue
+ * (using error output)", and two outputs named alike cannot be told apart.
+ */
+export function nodeOutputs(parameters: OutputParameters, typeVersion: unknown): NodeOutput[] {
+	const output = (key: NodeOutput['key'], displayName: string): NodeOutput => ({
+		type: 'main',
+		displayName,
+		key,
+	});
+	const params = parameters !== null && typeof parameters === 'object' ? parameters : {};
+	const operation = params.operation === undefined ? 'join' : params.operation;
+	const stable = !(typeof typeVersion === 'number' && typeVersion < 1.1);
+	switch (operation) {
+		case 'join': {
+			const options =
+				params.options !== null && typeof params.options === 'object'
+					? (params.options as { pendingApprovalOutput?: unknown })
+					: {};
+			const mode = stable ? params.pendingApprovalOutput : options.pendingApprovalOutput;
+			if (mode !== 'separate') return [output('success', 'Success'), output('error', 'Failed')];
+			return stable
+				? [
+						output('success', 'Joined'),
+						output('error', 'Failed'),
+						output('pendingApproval', 'Pending'),
+					]
+				: [
+						output('success', 'Joined'),
+						output('pendingApproval', 'Pending'),
+						output('error', 'Failed'),
+					];
+		}
+		default:
+			// Preview Invite, Leave Group: a new operation with other outputs adds its case above.
+			return [output('success', 'Success'), output('error', 'Failed')];
+	}
+}
+
+/**
+ * The index an item of this kind leaves on. Pending approvals go to Success when they have no
+ * output of their own.
+ */
+export function outputIndex(outputs: readonly NodeOutput[], key: OutputKey): number {
+	const index = outputs.findIndex((output) => output.key === key);
+	if (index !== -1) return index;
+	if (key === 'pendingApproval') return outputIndex(outputs, 'success');
+	throw new Error(`The node has no ${key} output`);
+}
+
+/** n8n's `outputs` expression for the node: nodeOutputs itself, run on the node's parameters. */
+export const outputsExpression: `={{${string}}}` = `={{(${nodeOutputs.toString()})($parameter, $nodeVersion)}}`;

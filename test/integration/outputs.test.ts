@@ -1,0 +1,99 @@
+/**
+ * In n8n's engine: an output keeps its index whatever the Pending Approval Output mode, so a
+ * connection never starts receiving another kind of item; version 1 workflows keep version 1's
+ * order; and with On Error = "Continue (using error output)" our Failed output and n8n's Error
+ * output are two outputs with two names, each with what it says.
+ */
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
+import type { RunOptions } from '../helpers/engine';
+import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
+import { useEmulator } from '../helpers/useEmulator';
+
+const emulator = useEmulator();
+afterAll(shutDownEngine);
+
+const rows = [
+	{ row: 1, link: 'OpenAlpha' },
+	{ row: 2, link: 'ApprovalBeta' },
+	{ row: 3, link: 'RevokedGamma' },
+	{ row: 4, link: 'not a link' },
+	{ row: 5, link: 'OpenDelta' },
+];
+
+const join: INodeParameters = {
+	resource: 'group',
+	operation: 'join',
+	identifier: '={{ $json.link }}',
+	options: {},
+};
+
+async function run(parameters: INodeParameters, overrides: Partial<RunOptions> = {}) {
+	const result = await runRyzeApiNode({
+		nodeType: new RyzeApi(),
+		items: rows,
+		parameters: { ...join, ...parameters },
+		credentials: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
+		...overrides,
+	});
+	expect(result.error).toBeUndefined();
+	return result.outputs!;
+}
+
+const rowsOf = (items: INodeExecutionData[] | undefined) =>
+	(items ?? []).map((item) => item.json.row);
+
+describe('output indexes (version 1.1, the default)', () => {
+	test('switching Pending Approval Output to Separate moves no kind of item to another index', async () => {
+		const together = await run({ pendingApprovalOutput: 'success' });
+		const separate = await run({ pendingApprovalOutput: 'separate' });
+		// A node wired to output 1 receives the failures, and only them, in both modes.
+		expect(rowsOf(together[1])).toEqual([3, 4]);
+		expect(rowsOf(separate[1])).toEqual([3, 4]);
+		// Output 0: joins (with the pending ones when they have no output of their own).
+		expect(rowsOf(together[0])).toEqual([1, 2, 5]);
+		expect(rowsOf(separate[0])).toEqual([1, 5]);
+		// Output 2 exists only in Separate mode.
+		expect(together).toHaveLength(2);
+		expect(rowsOf(separate[2])).toEqual([2]);
+		expect(separate[2][0].json.status).toBe('pending_approval');
+	});
+
+	test('version 1 workflows (saved with 0.1.0) keep their order: Joined, Pending, Failed', async () => {
+		const outputs = await run(
+			{ options: { pendingApprovalOutput: 'separate' } },
+			{ typeVersion: 1 },
+		);
+		expect(outputs.map(rowsOf)).toEqual([[1, 5], [2], [3, 4]]);
+		const together = await run({ options: {} }, { typeVersion: 1 });
+		expect(together.map(rowsOf)).toEqual([
+			[1, 2, 5],
+			[3, 4],
+		]);
+	});
+});
+
+describe('On Error = "Continue (using error output)"', () => {
+	test.each([
+		['success', 2],
+		['separate', 3],
+	])(
+		"Pending Approval Output = %s: n8n's Error output comes after ours; failed items stay on Failed, in input order",
+		async (mode, ours) => {
+			const outputs = await run(
+				{ pendingApprovalOutput: mode },
+				{ settings: { onError: 'continueErrorOutput' } },
+			);
+			expect(outputs).toHaveLength(ours + 1);
+			expect(rowsOf(outputs[1])).toEqual([3, 4]);
+			expect(outputs[1].map((item) => (item.json.error as IDataObject).reason)).toEqual([
+				'revoked_or_expired',
+				'invalid_identifier',
+			]);
+			// n8n's own output, after ours: the node never fails as a whole while n8n continues.
+			expect(outputs[ours]).toEqual([]);
+		},
+	);
+});

@@ -1,0 +1,147 @@
+/**
+ * The node's outputs: which output each kind of item leaves on, in every mode and version, and
+ * that n8n's evaluation of the description's outputs expression gives exactly what execute routes by.
+ */
+import fc from 'fast-check';
+import type { INode, INodeTypeDescription } from 'n8n-workflow';
+import { NodeHelpers, Workflow } from 'n8n-workflow';
+
+import type { NodeOutput, OutputKey } from '../../nodes/RyzeApi/helpers/outputs';
+import { nodeOutputs, outputIndex } from '../../nodes/RyzeApi/helpers/outputs';
+import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
+
+const labels = (outputs: NodeOutput[]) => outputs.map((output) => output.displayName);
+
+describe('nodeOutputs', () => {
+	test.each([
+		[1.1, 'success', ['Success', 'Failed']],
+		[1.1, 'separate', ['Joined', 'Failed', 'Pending']],
+		[1, 'success', ['Success', 'Failed']],
+		[1, 'separate', ['Joined', 'Pending', 'Failed']],
+	] as const)('version %s, pending approvals on %s: %j', (version, mode, expected) => {
+		const parameters =
+			version === 1
+				? { operation: 'join', options: { pendingApprovalOutput: mode } }
+				: { operation: 'join', pendingApprovalOutput: mode };
+		expect(labels(nodeOutputs(parameters, version))).toEqual(expected);
+	});
+
+	test('from version 1.1 every output keeps its index in every mode: success 0, error 1, pending 2', () => {
+		const kinds: OutputKey[] = ['success', 'error', 'pendingApproval'];
+		fc.assert(
+			fc.property(
+				fc.constantFrom<unknown>('success', 'separate', undefined, null, '', 'SEPARATE', 7),
+				fc.constantFrom<unknown>('success', 'separate', undefined, null, '', 'SEPARATE', 7),
+				fc.constantFrom(1.1, 1.2, 2, undefined),
+				(before, after, version) => {
+					const a = nodeOutputs({ pendingApprovalOutput: before }, version);
+					const b = nodeOutputs({ pendingApprovalOutput: after }, version);
+					for (const kind of kinds) {
+						const [inA, inB] = [a, b].map((outputs) =>
+							outputs.findIndex((output) => output.key === kind),
+						);
+						// An output present in both modes is at the same index in both.
+						if (inA !== -1 && inB !== -1) expect(inA).toBe(inB);
+					}
+					expect(outputIndex(a, 'success')).toBe(0);
+					expect(outputIndex(a, 'error')).toBe(1);
+				},
+			),
+		);
+	});
+
+	test('version 1 keeps the order it had in 0.1.0, so saved workflows do not rewire', () => {
+		const separate = nodeOutputs({ options: { pendingApprovalOutput: 'separate' } }, 1);
+		expect(separate.map((output) => output.key)).toEqual(['success', 'pendingApproval', 'error']);
+		// Version 1 reads only its option inside Options.
+		expect(labels(nodeOutputs({ pendingApprovalOutput: 'separate' }, 1))).toEqual([
+			'Success',
+			'Failed',
+		]);
+	});
+
+	test('no output of ours is named "Error", the name n8n gives its own error output', () => {
+		fc.assert(
+			fc.property(
+				fc.record({
+					operation: fc.constantFrom<unknown>('join', undefined, 'preview', 'leave', 3),
+					pendingApprovalOutput: fc.constantFrom<unknown>('success', 'separate', undefined),
+					options: fc.constantFrom<unknown>(
+						{},
+						{ pendingApprovalOutput: 'separate' },
+						null,
+						'x',
+						undefined,
+					),
+				}),
+				fc.constantFrom<unknown>(1, 1.1, undefined, '1'),
+				(parameters, version) => {
+					const outputs = nodeOutputs(parameters, version);
+					expect(labels(outputs)).not.toContain('Error');
+					expect(new Set(labels(outputs)).size).toBe(outputs.length);
+					expect(outputs[outputIndex(outputs, 'success')].key).toBe('success');
+				},
+			),
+		);
+	});
+
+	test('pending approvals go to Success when they have no output of their own', () => {
+		const outputs = nodeOutputs({ pendingApprovalOutput: 'success' }, 1.1);
+		expect(outputIndex(outputs, 'pendingApproval')).toBe(0);
+		expect(
+			outputIndex(nodeOutputs({ pendingApprovalOutput: 'separate' }, 1.1), 'pendingApproval'),
+		).toBe(2);
+	});
+});
+
+describe("the description's outputs expression, as n8n evaluates it", () => {
+	const description = new RyzeApi().description;
+
+	function outputsInN8n(
+		parameters: INode['parameters'],
+		typeVersion: number,
+		onError?: INode['onError'],
+	) {
+		const node: INode = {
+			id: 'r',
+			name: 'RyzeAPI',
+			type: 'n8n-nodes-ryzeapi.ryzeApi',
+			typeVersion,
+			position: [0, 0],
+			parameters,
+			...(onError ? { onError } : {}),
+		};
+		const nodeType = { description };
+		const nodeTypes = {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		};
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+		return NodeHelpers.getNodeOutputs(workflow, node, description as INodeTypeDescription);
+	}
+
+	test.each([
+		[1.1, { operation: 'join', pendingApprovalOutput: 'separate' }],
+		[1.1, { operation: 'join', pendingApprovalOutput: 'success' }],
+		[1.1, { operation: 'join' }],
+		[1, { operation: 'join', options: { pendingApprovalOutput: 'separate' } }],
+		[1, { operation: 'join', options: {} }],
+		[1.1, { operation: 'preview', pendingApprovalOutput: 'separate' }],
+		[1.1, { operation: 'leave' }],
+		[1, { operation: 'leave', options: { pendingApprovalOutput: 'separate' } }],
+	])('version %s, %j: what n8n draws is what execute routes by', (version, parameters) => {
+		expect(outputsInN8n(parameters, version)).toEqual(nodeOutputs(parameters, version));
+	});
+
+	test('with On Error = "Continue (using error output)", every output has its own name', () => {
+		const outputs = outputsInN8n(
+			{ operation: 'join', pendingApprovalOutput: 'separate' },
+			1.1,
+			'continueErrorOutput',
+		);
+		expect(
+			outputs.map((output) => (typeof output === 'string' ? output : output.displayName)),
+		).toEqual(['Joined', 'Failed', 'Pending', 'Error']);
+	});
+});
