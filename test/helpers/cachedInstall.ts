@@ -18,7 +18,7 @@ import {
 	writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 import { isAlive, runCommand } from './processes';
 
@@ -30,6 +30,16 @@ export interface CachedInstallRequest {
 	needBytes: number;
 	/** Skip the packages' install scripts (n8n needs them: sqlite3 builds its binding). */
 	ignoreScripts?: boolean;
+	/**
+	 * Packages whose install scripts then run (`npm rebuild`), when ignoreScripts skipped them all
+	 * because another package's script downloads from outside the registry.
+	 */
+	rebuild?: string[];
+	/**
+	 * The Node binary npm and the install scripts run on, so native addons are built for it
+	 * (default: the `node` on PATH).
+	 */
+	nodeBinary?: string;
 	/** Environment for npm (default: this process's). */
 	npmEnv?: NodeJS.ProcessEnv;
 }
@@ -70,7 +80,11 @@ export async function ensureCachedInstall(
 		private: true,
 		dependencies: request.dependencies,
 		overrides: XLSX_FROM_REGISTRY,
+		// Part of the marker: an install made another way is made again.
+		...(request.rebuild ? { ryzeapiRebuild: request.rebuild } : {}),
+		...(request.nodeBinary ? { ryzeapiNode: request.nodeBinary } : {}),
 	});
+	const npmEnv = npmEnvFor(request);
 	if (readMarker(dir) === manifest) return { ok: true, dir, installedNow: false, seconds: 0 };
 
 	mkdirSync(root, { recursive: true });
@@ -98,7 +112,7 @@ export async function ensureCachedInstall(
 				'--fetch-retry-maxtimeout=5000',
 				'--loglevel=error',
 			],
-			{ env: request.npmEnv, timeoutMs: 60_000 },
+			{ env: npmEnv, timeoutMs: 60_000 },
 		);
 		const unreachable = asked.timedOut
 			? 'no answer within 60 s'
@@ -123,11 +137,18 @@ export async function ensureCachedInstall(
 			'--loglevel=error',
 			...(request.ignoreScripts ? ['--ignore-scripts'] : []),
 		];
-		const installed = await runCommand('npm', args, {
+		let installed = await runCommand('npm', args, {
 			cwd: staging,
-			env: request.npmEnv,
+			env: npmEnv,
 			timeoutMs: INSTALL_TIMEOUT_MS,
 		});
+		if (installed.ok && request.rebuild?.length) {
+			installed = await runCommand('npm', ['rebuild', '--loglevel=error', ...request.rebuild], {
+				cwd: staging,
+				env: npmEnv,
+				timeoutMs: INSTALL_TIMEOUT_MS,
+			});
+		}
 		if (!installed.ok) {
 			rmSync(staging, { recursive: true, force: true });
 			const code = npmErrorCode(installed.output);
@@ -157,6 +178,22 @@ export async function ensureCachedInstall(
 	} finally {
 		release();
 	}
+}
+
+/**
+ * npm's environment: the requested Node first on PATH, so npm and its scripts run on it, and its
+ * own headers (a Node release's `include/node`, beside `bin/`) for node-gyp, which would otherwise
+ * download them from outside the registry.
+ */
+function npmEnvFor(request: CachedInstallRequest): NodeJS.ProcessEnv {
+	const env = request.npmEnv ?? process.env;
+	if (!request.nodeBinary) return env;
+	const bin = dirname(request.nodeBinary);
+	return {
+		...env,
+		PATH: [bin, env.PATH].filter(Boolean).join(delimiter),
+		npm_config_nodedir: dirname(bin),
+	};
 }
 
 function readMarker(dir: string): string | undefined {

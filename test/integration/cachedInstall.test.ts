@@ -12,6 +12,7 @@ import {
 	readdirSync,
 	readFileSync,
 	rmSync,
+	symlinkSync,
 	writeFileSync,
 } from 'node:fs';
 import type { Server } from 'node:http';
@@ -23,6 +24,12 @@ import { join } from 'node:path';
 import { ensureCachedInstall } from '../helpers/cachedInstall';
 
 const FIXTURE = 'ryzeapi-cache-fixture';
+const SCRIPTED = 'ryzeapi-cache-scripted';
+/**
+ * The scripted fixture's install script: the first folder on PATH after npm's own (which finds
+ * `node`), and which headers node-gyp would use.
+ */
+const RECORD_SCRIPT = `node -e "require('fs').writeFileSync('ran.json', JSON.stringify({ path: process.env.PATH.split(':').find((dir) => !dir.includes('node_modules')), nodedir: process.env.npm_config_nodedir || null }))"`;
 const work = mkdtempSync(join(tmpdir(), 'ryzeapi-cached-install-'));
 const requests: string[] = [];
 let server: Server;
@@ -31,47 +38,62 @@ let registry: string;
 let npmEnv: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-	// A one-file package, packed by npm itself, served with its packument.
-	const source = join(work, 'fixture');
-	mkdirSync(source);
-	writeFileSync(
-		join(source, 'package.json'),
-		JSON.stringify({ name: FIXTURE, version: '1.0.0', main: 'index.js' }),
-	);
-	writeFileSync(join(source, 'index.js'), 'module.exports = 42;\n');
-	const tarballName = execFileSync(
-		'npm',
-		['pack', '--loglevel=error', '--pack-destination', work],
-		{ cwd: source, encoding: 'utf8' },
-	)
-		.trim()
-		.split('\n')
-		.pop()!;
-	const tarball = readFileSync(join(work, tarballName));
-	server = createServer((req, res) => {
-		requests.push(req.url ?? '');
-		if (req.url === `/${FIXTURE}`) {
-			res.writeHead(200, { 'content-type': 'application/json' });
-			res.end(
-				JSON.stringify({
-					name: FIXTURE,
-					'dist-tags': { latest: '1.0.0' },
-					versions: {
-						'1.0.0': {
-							name: FIXTURE,
-							version: '1.0.0',
-							dist: {
-								tarball: `${registry}${FIXTURE}/-/${tarballName}`,
-								shasum: createHash('sha1').update(tarball).digest('hex'),
-								integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
-							},
+	// One-file packages, packed by npm itself, served with their packuments. The scripted one's
+	// install script records what npm ran it with.
+	const served = new Map<string, { packument: string; tarballPath: string; tarball: Buffer }>();
+	for (const [name, scripts] of [
+		[FIXTURE, undefined],
+		[SCRIPTED, { install: RECORD_SCRIPT }],
+	] as const) {
+		const source = join(work, name);
+		mkdirSync(source);
+		writeFileSync(
+			join(source, 'package.json'),
+			JSON.stringify({ name, version: '1.0.0', main: 'index.js', scripts }),
+		);
+		writeFileSync(join(source, 'index.js'), 'module.exports = 42;\n');
+		const tarballName = execFileSync(
+			'npm',
+			['pack', '--loglevel=error', '--pack-destination', work],
+			{ cwd: source, encoding: 'utf8' },
+		)
+			.trim()
+			.split('\n')
+			.pop()!;
+		const tarball = readFileSync(join(work, tarballName));
+		const tarballPath = `/${name}/-/${tarballName}`;
+		served.set(name, {
+			tarballPath,
+			tarball,
+			packument: JSON.stringify({
+				name,
+				'dist-tags': { latest: '1.0.0' },
+				versions: {
+					'1.0.0': {
+						name,
+						version: '1.0.0',
+						...(scripts ? { scripts } : {}),
+						dist: {
+							// The registry's address is known once it listens; filled in per request.
+							tarball: `REGISTRY${tarballPath.slice(1)}`,
+							shasum: createHash('sha1').update(tarball).digest('hex'),
+							integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
 						},
 					},
-				}),
-			);
-		} else if (req.url === `/${FIXTURE}/-/${tarballName}`) {
+				},
+			}),
+		});
+	}
+	server = createServer((req, res) => {
+		requests.push(req.url ?? '');
+		const byName = served.get((req.url ?? '').slice(1));
+		const byTarball = [...served.values()].find((entry) => entry.tarballPath === req.url);
+		if (byName) {
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(byName.packument.replace('REGISTRY', registry));
+		} else if (byTarball) {
 			res.writeHead(200, { 'content-type': 'application/octet-stream' });
-			res.end(tarball);
+			res.end(byTarball.tarball);
 		} else {
 			res.writeHead(404, { 'content-type': 'application/json' });
 			res.end('{"error":"Not found"}');
@@ -160,3 +182,33 @@ test('a registry that answers "no such version" is a failure, not a skip, and le
 	).rejects.toThrow(/npm install of ryzeapi-cache-fixture 9\.9\.9 failed/);
 	expect(existsSync(root) ? readdirSync(root) : []).toEqual([]);
 }, 60_000);
+
+test('scripts off, then only the named packages rebuilt: their install scripts run, on the Node asked for', async () => {
+	const root = join(work, 'cache-e');
+	// A Node release's layout: bin/node beside include/, here a link to the Node running this test.
+	const release = join(work, 'node-release');
+	mkdirSync(join(release, 'bin'), { recursive: true });
+	symlinkSync(process.execPath, join(release, 'bin', 'node'));
+	const request = {
+		name: 'scripted',
+		dependencies: { [SCRIPTED]: '1.0.0', [FIXTURE]: '1.0.0' },
+		needBytes: 1,
+		npmEnv,
+		ignoreScripts: true,
+	};
+	const ran = () => join(root, 'scripted', 'node_modules', SCRIPTED, 'ran.json');
+
+	expect(await ensureCachedInstall(request, root)).toMatchObject({ ok: true, installedNow: true });
+	expect(existsSync(ran())).toBe(false);
+
+	const rebuilt = await ensureCachedInstall(
+		{ ...request, rebuild: [SCRIPTED], nodeBinary: join(release, 'bin', 'node') },
+		root,
+	);
+	// Installed another way: made again, not taken for the scripts-off install.
+	expect(rebuilt).toMatchObject({ ok: true, installedNow: true });
+	expect(JSON.parse(readFileSync(ran(), 'utf8'))).toEqual({
+		path: join(release, 'bin'),
+		nodedir: release,
+	});
+}, 120_000);

@@ -2,7 +2,8 @@
  * `npm run test:queue`: finds (or installs) n8n 2.8.4, PostgreSQL and Redis, then runs the
  * queue-mode suite. Where one of them cannot be had (no disk, no registry, not root for apt-get),
  * it says so in one line and exits 0, so CI goes on without it; every other failure fails.
- * Prints the 429 figures of each run again at the end, and how long each step took.
+ * Prints the 429 figures of each run again at the end, and how long each step took. `--quick`:
+ * half the window and half the joins (for CI), the same checks.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
 				require.resolve('jest/bin/jest'),
 				'--config',
 				resolve(__dirname, '..', '..', 'jest.queue.config.js'),
-				...process.argv.slice(2),
+				...process.argv.slice(2).filter((arg) => arg !== '--quick'),
 			],
 			{
 				stdio: 'inherit',
@@ -61,6 +62,7 @@ async function main(): Promise<number> {
 					QUEUE_POSTGRES_BIN_DIR: postgres.path,
 					QUEUE_REDIS_SERVER: redis.path,
 					QUEUE_FIGURES_FILE: figuresFile,
+					QUEUE_QUICK: process.argv.includes('--quick') ? '1' : '',
 				},
 			},
 		);

@@ -48,7 +48,9 @@ export class TokenLimiter {
 		this.waiters.wakeAll();
 	}
 
+	/** After a 429 (settled already): no start before `untilMs`, and smaller bursts for a while. */
 	pauseUntil(untilMs: number): void {
+		this.budget.onRejected();
 		this.budget.pauseUntil(untilMs);
 	}
 

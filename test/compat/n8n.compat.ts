@@ -1,0 +1,111 @@
+/**
+ * The core of the examples in one n8n of the version matrix (run by `npm run test:compat`, which
+ * installs that n8n and says which in N8N_COMPAT_TARGET): the package as `npm pack` makes it,
+ * installed the way n8n installs community packages, against the RyzeAPI emulator. The checks are
+ * the end-to-end suite's own (test/e2e/checks.ts); the version matrix only changes the n8n.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ACCOUNT_TOKEN, RyzeApiEmulator } from '../emulator/server';
+import {
+	expectCredentialTestButton,
+	expectNodeListed,
+	expectSpreadsheetResults,
+} from '../e2e/checks';
+import { csvExampleIn, exampleCredentials, SAMPLE_CSV, SPREADSHEET_EXAMPLE } from '../e2e/examples';
+import { freePort, installAsCommunityPackage, N8n, packProject } from '../e2e/realN8n';
+import { runOrThrow } from '../helpers/processes';
+
+/** What run.ts hands over: the installed n8n and how to run it. */
+export interface CompatRun {
+	n8n: string;
+	installDir: string;
+	nodeBinary?: string;
+	/** The version nodeBinary is, when given. */
+	nodeVersion?: string;
+	env?: Record<string, string>;
+}
+
+const target = JSON.parse(process.env.N8N_COMPAT_TARGET ?? 'null') as CompatRun | null;
+const emulator = new RyzeApiEmulator();
+let workDir: string;
+let filesDir: string;
+let n8n: N8n;
+
+beforeEach(() => emulator.reset());
+
+beforeAll(async () => {
+	if (!target)
+		throw new Error('N8N_COMPAT_TARGET is not set: run this suite with `npm run test:compat`');
+	workDir = mkdtempSync(join(tmpdir(), `ryzeapi-compat-${target.n8n}-`));
+	filesDir = join(workDir, 'files');
+	mkdirSync(filesDir);
+	copyFileSync(SAMPLE_CSV, join(filesDir, SPREADSHEET_EXAMPLE.input));
+	await emulator.start();
+	await installAsCommunityPackage(workDir, await packProject(workDir));
+	n8n = new N8n({
+		installDir: target.installDir,
+		userFolder: workDir,
+		filesDir,
+		port: await freePort(),
+		env: target.env,
+		nodeBinary: target.nodeBinary,
+	});
+	// The examples also name an OpenAI credential; nothing here calls it (the discard port).
+	await n8n.importCredentials(
+		exampleCredentials({ ryzeApi: emulator.url, openAi: 'http://127.0.0.1:9/v1' }),
+	);
+	await n8n.importWorkflows([csvExampleIn(SPREADSHEET_EXAMPLE, filesDir)]);
+}, 600_000);
+
+afterAll(async () => {
+	await n8n?.stop();
+	await emulator.close();
+	if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+test('the n8n under test is the version asked for, on the Node asked for', async () => {
+	expect((await n8n.cli(['--version'])).trim().split('\n').pop()).toBe(target?.n8n);
+	expect((await runOrThrow(target?.nodeBinary ?? process.execPath, ['--version'])).trim()).toBe(
+		`v${target?.nodeVersion ?? process.versions.node}`,
+	);
+});
+
+test('the spreadsheet example, by `n8n execute`: joins on the Success output, failures on the Error output, every row written back', async () => {
+	const run = await n8n.execute(SPREADSHEET_EXAMPLE.id);
+	expectSpreadsheetResults(run, filesDir, emulator);
+	const outputs = run.data.resultData.runData['Join Group'][0].data?.main ?? [];
+	const statuses = outputs.map((items) => (items ?? []).map((item) => item.json.status));
+	expect(statuses).toEqual([
+		['joined', 'pending_approval', 'joined', 'joined'],
+		['error', 'error', 'error'],
+	]);
+});
+
+test('a refused token stops the run with what to fix, and no file is written', async () => {
+	rmSync(join(filesDir, SPREADSHEET_EXAMPLE.output), { force: true });
+	emulator.configure({ tokens: {} });
+	const run = await n8n.execute(SPREADSHEET_EXAMPLE.id);
+	expect(run.status).toBe('error');
+	expect(run.data.resultData.error?.message).toMatch(/^RyzeAPI refused the credential: /);
+	expect(JSON.stringify(run)).not.toContain(ACCOUNT_TOKEN);
+	expect(run.data.resultData.runData['Write CSV']).toBeUndefined();
+	expect(existsSync(join(filesDir, SPREADSHEET_EXAMPLE.output))).toBe(false);
+	expect(emulator.joinRequests().length).toBeGreaterThan(0);
+});
+
+describe('in a started n8n', () => {
+	beforeAll(async () => {
+		await n8n.start();
+	}, 180_000);
+
+	test("the credential's Test button: OK for a good token, what to fix for a refused one", async () => {
+		await expectCredentialTestButton(n8n, emulator, ACCOUNT_TOKEN);
+	});
+
+	test('n8n lists the node, its AI tool variant and the credential, with their icons', async () => {
+		await expectNodeListed(n8n, workDir);
+	});
+});

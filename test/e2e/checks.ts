@@ -1,0 +1,199 @@
+/**
+ * What the end-to-end suite and the version matrix (`npm run test:compat`) both check in a real
+ * n8n: the spreadsheet example's results, the credential's Test button, the node as the editor
+ * lists it. Each takes the instance and the emulator, and asserts with jest's expect.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { parse } from 'csv-parse/sync';
+
+import type { RyzeApiEmulator } from '../emulator/server';
+import { MAIN_INSTANCE } from '../emulator/server';
+import { SAMPLE_CSV, SPREADSHEET_EXAMPLE } from './examples';
+import type { ExecutedRun, N8n } from './realN8n';
+import { NODE_TYPE } from './realN8n';
+
+/** The invite codes of the sample CSV's rows that are invite links (the others cost no request). */
+export const SAMPLE_CSV_CODES = [
+	'OpenMarket8Kd2Lq0ZxW4y',
+	'ApprovalBookClub7Hq3',
+	'RevokedFootball2Xv9',
+	'OpenGardeners5Tb8Kw',
+	'OpenFamily3Np6Rz',
+];
+
+/** The spreadsheet example ran and wrote every CSV row back with its status, in file order. */
+export function expectSpreadsheetResults(
+	run: ExecutedRun,
+	filesDir: string,
+	emulator: RyzeApiEmulator,
+): void {
+	expect(run.data.resultData.error).toBeUndefined();
+	expect(run.status).toBe('success');
+	expect(run.data.resultData.runData['Join Group'][0].executionStatus).toBe('success');
+
+	const written = parseCsv(readFileSync(join(filesDir, SPREADSHEET_EXAMPLE.output), 'utf8'));
+	const sample = parseCsv(readFileSync(SAMPLE_CSV, 'utf8'));
+	expect(written.map((row) => row.name)).toEqual(sample.map((row) => row.name));
+	expect(written.map((row) => [row.status, row.reason])).toEqual([
+		['joined', ''],
+		['pending_approval', ''],
+		['error', 'revoked_or_expired'],
+		['joined', ''],
+		['joined', ''],
+		['error', 'invalid_identifier'],
+		['error', 'invalid_identifier'],
+	]);
+	expect(written[0].groupJid).toMatch(/^\d+@g\.us$/);
+	expect(written[2].message).toBe('Invite link has been revoked or expired');
+	// Requests in flight together may arrive in any order.
+	expect(
+		emulator
+			.joinRequests()
+			.map((request) => request.identifier)
+			.sort(),
+	).toEqual([...SAMPLE_CSV_CODES].sort());
+}
+
+/** The credential's Test button, as the editor presses it: n8n's REST API, an owner's session. */
+export async function expectCredentialTestButton(
+	n8n: N8n,
+	emulator: RyzeApiEmulator,
+	token: string,
+): Promise<void> {
+	const session = await ownerSession(n8n);
+	const testCredential = (withToken: string) =>
+		postJson(
+			`${n8n.url}/rest/credentials/test`,
+			{
+				credentials: {
+					id: 'ryzeApiEmulator',
+					name: 'RyzeAPI (emulator)',
+					type: 'ryzeApi',
+					data: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: withToken },
+				},
+			},
+			{ cookie: session },
+		);
+	const listsBefore = emulator.log.filter(
+		(request) => request.path === '/api/group/list/main',
+	).length;
+	expect((await testCredential(token)).body).toEqual({
+		data: { status: 'OK', message: expect.any(String) },
+	});
+	const refused = await testCredential('not-a-real-token');
+	expect(refused.body).toEqual({
+		data: { status: 'Error', message: expect.stringMatching(/RyzeAPI refused the token \(401/) },
+	});
+	expect(JSON.stringify(refused.body)).not.toContain('not-a-real-token');
+	expect(
+		emulator.log.filter((request) => request.path === '/api/group/list/main').length - listsBefore,
+	).toBe(2);
+}
+
+/** n8n lists the node, its AI tool variant and the credential, and serves both icons. */
+export async function expectNodeListed(n8n: N8n, userFolder: string): Promise<void> {
+	// What n8n serves the editor, written by the started instance into its static cache.
+	const types = join(userFolder, '.cache', 'n8n', 'public', 'types');
+	const nodes = JSON.parse(readFileSync(join(types, 'nodes.json'), 'utf8')) as Array<
+		Record<string, unknown>
+	>;
+	const credentials = JSON.parse(readFileSync(join(types, 'credentials.json'), 'utf8')) as Array<
+		Record<string, unknown>
+	>;
+	const node = nodes.find((type) => type.name === NODE_TYPE);
+	expect(node).toMatchObject({
+		displayName: 'RyzeAPI',
+		usableAsTool: true,
+		codex: { categories: ['Communication'] },
+	});
+	expect(nodes.find((type) => type.name === `${NODE_TYPE}Tool`)).toMatchObject({
+		outputs: ['ai_tool'],
+	});
+	expect(credentials.find((type) => type.name === 'ryzeApi')).toMatchObject({
+		supportedNodes: [NODE_TYPE],
+	});
+	const icons = node?.iconUrl as { light: string; dark: string };
+	for (const icon of [icons.light, icons.dark]) {
+		const response = await getIdempotent(`${n8n.url}/${icon}`);
+		expect([response.status, response.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+		expect(await response.text()).toContain('<svg');
+	}
+}
+
+/**
+ * A GET, tried once more if the connection it reused was closed under it: n8n closes idle
+ * keep-alive connections after 5 s, and on a loaded machine the test can pick one just then.
+ */
+async function getIdempotent(url: string): Promise<Response> {
+	try {
+		return await fetch(url, { signal: AbortSignal.timeout(30_000) });
+	} catch (error) {
+		const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+		const closedUnder =
+			cause?.code === 'UND_ERR_SOCKET' ||
+			cause?.code === 'ECONNRESET' ||
+			cause?.message === 'other side closed';
+		if (!closedUnder) throw error;
+		return await fetch(url, { signal: AbortSignal.timeout(30_000) });
+	}
+}
+
+const sessions = new WeakMap<N8n, Promise<string>>();
+
+/** The owner account's session cookie; the account is created (as n8n's first screen does) once. */
+export function ownerSession(n8n: N8n): Promise<string> {
+	let session = sessions.get(n8n);
+	if (!session) {
+		session = createOwner(n8n.url);
+		sessions.set(n8n, session);
+	}
+	return session;
+}
+
+async function createOwner(url: string): Promise<string> {
+	const response = await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({
+			email: 'owner@example.com',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'E2e-owner-passw0rd',
+		}),
+	});
+	await response.arrayBuffer();
+	const cookie = response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
+	if (response.status !== 200 || !cookie)
+		throw new Error(`Owner setup answered ${response.status} without a session`);
+	return cookie.split(';')[0];
+}
+
+export async function postJson(
+	url: string,
+	body: unknown,
+	headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body: JSON.stringify(body),
+		signal: AbortSignal.timeout(60_000),
+	});
+	const text = await response.text();
+	let parsed: unknown = text;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		// Not JSON: keep the text.
+	}
+	return { status: response.status, body: parsed };
+}
+
+/** Reads a CSV file with a header row (n8n writes one with a byte-order mark). */
+export function parseCsv(text: string): Array<Record<string, string>> {
+	return parse(text, { columns: true, bom: true, skip_empty_lines: true }) as Array<
+		Record<string, string>
+	>;
+}
