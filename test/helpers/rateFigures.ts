@@ -79,9 +79,9 @@ export function rateFigures(
 		requests: sorted.length,
 		rateLimited,
 		rateLimitedRatio: sorted.length > 0 ? rateLimited / sorted.length : 0,
-		mostTries: Math.max(0, ...tries.values()),
+		mostTries: largest(tries.values()),
 		windows,
-		mostRequestsInWindow: Math.max(0, ...windows.map((window) => window.requests)),
+		mostRequestsInWindow: largest(windows.map((window) => window.requests)),
 		actualMs,
 		fastestLegalMs,
 		efficiency: actualMs > 0 ? Math.min(1, fastestLegalMs / actualMs) : 1,
@@ -102,6 +102,13 @@ export function fastestLegalFinishMs(
 	if (accepted <= limit) return 0;
 	const lastWindow = windowIndex(firstAtMs, windowMs) + Math.ceil(accepted / limit) - 1;
 	return lastWindow * windowMs - firstAtMs;
+}
+
+/** The largest value, 0 for none; a loop, since spreading a long run's windows into Math.max overflows the stack. */
+function largest(values: Iterable<number>): number {
+	let most = 0;
+	for (const value of values) if (value > most) most = value;
+	return most;
 }
 
 function windowIndex(atMs: number, windowMs: number): number {
