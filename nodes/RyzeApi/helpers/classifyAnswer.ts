@@ -48,29 +48,23 @@ export function classifyAnswer<T>(
 
 	if (status >= 200 && status < 300) {
 		// The one rule for a usable 2xx: the API's envelope, with a boolean `success`.
-		if (typeof envelope?.success !== 'boolean') {
-			const outcome = fail(
-				'server_error',
-				`RyzeAPI answered HTTP ${status} without the expected result (${spec.expected}): ${describeBody(answer, envelope, bodyLimitBytes)}.`,
-				status,
-			);
-			return { outcome, transient: true };
-		}
-		const value = envelope.success ? spec.readSuccess(envelope) : undefined;
+		const usable = envelope !== undefined && typeof envelope.success === 'boolean';
+		const value = usable && envelope.success === true ? spec.readSuccess(envelope) : undefined;
 		if (value !== undefined) return { outcome: { ok: true, value }, transient: false };
-		if (!envelope.success && envelope.errorMessage) {
+		if (usable && envelope.success === false && envelope.errorMessage) {
 			const reason =
 				spec.reasonFor?.(status, envelope.errorMessage) ??
 				reasonFromMessage(envelope.errorMessage) ??
 				'server_error';
 			return { outcome: fail(reason, envelope.errorMessage, status), transient: false };
 		}
+		// Not what the operation expects: tried again only when the body was not the envelope at all.
 		const outcome = fail(
 			'server_error',
 			`RyzeAPI answered HTTP ${status} without the expected result (${spec.expected}): ${describeBody(answer, envelope, bodyLimitBytes)}.`,
 			status,
 		);
-		return { outcome, transient: false };
+		return { outcome, transient: !usable };
 	}
 
 	if (status >= 300 && status < 400) {
