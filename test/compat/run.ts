@@ -5,10 +5,9 @@
  * a check failing in any version that ran fails the whole. `--outputFile=FILE` writes the summed
  * counts as jest's --json does (numPassedTests, numFailedTests, numPendingTests).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import type { CompatRun } from './n8n.compat';
 import type { CompatOutcome, CompatTarget } from './matrix';
@@ -20,6 +19,7 @@ import {
 	totalCounts,
 } from './matrix';
 import { ensureN8n, ensureNode } from '../e2e/realN8n';
+import { exitWith, runJest } from '../helpers/suiteRunner';
 
 async function main(): Promise<number> {
 	const { only, outputFile, jestArgs } = parseArgs(process.argv.slice(2));
@@ -82,18 +82,9 @@ async function runTarget(
 			env: target.env,
 		};
 		const json = join(results, `${target.n8n}.json`);
-		spawnSync(
-			process.execPath,
-			[
-				require.resolve('jest/bin/jest'),
-				'--config',
-				resolve(__dirname, '..', '..', 'jest.compat.config.js'),
-				'--json',
-				`--outputFile=${json}`,
-				...jestArgs,
-			],
-			{ stdio: 'inherit', env: { ...process.env, N8N_COMPAT_TARGET: JSON.stringify(run) } },
-		);
+		runJest('jest.compat.config.js', ['--json', `--outputFile=${json}`, ...jestArgs], {
+			N8N_COMPAT_TARGET: JSON.stringify(run),
+		});
 		let counts = { numPassedTests: 0, numFailedTests: 1 }; // no report: jest itself failed
 		try {
 			counts = JSON.parse(readFileSync(json, 'utf8')) as typeof counts;
@@ -131,10 +122,4 @@ function parseArgs(args: string[]): { only: string[]; outputFile?: string; jestA
 	return { only, outputFile, jestArgs };
 }
 
-main().then(
-	(code) => process.exit(code),
-	(error: unknown) => {
-		console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-		process.exit(1);
-	},
-);
+exitWith(main);

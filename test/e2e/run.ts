@@ -4,9 +4,7 @@
  * registry), it says so in one line and exits 0, so CI goes on without it; every other failure,
  * install included, fails.
  */
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-
+import { exitWith, runJest } from '../helpers/suiteRunner';
 import { ensureN8n, N8N_VERSION } from './realN8n';
 
 async function main(): Promise<number> {
@@ -24,29 +22,13 @@ async function main(): Promise<number> {
 			? `e2e: installed n8n ${N8N_VERSION} into ${install.dir} in ${install.seconds.toFixed(0)} s`
 			: `e2e: reusing n8n ${N8N_VERSION} from ${install.dir}`,
 	);
-	const jest = spawnSync(
-		process.execPath,
-		[
-			require.resolve('jest/bin/jest'),
-			'--config',
-			resolve(__dirname, '..', '..', 'jest.e2e.config.js'),
-			...process.argv.slice(2),
-		],
-		{
-			stdio: 'inherit',
-			env: { ...process.env, N8N_E2E_INSTALL_DIR: install.dir },
-		},
-	);
+	const status = runJest('jest.e2e.config.js', process.argv.slice(2), {
+		N8N_E2E_INSTALL_DIR: install.dir,
+	});
 	console.log(
-		`e2e: ${jest.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (${install.installedNow ? 'cold: n8n installed in this run' : 'warm: n8n from the cache'})`,
+		`e2e: ${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (${install.installedNow ? 'cold: n8n installed in this run' : 'warm: n8n from the cache'})`,
 	);
-	return jest.status ?? 1;
+	return status;
 }
 
-main().then(
-	(code) => process.exit(code),
-	(error: unknown) => {
-		console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-		process.exit(1);
-	},
-);
+exitWith(main);

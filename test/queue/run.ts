@@ -5,12 +5,12 @@
  * Prints the 429 figures of each run again at the end, and how long each step took. `--quick`:
  * half the window and half the joins (for CI), the same checks.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { ensureN8n, N8N_VERSION } from '../e2e/realN8n';
+import { exitWith, runJest } from '../helpers/suiteRunner';
 import { findPostgres, findRedis } from './services';
 
 async function main(): Promise<number> {
@@ -46,32 +46,23 @@ async function main(): Promise<number> {
 	const scratch = mkdtempSync(join(tmpdir(), 'ryzeapi-queue-figures-'));
 	const figuresFile = join(scratch, 'figures.json');
 	try {
-		const jest = spawnSync(
-			process.execPath,
-			[
-				require.resolve('jest/bin/jest'),
-				'--config',
-				resolve(__dirname, '..', '..', 'jest.queue.config.js'),
-				...process.argv.slice(2).filter((arg) => arg !== '--quick'),
-			],
+		const status = runJest(
+			'jest.queue.config.js',
+			process.argv.slice(2).filter((arg) => arg !== '--quick'),
 			{
-				stdio: 'inherit',
-				env: {
-					...process.env,
-					QUEUE_N8N_INSTALL_DIR: n8n.dir,
-					QUEUE_POSTGRES_BIN_DIR: postgres.path,
-					QUEUE_REDIS_SERVER: redis.path,
-					QUEUE_FIGURES_FILE: figuresFile,
-					QUEUE_QUICK: process.argv.includes('--quick') ? '1' : '',
-				},
+				QUEUE_N8N_INSTALL_DIR: n8n.dir,
+				QUEUE_POSTGRES_BIN_DIR: postgres.path,
+				QUEUE_REDIS_SERVER: redis.path,
+				QUEUE_FIGURES_FILE: figuresFile,
+				QUEUE_QUICK: process.argv.includes('--quick') ? '1' : '',
 			},
 		);
 		if (existsSync(figuresFile)) printSummary(readFileSync(figuresFile, 'utf8'));
 		const cold = n8n.installedNow || postgres.installedNow || redis.installedNow;
 		console.log(
-			`queue: ${jest.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (preparing ${prepareSeconds.toFixed(0)} s, ${cold ? 'cold: something installed in this run' : 'warm: everything from the cache'})`,
+			`queue: ${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (preparing ${prepareSeconds.toFixed(0)} s, ${cold ? 'cold: something installed in this run' : 'warm: everything from the cache'})`,
 		);
-		return jest.status ?? 1;
+		return status;
 	} finally {
 		rmSync(scratch, { recursive: true, force: true });
 	}
@@ -107,10 +98,4 @@ function printSummary(json: string): void {
 	}
 }
 
-main().then(
-	(code) => process.exit(code),
-	(error: unknown) => {
-		console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-		process.exit(1);
-	},
-);
+exitWith(main);

@@ -10,6 +10,7 @@ import {
 	chmodSync,
 	chownSync,
 	createWriteStream,
+	mkdirSync,
 	existsSync,
 	mkdtempSync,
 	readdirSync,
@@ -22,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { freePort } from '../e2e/realN8n';
+import { aptInstall, onPath } from '../helpers/aptInstall';
 import { runCommand } from '../helpers/processes';
 
 export type Found =
@@ -43,58 +45,17 @@ function postgresBinDir(): string | undefined {
 	return initdb && existsSync(join(initdb, '..', 'postgres')) ? join(initdb, '..') : undefined;
 }
 
-function onPath(command: string): string | undefined {
-	const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
-	const path = found.stdout.trim();
-	return found.status === 0 && path.startsWith('/') ? path : undefined;
-}
-
-/**
- * Installs Debian packages when this is root with apt-get, and says why not otherwise. Debian's
- * postgresql package would create and start a "main" cluster on port 5432; createcluster.conf
- * (read by its postinst) turns that off, so nothing but the test's own server ever runs.
- */
-async function aptInstall(
-	packages: string[],
-): Promise<{ ok: true } | { ok: false; reason: string }> {
-	const what = packages.join(' ');
-	if (process.getuid?.() !== 0)
-		return { ok: false, reason: `${what} is not installed (not root, so not installing it)` };
-	if (!onPath('apt-get'))
-		return { ok: false, reason: `${what} is not installed and there is no apt-get` };
-	if (packages.includes('postgresql')) {
-		const conf = '/etc/postgresql-common/createcluster.conf';
-		if (!existsSync(conf)) {
-			spawnSync('mkdir', ['-p', '/etc/postgresql-common']);
-			writeFileSync(conf, 'create_main_cluster = false\n');
-		}
-	}
-	const installed = await runCommand(
-		'apt-get',
-		[
-			'install',
-			'-y',
-			'--no-install-recommends',
-			'-o',
-			'Dpkg::Options::=--force-confold',
-			...packages,
-		],
-		{
-			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', UCF_FORCE_CONFFOLD: '1' },
-			timeoutMs: 15 * 60_000,
-		},
-	);
-	if (!installed.ok) {
-		const last = installed.output.trim().split('\n').slice(-1)[0] ?? '';
-		return { ok: false, reason: `apt-get install ${what} failed (${last.slice(0, 200)})` };
-	}
-	return { ok: true };
-}
-
 export async function findPostgres(): Promise<Found> {
 	const started = Date.now();
 	const found = postgresBinDir();
 	if (found) return { ok: true, path: found, installedNow: false, seconds: 0 };
+	// Debian's postgresql package would create and start a "main" cluster on port 5432;
+	// createcluster.conf (read by its postinst) turns that off, so only the test's own server runs.
+	const conf = '/etc/postgresql-common/createcluster.conf';
+	if (process.getuid?.() === 0 && onPath('apt-get') && !existsSync(conf)) {
+		mkdirSync('/etc/postgresql-common', { recursive: true });
+		writeFileSync(conf, 'create_main_cluster = false\n');
+	}
 	const installed = await aptInstall(['postgresql']);
 	if (!installed.ok) return installed;
 	const path = postgresBinDir();
