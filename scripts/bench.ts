@@ -17,6 +17,7 @@ import type { RunResult } from '../test/helpers/engine';
 import { ensureCachedInstall } from '../test/helpers/cachedInstall';
 import { runNode, runRyzeApiNode, shutDownEngine } from '../test/helpers/engine';
 import { codesOf, runInProcesses } from '../test/helpers/sharedToken';
+import { fastestLegalFinishMs } from '../test/helpers/rateFigures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as {
@@ -272,11 +273,9 @@ async function queue(processes: number): Promise<{
 	const joins = emulator.joinRequests();
 	const accepted = joins.filter((entry) => entry.status === 200);
 	await emulator.close();
-	// The fastest legal finish: the whole limit in the first request's window and in each after.
 	const first = Math.min(...joins.map((entry) => entry.at));
 	const last = Math.max(...accepted.map((entry) => entry.at));
-	const windowsNeeded = Math.ceil((processes * itemsEach) / limit);
-	const fastest = Math.max(first, (Math.floor(first / windowMs) + windowsNeeded - 1) * windowMs);
+	const fastest = fastestLegalFinishMs(first, processes * itemsEach, limit, windowMs);
 	const counts = fullWindowCounts(emulator, windowMs, first, last);
 	return {
 		requests: joins.length,
@@ -284,7 +283,7 @@ async function queue(processes: number): Promise<{
 		lost,
 		rateLimitedItems,
 		// + one round trip on both sides, so that a run inside one window is not a ratio of zeros.
-		efficiency: (fastest - first + 10) / (last - first + 10),
+		efficiency: (fastest + 10) / (last - first + 10),
 		windowUse: counts.length ? counts.reduce((a, b) => a + b, 0) / counts.length / limit : 1,
 	};
 }
