@@ -66,6 +66,8 @@ export interface EmulatorOptions {
 	seed?: number;
 	/** Delay between body bytes of a slowBody fault. */
 	slowBodyByteMs?: number;
+	/** The emulator's time (its rate-limit windows, resets and log): a test that runs the node on a faster clock passes that clock's. */
+	now?: () => number;
 	port?: number;
 }
 
@@ -200,6 +202,7 @@ export class RyzeApiEmulator {
 			faultKinds: options.faultKinds ?? FAULT_KINDS,
 			seed: options.seed ?? 1,
 			slowBodyByteMs: options.slowBodyByteMs ?? 50,
+			now: options.now ?? Date.now,
 		};
 	}
 
@@ -214,7 +217,7 @@ export class RyzeApiEmulator {
 			const entry: LoggedRequest = {
 				method: req.method ?? '',
 				path: req.url ?? '',
-				at: Date.now(),
+				at: this.options.now(),
 			};
 			this.log.push(entry);
 			const respond = () => this.route(req, res, Buffer.concat(chunks).toString('utf8'), entry);
@@ -441,7 +444,7 @@ export class RyzeApiEmulator {
 	private takeRateLimit(token: string): { allowed: boolean; headers: Record<string, string> } {
 		const config = this.options.rateLimit;
 		if (!config) return { allowed: true, headers: {} };
-		const now = Date.now();
+		const now = this.options.now();
 		// Fixed windows aligned to multiples of the window length, so a reset announced in whole
 		// seconds is exact whenever the window is a whole number of seconds.
 		const start = Math.floor(now / config.windowMs) * config.windowMs;
@@ -516,7 +519,7 @@ export class RyzeApiEmulator {
 				return this.send(res, entry, 429, envelope('Rate limit exceeded. Try again later.'), {
 					'X-RateLimit-Limit': String(config.limit),
 					'X-RateLimit-Remaining': '0',
-					'X-RateLimit-Reset': String(Math.ceil((Date.now() + 1000) / 1000)),
+					'X-RateLimit-Reset': String(Math.ceil((this.options.now() + 1000) / 1000)),
 				});
 			}
 			case 'rateLimitedBare':

@@ -15,7 +15,7 @@ import { useEmulator } from '../helpers/useEmulator';
 const emulator = useEmulator();
 afterAll(shutDownEngine);
 
-/** The emulator's URL is known once it has started (in beforeAll). */
+/** The emulator's URL is known once it has started (before each test). */
 const credentials = () => ({
 	baseUrl: emulator.url,
 	instanceName: MAIN_INSTANCE,

@@ -1,10 +1,10 @@
 /**
  * Whether an answer is worth another try, and after how long: a pure function of the answer,
  * the tries so far, a clock and a random number. The loop that waits and tries again is
- * runner/retryLoop.ts; this file decides, it never waits.
+ * runner/runOperation.ts; this file decides, it never waits.
  */
 import type { RawAnswer } from './interfaces';
-import { MIN_RATE_LIMIT_WAIT_MS, readRateLimitHeaders, RESET_MARGIN_MS } from './rateBudget';
+import { MIN_RATE_LIMIT_WAIT_MS, readRateLimitHeaders, RESET_MARGIN_MS } from './rateLimitHeaders';
 
 /** Retry-After as a wait in ms: delay-seconds or an HTTP-date (RFC 9110); undefined if absent or unreadable. */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
@@ -33,8 +33,6 @@ export interface RetryPolicy {
 	baseDelayMs: number;
 	/** Cap of one backoff wait. */
 	maxDelayMs: number;
-	/** Least wait after a 429 (default MIN_RATE_LIMIT_WAIT_MS); scaled down only by soak tests. */
-	minRateLimitWaitMs?: number;
 	/**
 	 * Whether the operation may be repeated safely (default true). When it may not, only a 429 is
 	 * tried again: the API refused that request before acting on it.
@@ -73,7 +71,7 @@ export function retryDecision(
 		};
 	}
 	if (answer.status === 429) {
-		const minWait = policy.minRateLimitWaitMs ?? MIN_RATE_LIMIT_WAIT_MS;
+		const minWait = MIN_RATE_LIMIT_WAIT_MS;
 		const retryAfter = parseRetryAfter(answer.headers['retry-after'], nowMs);
 		if (retryAfter !== undefined) {
 			return {

@@ -1,20 +1,16 @@
 import type { AnswerSpec } from '../helpers/classifyAnswer';
 import { classifyAnswer } from '../helpers/classifyAnswer';
 import type { Connection } from '../helpers/connection';
-import type { ApiRequest } from '../helpers/interfaces';
-import { readRateLimitHeaders } from '../helpers/rateBudget';
+import type { ApiRequest, Outcome } from '../helpers/interfaces';
 import type { RetryPolicy } from '../helpers/retryPolicy';
-import { BODY_LIMIT_BYTES, sendRequest } from '../transport';
-import { RunHealth } from './health';
-import type { Attempt, TaskResult } from './retryLoop';
-import { tryUntilFinal } from './retryLoop';
-import { StartPacer } from './startPacing';
+import { retryDecision } from '../helpers/retryPolicy';
+import { BODY_LIMIT_BYTES, RequestCancelledError, sendRequest } from '../transport';
+import type { Clock } from './clock';
+import { realClock } from './clock';
+import { StartGate } from './startGate';
 import { TaskFeed } from './taskFeed';
-import type { TokenLimiter } from './tokenLimiter';
-import { limiterFor } from './tokenLimiter';
 
-export { INSTANCE_UNAVAILABLE_STREAK } from './health';
-export type { TaskResult } from './retryLoop';
+export { INSTANCE_UNAVAILABLE_STREAK } from './startGate';
 export { TaskFeed } from './taskFeed';
 
 /** What the runner needs to know of an operation: its request, how to read its answer, whether repeating it is safe. */
@@ -33,6 +29,9 @@ export interface Task {
 	identifier: string;
 }
 
+/** A task's final result, and how many requests it took (0: not sent). */
+export type TaskResult<T> = Outcome<T> & { attempts: number };
+
 export interface RunnerSettings {
 	/** Requests in flight at most (the token's remaining budget may allow fewer). */
 	concurrency: number;
@@ -45,20 +44,20 @@ export interface RunnerSettings {
 	/** A random pause between requests, like a person joining groups one by one. */
 	humanDelayMs?: { min: number; max: number };
 	cancelSignal?: AbortSignal;
-	random?: () => number;
 	/** Told about waits long enough that a user would wonder why nothing happens. */
 	log?: (message: string) => void;
-	/** What counts as long enough to tell (default 5 s); at most one message per such span. */
-	logWaitsOverMs?: number;
+	/** Time and randomness (the real ones unless a test passes its own). */
+	clock?: Clock;
 }
 
+/** Waits shorter than this are not worth a log line; at most one line per such span. */
 const LONG_WAIT_MS = 5_000;
 
 /**
- * Runs an operation's tasks, at most `concurrency` at a time, within the token's rate limit
- * (startPacing.ts), retrying what is worth retrying (retryLoop.ts), and stopping calls to a token
- * or an instance that cannot answer (health.ts). Results come back in task order; a task not
- * sent has `attempts: 0` and a failure saying why.
+ * Runs an operation's tasks, at most `concurrency` at a time: each task waits for its turn at the
+ * start gate (startGate.ts decides), sends, and tries again while retryDecision
+ * (helpers/retryPolicy.ts) says so. Results come back in task order; a task not sent has
+ * `attempts: 0` and a failure saying why. A cancel stops every worker.
  */
 export async function runOperation<T>(
 	operation: Operation<T>,
@@ -66,75 +65,12 @@ export async function runOperation<T>(
 	settings: RunnerSettings,
 ): Promise<Array<TaskResult<T>>> {
 	const feed = source instanceof TaskFeed ? source : TaskFeed.of(source);
-	const random = settings.random ?? Math.random;
-	const health = new RunHealth();
+	const clock = settings.clock ?? realClock;
 	const results: Array<TaskResult<T>> = [];
-	let finished = 0;
-
-	let lastLogAt = -Infinity;
-	const longWaitMs = settings.logWaitsOverMs ?? LONG_WAIT_MS;
-	const logWait = (waitMs: number, why: string) => {
-		if (!settings.log || waitMs < longWaitMs || Date.now() - lastLogAt < longWaitMs) return;
-		lastLogAt = Date.now();
-		const total = feed.tasks.length;
-		settings.log(
-			`Waiting ${Math.ceil(waitMs / 1000)} s (${why}); ${total - finished} of ${total} ${operation.noun}s left.`,
-		);
-	};
-
-	const pacer = new StartPacer({
-		minIntervalMs: settings.minIntervalMs,
-		humanDelayMs: settings.humanDelayMs,
-		random,
-		cancelSignal: settings.cancelSignal,
-		onWait: ({ waitMs, why }) => logWait(waitMs, why),
-	});
+	const onWait = longWaitLog(operation.noun, feed, results, settings.log, clock);
+	const gate = new StartGate({ ...settings, onWait }, clock);
 	const retry = { ...settings.retry, idempotent: operation.idempotent };
 
-	/** One request, unless meanwhile the token was refused or the instance reported unavailable. */
-	const sendOnce = async (task: Task, limiter: TokenLimiter): Promise<Attempt<T>> => {
-		await pacer.waitToStart(limiter);
-		const notSent = health.whyNotSend(task.connection);
-		if (notSent) {
-			limiter.abandon();
-			return { notSent };
-		}
-		const answer = await sendRequest(task.connection, operation.request(task.identifier), {
-			timeoutMs: settings.timeoutMs,
-			cancelSignal: settings.cancelSignal,
-		}).catch((error: unknown) => {
-			// Only a cancellation gets here (sendRequest returns every other failure): let it through as is.
-			limiter.abandon();
-			throw error;
-		});
-		const { outcome, transient } = classifyAnswer(answer, BODY_LIMIT_BYTES, operation.answer);
-		// Before the waiters wake: none of them may send with a token the API just refused.
-		health.note(task.connection, answer, outcome);
-		limiter.settle(answer.kind === 'http' ? readRateLimitHeaders(answer.headers) : undefined);
-		return { answer, outcome, transient };
-	};
-
-	const runTask = async (task: Task): Promise<TaskResult<T>> => {
-		const limiter = limiterFor(task.connection);
-		return await tryUntilFinal(
-			async () =>
-				await pacer.afterFirst(
-					async () =>
-						await health.inTurn(task.connection, async () => await sendOnce(task, limiter)),
-				),
-			limiter,
-			() => health.whyNotSend(task.connection) === undefined,
-			{
-				retry,
-				maxRetryWaitMs: settings.maxRetryWaitMs,
-				random,
-				cancelSignal: settings.cancelSignal,
-				onWait: logWait,
-			},
-		);
-	};
-
-	// A cancel (or a bug) in one worker stops the others from starting anything new.
 	let next = 0;
 	let thrown: { error: unknown } | undefined;
 	const worker = async () => {
@@ -143,19 +79,89 @@ export async function runOperation<T>(
 			const task = await feed.at(index);
 			if (!task) return;
 			try {
-				const notSent = health.whyNotSend(task.connection);
-				results[index] = notSent
-					? { ok: false, failure: notSent, attempts: 0 }
-					: await runTask(task);
+				results[index] = await runTask(task, operation, gate, {
+					...settings,
+					retry,
+					clock,
+					onWait,
+				});
 			} catch (error) {
 				thrown ??= { error };
 				feed.stop();
 			}
-			finished++;
 		}
 	};
 
 	await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, worker));
 	if (thrown) throw thrown.error;
 	return results;
+}
+
+type TaskSettings = RunnerSettings & {
+	clock: Clock;
+	onWait: (waitMs: number, why: string) => void;
+};
+
+/** One task: its turn at the gate, the request, and again while retryDecision says so and the gate still lets it. */
+async function runTask<T>(
+	task: Task,
+	operation: Operation<T>,
+	gate: StartGate,
+	settings: TaskSettings,
+): Promise<TaskResult<T>> {
+	const { clock, cancelSignal } = settings;
+	const ticket = gate.ticket(task.connection);
+	let waited = 0;
+	for (let tries = 1; ; tries++) {
+		const notSent = await gate.waitForTurn(ticket);
+		if (notSent) return { ok: false, failure: notSent, attempts: tries - 1 };
+		const answer = await sendRequest(task.connection, operation.request(task.identifier), {
+			timeoutMs: settings.timeoutMs,
+			cancelSignal,
+		}).catch((error: unknown) => {
+			// Only a cancellation gets here (sendRequest returns every other failure).
+			gate.abandon(ticket);
+			throw error;
+		});
+		const { outcome, transient } = classifyAnswer(answer, BODY_LIMIT_BYTES, operation.answer);
+		gate.settle(ticket, answer, outcome);
+		const decision = retryDecision(
+			answer,
+			transient,
+			tries,
+			settings.retry,
+			clock.now(),
+			clock.random,
+		);
+		if (
+			!decision.retry ||
+			waited + decision.waitMs > settings.maxRetryWaitMs ||
+			gate.whyNotSend(ticket) !== undefined
+		)
+			return { ...outcome, attempts: tries };
+		// A 429 pauses the whole token, not only this task.
+		if (decision.rateLimited) gate.pauseToken(ticket, clock.now() + decision.waitMs);
+		settings.onWait(decision.waitMs, `${decision.why}, retrying`);
+		await clock.sleep(decision.waitMs, cancelSignal);
+		if (cancelSignal?.aborted) throw new RequestCancelledError();
+		waited += decision.waitMs;
+	}
+}
+
+/** Tells the user about long waits, at most once per LONG_WAIT_MS, with how many tasks are left. */
+function longWaitLog(
+	noun: string,
+	feed: TaskFeed<Task>,
+	results: ReadonlyArray<unknown>,
+	log: ((message: string) => void) | undefined,
+	clock: Clock,
+): (waitMs: number, why: string) => void {
+	let lastLogAt = -Infinity;
+	return (waitMs, why) => {
+		if (!log || waitMs < LONG_WAIT_MS || clock.now() - lastLogAt < LONG_WAIT_MS) return;
+		lastLogAt = clock.now();
+		const total = feed.tasks.length;
+		const left = total - results.filter(Boolean).length;
+		log(`Waiting ${Math.ceil(waitMs / 1000)} s (${why}); ${left} of ${total} ${noun}s left.`);
+	};
 }

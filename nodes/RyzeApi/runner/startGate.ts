@@ -1,0 +1,508 @@
+/**
+ * Whether a request may start now: the one place that decides it. `StartGate.decide` asks, in
+ * this order:
+ * 1. Is the token refused, or the instance given up on? Then the task is not sent.
+ * 2. Must this request go alone? The run's first request, until answered (it checks the token and
+ *    the instance before more are spent); the first request of a token's window, until answered
+ *    (it tells what the window holds); and, while an instance answers "unavailable", its requests
+ *    one at a time (a dead instance costs a few requests, not a batch).
+ * 3. Has the run's own spacing passed: Max Requests Per Minute and the human-like delay?
+ * 4. Does the token's budget allow it (TokenBudget.allows, from the rate-limit headers)?
+ * Everything else only asks: the runner waits in `waitForTurn` and reports every answer through
+ * `settle`. Whether to try again is decided in helpers/retryPolicy.ts.
+ */
+import type { Connection } from '../helpers/connection';
+import { endpointKey, instanceKey } from '../helpers/connection';
+import type { Failure, Outcome, RawAnswer } from '../helpers/interfaces';
+import type { RateLimitSnapshot } from '../helpers/rateLimitHeaders';
+import {
+	ASSUMED_LIMIT,
+	ASSUMED_WINDOW_MS,
+	readRateLimitHeaders,
+	RESET_MARGIN_MS,
+} from '../helpers/rateLimitHeaders';
+import { RequestCancelledError } from '../transport/cancel';
+import type { Clock } from './clock';
+import { Waiters } from './waiters';
+
+/** Answers in a row saying the instance is unavailable, after which the run stops calling it. */
+export const INSTANCE_UNAVAILABLE_STREAK = 3;
+
+export type StartDecision =
+	| { go: true }
+	| { go: false; notSent: Failure }
+	/** waitMs undefined: until an answer in flight arrives. */
+	| { go: false; waitMs: number | undefined; why: string };
+
+type Wait = Extract<StartDecision, { why: string }>;
+
+export interface GateSettings {
+	/** Least time between two request starts of this run (a rate cap below the provider's). */
+	minIntervalMs: number;
+	/** A random pause between requests, like a person joining groups one by one. */
+	humanDelayMs?: { min: number; max: number };
+	cancelSignal?: AbortSignal;
+	/** Told about every timed wait, with what it waits for. */
+	onWait?: (waitMs: number, why: string) => void;
+}
+
+/** A task as the gate knows it: its connection, and the state it shares with other tasks. */
+export interface GateTicket {
+	connection: Connection;
+	token: SharedToken;
+	instance: InstanceHealth;
+}
+
+interface InstanceHealth {
+	key: string;
+	/** Answers in a row saying the instance is unavailable. */
+	unavailableStreak: number;
+	givenUp?: Failure;
+	inFlight: number;
+}
+
+/** The budget of one token at one base URL, shared by every run of this process under one clock. */
+interface SharedToken {
+	budget: TokenBudget;
+	waiters: Waiters;
+}
+
+/**
+ * One run's gate. The token budgets it consults are shared by every run of the process that uses
+ * the same clock (n8n's executions all use the real one); its health and spacing are its own.
+ */
+export class StartGate {
+	private refusedToken: Failure | undefined;
+	private readonly instances = new Map<string, InstanceHealth>();
+	private inFlight = 0;
+	private firstAnswered = false;
+	private nextStartAt = 0;
+
+	constructor(
+		private readonly settings: GateSettings,
+		private readonly clock: Clock,
+	) {}
+
+	/** What the gate needs of a task, looked up once per task. */
+	ticket(connection: Connection): GateTicket {
+		const key = instanceKey(connection);
+		let instance = this.instances.get(key);
+		if (!instance) {
+			instance = { key, unavailableStreak: 0, inFlight: 0 };
+			this.instances.set(key, instance);
+		}
+		return { connection, token: sharedToken(this.clock, connection), instance };
+	}
+
+	/** The decision, from the state alone: no waiting, no clock but `nowMs`. */
+	decide(ticket: GateTicket, nowMs: number): StartDecision {
+		const notSent = this.whyNotSend(ticket);
+		if (notSent) return { go: false, notSent };
+		const { budget } = ticket.token;
+		budget.expire(nowMs);
+		if (!this.firstAnswered && this.inFlight > 0)
+			return untilAnswered('waiting for the first answer of the run');
+		if (budget.learning && budget.requestsInFlight > 0)
+			return untilAnswered('waiting for the first answer of the window');
+		if (ticket.instance.unavailableStreak > 0 && ticket.instance.inFlight > 0)
+			return untilAnswered('instance unavailable, one request at a time');
+		if (nowMs < this.nextStartAt)
+			return { go: false, waitMs: this.nextStartAt - nowMs, why: 'pacing between requests' };
+		return budget.allows(nowMs);
+	}
+
+	/**
+	 * Resolves when the task may send (counted as in flight until `settle` or `abandon`), or with
+	 * the failure that says why it must not; rejects when the execution is cancelled.
+	 */
+	async waitForTurn(ticket: GateTicket): Promise<Failure | undefined> {
+		const { cancelSignal, onWait } = this.settings;
+		for (;;) {
+			if (cancelSignal?.aborted) throw new RequestCancelledError();
+			const nowMs = this.clock.now();
+			const decision = this.decide(ticket, nowMs);
+			if (decision.go) {
+				this.start(ticket, nowMs);
+				return undefined;
+			}
+			if ('notSent' in decision) return decision.notSent;
+			if (decision.waitMs !== undefined) onWait?.(decision.waitMs, decision.why);
+			await this.waitForChange(ticket.token, decision.waitMs);
+		}
+	}
+
+	/** Every started request is settled once with its answer, before the task decides on a retry. */
+	settle(ticket: GateTicket, answer: RawAnswer, outcome: Outcome<unknown>): void {
+		this.finish(ticket);
+		this.firstAnswered = true;
+		// Before the waiters wake: none of them may send with a token the API just refused.
+		this.noteHealth(ticket, answer, outcome);
+		const snapshot = answer.kind === 'http' ? readRateLimitHeaders(answer.headers) : undefined;
+		ticket.token.budget.onSettled(snapshot);
+		ticket.token.waiters.wakeAll();
+	}
+
+	/** A start that never became a request (the execution was cancelled). */
+	abandon(ticket: GateTicket): void {
+		this.finish(ticket);
+		ticket.token.budget.onAbandoned();
+		ticket.token.waiters.wakeAll();
+	}
+
+	/** After a 429 (settled already): no start on the token before `untilMs`, and smaller bursts. */
+	pauseToken(ticket: GateTicket, untilMs: number): void {
+		ticket.token.budget.onRejected();
+		ticket.token.budget.pauseUntil(untilMs);
+	}
+
+	/** Why a task must not be sent any more, if it must not. */
+	whyNotSend(ticket: GateTicket): Failure | undefined {
+		if (this.refusedToken) {
+			const message = `Not sent: RyzeAPI refused the token on an earlier item (${this.refusedToken.message}).`;
+			return { ...this.refusedToken, message };
+		}
+		const down = ticket.instance.givenUp;
+		if (!down) return undefined;
+		const message = `Not sent: instance ${JSON.stringify(ticket.connection.instance)} was reported unavailable ${INSTANCE_UNAVAILABLE_STREAK} times in a row (${down.message}).`;
+		return { ...down, message };
+	}
+
+	private start(ticket: GateTicket, nowMs: number): void {
+		const { minIntervalMs, humanDelayMs } = this.settings;
+		this.nextStartAt = nowMs + Math.max(minIntervalMs, humanDelay(humanDelayMs, this.clock.random));
+		this.inFlight++;
+		ticket.instance.inFlight++;
+		ticket.token.budget.onStart(nowMs);
+	}
+
+	private finish(ticket: GateTicket): void {
+		this.inFlight = Math.max(0, this.inFlight - 1);
+		ticket.instance.inFlight = Math.max(0, ticket.instance.inFlight - 1);
+	}
+
+	/** A refused token (401, or 403 for the instance) stops the run; "unavailable" answers in a row stop the instance. */
+	private noteHealth(ticket: GateTicket, answer: RawAnswer, outcome: Outcome<unknown>): void {
+		const { instance } = ticket;
+		if (!outcome.ok && outcome.failure.reason === 'unauthorized')
+			this.refusedToken ??= outcome.failure;
+		if (!outcome.ok && outcome.failure.reason === 'instance_unavailable') {
+			instance.unavailableStreak++;
+			if (instance.unavailableStreak >= INSTANCE_UNAVAILABLE_STREAK)
+				instance.givenUp ??= outcome.failure;
+		} else if (answer.kind === 'http') {
+			instance.unavailableStreak = 0;
+		}
+	}
+
+	/** Until an answer settles on the token, the wait passes, or the execution is cancelled. */
+	private async waitForChange(token: SharedToken, waitMs: number | undefined): Promise<void> {
+		const cancel = this.settings.cancelSignal;
+		await new Promise<void>((resolve) => {
+			const timer = new AbortController();
+			const done = () => {
+				timer.abort();
+				token.waiters.delete(done);
+				cancel?.removeEventListener('abort', done);
+				resolve();
+			};
+			token.waiters.add(done);
+			cancel?.addEventListener('abort', done, { once: true });
+			if (waitMs !== undefined) void this.clock.sleep(waitMs, timer.signal).then(done);
+		});
+	}
+}
+
+function untilAnswered(why: string): Wait {
+	return { go: false, waitMs: undefined, why };
+}
+
+/** A pause drawn uniformly from the range (0 when there is none). Pure. */
+export function humanDelay(range: GateSettings['humanDelayMs'], random: () => number): number {
+	if (!range || range.max <= 0) return 0;
+	const min = Math.max(0, Math.min(range.min, range.max));
+	return min + random() * (Math.max(range.min, range.max) - min);
+}
+
+/** Token budgets per clock, then per token at a base URL (under endpointKey: a hash, never the token). */
+const sharedTokens = new WeakMap<Clock, Map<string, SharedToken>>();
+
+function sharedToken(clock: Clock, connection: Connection): SharedToken {
+	let tokens = sharedTokens.get(clock);
+	if (!tokens) {
+		tokens = new Map();
+		sharedTokens.set(clock, tokens);
+	}
+	const key = endpointKey(connection);
+	let token = tokens.get(key);
+	if (!token) {
+		token = { budget: new TokenBudget(), waiters: new Waiters() };
+		tokens.set(key, token);
+	}
+	return token;
+}
+
+/**
+ * With others on the token, a burst takes this part of our share at once: another process's
+ * burst sent after our last answer is invisible to us, and halving ours keeps the overlap small.
+ */
+const SHARED_BURST = 0.5;
+/**
+ * The share of a window that goes one request at a time at its end: each answer then shows what
+ * other clients of the token spent before more of ours are sent, instead of a batch of 429s.
+ */
+const TAIL_FRACTION = 0.2;
+
+/** What this process saw of one window of the token: its own requests and the others'. */
+interface WindowTally {
+	resetAtMs: number;
+	/** When the first of our requests counted in this window started. */
+	firstStartMs: number;
+	/** Our requests started for this window, answered or not. */
+	ownStarts: number;
+	/** Our answers from this window, and how many of them were 429s (not counted by the server). */
+	ownAnswered: number;
+	rejected: number;
+	/**
+	 * Others' requests in this window: the server's count beyond all of ours started, the most
+	 * seen (exact once none of ours is in flight, a lower bound before, and never decreasing).
+	 */
+	others: number;
+	/** What remained when we stopped for the reset with requests still wanting to go. */
+	leftToOthers: number;
+}
+
+/** Our requests the server counted in the window, as far as its answers have told us. */
+function ownIn(tally: WindowTally): number {
+	return Math.max(0, tally.ownAnswered - tally.rejected);
+}
+
+/**
+ * The token's request budget as this process knows it, from the headers alone (the token may be
+ * spent by other n8n workers and by programs that are not n8n; nothing else is shared). `allows`
+ * is the budget's part of the gate's decision; the rest records starts and answers.
+ *
+ * - **Share**: spending the headers show beyond our own requests is someone else's. We may have
+ *   in flight only our share of what remains, our share being our part of the spending seen in
+ *   this window and the one before. Processes that do the same take shares that add up to about
+ *   one, so together they stay within what remains; alone on the token the share is 1.
+ * - **Ramp**: without a trustworthy previous window (the first window, after a pause) the share
+ *   is a guess, and after a 429 it was wrong: in-flight requests then grow by one per answer
+ *   (doubling per round trip; halved by a 429), so a burst never outruns what the answers have
+ *   shown about the others.
+ * - **Burst**: with others on the token, at most half of our share goes at once (their bursts
+ *   since our last answer are invisible to us); alone, all of it.
+ * - **Tail**: the window's last fifth (of our share) goes one request at a time, so each answer
+ *   shows what the others spent before more of ours go. When our share of what remains rounds
+ *   down to nothing, we still send one at a time if the others spent nothing between our last two
+ *   answers; otherwise we leave the rest to them and wait for the reset.
+ * - Without headers it assumes 100 per minute.
+ */
+export class TokenBudget {
+	private window: RateLimitSnapshot | undefined;
+	private tally: WindowTally | undefined;
+	private previous: WindowTally | undefined;
+	/** Our starts made while no window was known (the probe of the next one). */
+	private unattributed: { starts: number; firstStartMs: number | undefined } = {
+		starts: 0,
+		firstStartMs: undefined,
+	};
+	/** Whether the previous window's tally describes the run we are in (the window just before). */
+	private historyTrusted = false;
+	/** Most requests in flight while ramping (Infinity with a trusted history free of 429s). */
+	private ramp = 1;
+	/** Others' spending at our last answer that left nothing of ours in flight. */
+	private othersAtLastCheck: number | undefined;
+	/** Others' requests counted during our last round trip (undefined: not measured yet). */
+	private othersPerRoundTrip: number | undefined;
+	private inFlight = 0;
+	private headersSeen = false;
+	private answersSeen = 0;
+	/** Starts counted locally when the API sends no rate-limit headers. */
+	private assumedWindow = { startMs: 0, starts: 0 };
+	private pausedUntilMs = 0;
+
+	get requestsInFlight(): number {
+		return this.inFlight;
+	}
+
+	/** No window is known, and the next answer will tell one (or tell that the API sends none). */
+	get learning(): boolean {
+		return !this.window && (this.headersSeen || this.answersSeen === 0);
+	}
+
+	/** Forgets the window once its reset (and the margin) has passed. */
+	expire(nowMs: number): void {
+		if (this.window && nowMs >= this.window.resetAtMs + RESET_MARGIN_MS) this.forgetWindow();
+	}
+
+	/** Whether the budget allows one more request now; the gate has already made a learning request go alone. */
+	allows(nowMs: number): StartDecision {
+		if (nowMs < this.pausedUntilMs)
+			return { go: false, waitMs: this.pausedUntilMs - nowMs, why: 'rate limited' };
+		if (this.window) return this.windowAllows(this.window, this.tally as WindowTally, nowMs);
+		if (this.learning) return { go: true };
+		if (nowMs >= this.assumedWindow.startMs + ASSUMED_WINDOW_MS)
+			this.assumedWindow = { startMs: nowMs, starts: 0 };
+		if (this.assumedWindow.starts < ASSUMED_LIMIT) return { go: true };
+		return {
+			go: false,
+			waitMs: this.assumedWindow.startMs + ASSUMED_WINDOW_MS - nowMs,
+			why: 'assumed limit of 100 per minute',
+		};
+	}
+
+	private windowAllows(
+		window: RateLimitSnapshot,
+		tally: WindowTally,
+		nowMs: number,
+	): StartDecision {
+		const share = this.share();
+		const open = window.remaining;
+		let mine = Math.floor(share * open + 1e-9);
+		if (mine === 0 && open > 0 && this.othersPerRoundTrip === 0) mine = 1;
+		const burst = share < 1 ? Math.floor(mine * SHARED_BURST) : mine;
+		const tail = Math.ceil(window.limit * share * TAIL_FRACTION);
+		const inFlight = this.inFlight;
+		if ((burst - inFlight > tail && inFlight < this.ramp) || (mine > 0 && inFlight === 0))
+			return { go: true };
+		if (inFlight > 0) return untilAnswered('budget in flight');
+		// We leave what remains to the others: count it as theirs once the window is over.
+		tally.leftToOthers = window.remaining;
+		return {
+			go: false,
+			waitMs: window.resetAtMs + RESET_MARGIN_MS - nowMs,
+			why:
+				window.remaining > 0
+					? 'rate limit window left to other clients of the token'
+					: 'rate limit window used up',
+		};
+	}
+
+	onStart(nowMs: number): void {
+		this.inFlight++;
+		if (this.tally && this.window && nowMs < this.window.resetAtMs) {
+			this.tally.ownStarts++;
+		} else {
+			this.unattributed.starts++;
+			this.unattributed.firstStartMs ??= nowMs;
+		}
+		if (nowMs >= this.assumedWindow.startMs + ASSUMED_WINDOW_MS)
+			this.assumedWindow = { startMs: nowMs, starts: 0 };
+		this.assumedWindow.starts++;
+	}
+
+	onSettled(snapshot: RateLimitSnapshot | undefined): void {
+		this.inFlight = Math.max(0, this.inFlight - 1);
+		this.answersSeen++;
+		if (!snapshot) return;
+		this.headersSeen = true;
+		if (!this.window || snapshot.resetAtMs > this.window.resetAtMs) {
+			this.learnWindow(snapshot);
+		} else if (snapshot.resetAtMs === this.window.resetAtMs) {
+			// Answers arrive out of order; the lowest count is the most recent the server reported.
+			this.window.remaining = Math.min(this.window.remaining, snapshot.remaining);
+			this.window.limit = snapshot.limit;
+		} else {
+			// An answer from an earlier window says nothing about this one.
+			return;
+		}
+		const tally = this.tally as WindowTally;
+		tally.ownAnswered++;
+		this.countOthers();
+		this.ramp++;
+		if (this.inFlight === 0) {
+			// With nothing of ours in flight, the others' count is exact: did it move since last time?
+			if (this.othersAtLastCheck !== undefined)
+				this.othersPerRoundTrip = tally.others - this.othersAtLastCheck;
+			this.othersAtLastCheck = tally.others;
+		}
+	}
+
+	onAbandoned(): void {
+		this.inFlight = Math.max(0, this.inFlight - 1);
+		// A start that never became a request was not spent.
+		if (this.tally && this.tally.ownStarts > 0) this.tally.ownStarts--;
+		else if (this.unattributed.starts > 0) this.unattributed.starts--;
+	}
+
+	/** No start before this time (after a 429, the others would be refused too). */
+	pauseUntil(untilMs: number): void {
+		this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);
+	}
+
+	/**
+	 * One of our answers (already settled) was a 429: the server did not count it, and we went
+	 * faster than the window allowed, so bursts shrink by half and grow again by one per answer.
+	 */
+	onRejected(): void {
+		const tally = this.tally;
+		if (tally && tally.rejected < tally.ownAnswered) {
+			tally.rejected++;
+			this.countOthers();
+		}
+		this.ramp = Math.max(1, Math.ceil(Math.min(this.ramp, this.inFlight + 1) / 2));
+	}
+
+	/** Our part of the spending seen in this window, and in the one before when it is trusted. */
+	private share(): number {
+		const tally = this.tally as WindowTally;
+		let own = ownIn(tally);
+		let others = tally.others;
+		if (this.historyTrusted && this.previous) {
+			own += ownIn(this.previous);
+			others += this.previous.others;
+		}
+		return (own + 1) / (own + others + 1);
+	}
+
+	/** The server's count beyond every request of ours started for this window (a 429 was not counted). */
+	private countOthers(): void {
+		const tally = this.tally as WindowTally;
+		const window = this.window as RateLimitSnapshot;
+		const used = window.limit - window.remaining;
+		tally.others = Math.max(tally.others, used - (tally.ownStarts - tally.rejected));
+	}
+
+	/**
+	 * The window is over: it becomes the history. What we left to the others when we stopped for
+	 * the reset was theirs, as far as anyone can tell (our last answer could not show it).
+	 */
+	private forgetWindow(): void {
+		if (this.tally) {
+			this.tally.others += this.tally.leftToOthers;
+			this.previous = this.tally;
+		}
+		this.window = undefined;
+		this.tally = undefined;
+	}
+
+	private learnWindow(snapshot: RateLimitSnapshot): void {
+		this.forgetWindow();
+		const firstStartMs = this.unattributed.firstStartMs ?? snapshot.resetAtMs;
+		this.window = { ...snapshot };
+		this.tally = {
+			resetAtMs: snapshot.resetAtMs,
+			firstStartMs,
+			ownStarts: this.unattributed.starts,
+			ownAnswered: 0,
+			rejected: 0,
+			others: 0,
+			leftToOthers: 0,
+		};
+		this.unattributed = { starts: 0, firstStartMs: undefined };
+		this.historyTrusted = isRunContinued(this.previous, firstStartMs);
+		this.ramp = this.historyTrusted && this.previous?.rejected === 0 ? Infinity : 1;
+		this.othersAtLastCheck = undefined;
+		this.othersPerRoundTrip = undefined;
+	}
+}
+
+/**
+ * The previous window describes the present run when ours started again within about one window
+ * of its reset (the window's length is at least the span from its first start to its reset: an
+ * underestimate, which only makes the test stricter).
+ */
+function isRunContinued(previous: WindowTally | undefined, firstStartMs: number): boolean {
+	if (!previous) return false;
+	return firstStartMs - previous.resetAtMs < previous.resetAtMs - previous.firstStartMs;
+}
