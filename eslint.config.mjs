@@ -1,5 +1,5 @@
 // n8n's lint rules for community nodes, set up as n8n's own node CLI (`n8n-node lint`) sets them up,
-// in its variant for packages that do not target n8n Cloud (README, "Why self-hosted only").
+// in its variant for packages that do not target n8n Cloud (README, "Install in n8n").
 // They apply to what ships (nodes, credentials, package.json); tests, scripts and the emulator get
 // the general JavaScript and TypeScript rules only, since they spawn processes and hold fake tokens on purpose.
 import js from '@eslint/js';
@@ -21,6 +21,8 @@ export default tseslint.config(
 	{
 		files: shippedSources,
 		extends: [communityNodes],
+		// A function a newcomer reads in one screen (issue 16).
+		rules: { 'max-lines-per-function': ['error', { max: 60 }] },
 	},
 	{
 		files: ['package.json'],
@@ -28,7 +30,7 @@ export default tseslint.config(
 		rules: {
 			...n8nNodesBase.configs.community.rules,
 			// undici is the package's one runtime dependency, on purpose: it gives each request a
-			// deadline, a body size cap and a keep-alive pool (README, "Why self-hosted only").
+			// deadline, a body size cap and a keep-alive pool (CONTRIBUTING.md, "Code layout").
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
 		},
 		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },

@@ -1,5 +1,7 @@
 import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_BASE_URL } from '../nodes/RyzeApi/helpers/connection';
+
 export class RyzeApi implements ICredentialType {
 	name = 'ryzeApi';
 
@@ -37,7 +39,7 @@ export class RyzeApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://ryzeapi.cloud',
+			default: DEFAULT_BASE_URL,
 			required: true,
 			description:
 				'Address of the RyzeAPI server. Change it only for a self-hosted or proxied deployment.',

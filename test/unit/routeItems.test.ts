@@ -8,7 +8,8 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import type { Failure, Outcome } from '../../nodes/RyzeApi/helpers/interfaces';
 import type { ItemPlan, ResultFields } from '../../nodes/RyzeApi/helpers/routeItems';
 import { nodeOutputs } from '../../nodes/RyzeApi/helpers/outputs';
-import { outputLayout, routeItems } from '../../nodes/RyzeApi/helpers/routeItems';
+import { outputLayout } from '../../nodes/RyzeApi/helpers/outputs';
+import { routeItems } from '../../nodes/RyzeApi/helpers/routeItems';
 
 /** The layout of a version 1.1 Join node, as execute computes it. */
 const layoutOf = (settings: { separatePending: boolean; asAiTool: boolean }) =>

@@ -5,8 +5,8 @@ import type { CredentialFields } from '../helpers/connection';
 import { resolveEndpoint } from '../helpers/connection';
 import type { Checked, Failure } from '../helpers/interfaces';
 import type { ResultFields } from '../helpers/routeItems';
-import { nodeOutputs } from '../helpers/outputs';
-import { outputLayout, routeItems } from '../helpers/routeItems';
+import { nodeOutputs, outputLayout, runsAsAiTool } from '../helpers/outputs';
+import { routeItems } from '../helpers/routeItems';
 import type { Operation, Task } from '../runner/runOperation';
 import { runOperation, TaskFeed } from '../runner/runOperation';
 import { RequestCancelledError } from '../transport/cancel';
@@ -83,13 +83,8 @@ export async function executeOperation<T>(
 		},
 		node.typeVersion,
 	);
-	const layout = outputLayout(outputs, runsAsAiTool(node));
+	const layout = outputLayout(outputs, runsAsAiTool(node.type));
 	return routeItems(items, read.plans, run.results, spec.show, layout);
-}
-
-/** n8n runs a node connected to an agent under its type name plus "Tool" (as n8n-workflow tells tools apart). */
-function runsAsAiTool(node: INode): boolean {
-	return node.type.endsWith('Tool');
 }
 
 function tokenRefusedError(node: INode, failure: Failure): NodeApiError {

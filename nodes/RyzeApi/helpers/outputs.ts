@@ -78,3 +78,30 @@ export function outputIndex(outputs: readonly NodeOutput[], key: OutputKey): num
 
 /** n8n's `outputs` expression for the node: nodeOutputs itself, run on the node's parameters. */
 export const outputsExpression: `={{${string}}}` = `={{(${nodeOutputs.toString()})($parameter, $nodeVersion)}}`;
+
+/** Output index of each kind of item, and how many outputs there are. */
+export interface OutputLayout {
+	count: number;
+	indexOf: Record<OutputKey, number>;
+}
+
+/**
+ * Where each kind of item goes among the outputs the canvas shows. As an AI agent tool, everything
+ * goes to the first output: n8n hands an agent only that one.
+ */
+export function outputLayout(outputs: readonly NodeOutput[], asAiTool: boolean): OutputLayout {
+	if (asAiTool) return { count: 1, indexOf: { success: 0, error: 0, pendingApproval: 0 } };
+	return {
+		count: outputs.length,
+		indexOf: {
+			success: outputIndex(outputs, 'success'),
+			error: outputIndex(outputs, 'error'),
+			pendingApproval: outputIndex(outputs, 'pendingApproval'),
+		},
+	};
+}
+
+/** n8n runs a node connected to an agent under its type name plus "Tool" (as n8n-workflow tells tools apart). */
+export function runsAsAiTool(nodeType: string): boolean {
+	return nodeType.endsWith('Tool');
+}

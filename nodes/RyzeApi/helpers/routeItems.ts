@@ -7,8 +7,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { ERROR_HINTS } from './errorHints';
 import type { Failure, Outcome } from './interfaces';
-import type { NodeOutput, OutputKey } from './outputs';
-import { outputIndex } from './outputs';
+import type { OutputKey, OutputLayout } from './outputs';
 
 /** What was read of one item: the task it shares (duplicates share one) and the identifier sent. */
 export interface ItemPlan {
@@ -24,28 +23,6 @@ export interface ResultFields<T> {
 	success(value: T, identifier: string): { fields: IDataObject; branch: Branch };
 	/** The fields naming what was sent, on errors too (null when nothing could be read). */
 	sent(identifier: string | null): IDataObject;
-}
-
-/** Output index of each branch, and how many outputs there are. */
-export interface OutputLayout {
-	count: number;
-	indexOf: Record<Branch, number>;
-}
-
-/**
- * Where each branch goes among the node's outputs (helpers/outputs.ts, what the canvas shows). As
- * an AI agent tool, everything goes to the first output: n8n hands an agent only that one.
- */
-export function outputLayout(outputs: readonly NodeOutput[], asAiTool: boolean): OutputLayout {
-	if (asAiTool) return { count: 1, indexOf: { success: 0, error: 0, pendingApproval: 0 } };
-	return {
-		count: outputs.length,
-		indexOf: {
-			success: outputIndex(outputs, 'success'),
-			error: outputIndex(outputs, 'error'),
-			pendingApproval: outputIndex(outputs, 'pendingApproval'),
-		},
-	};
 }
 
 export function routeItems<T>(
