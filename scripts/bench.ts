@@ -3,7 +3,7 @@
  * against the emulator. Prints a table, then one JSON object as the last line. Every figure is a
  * count or a ratio of runs measured side by side in this process; nothing here is a test.
  */
-import '../test/setup/env';
+import '../test/support/env';
 
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import type { INodeType, IVersionedNodeType } from 'n8n-workflow';
 import { Agent } from 'undici';
 
-import type { RyzeApiEmulator } from '../test/emulator/server';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/emulator/server';
-import type { RunResult } from '../test/helpers/engine';
-import { ensureCachedInstall } from '../test/helpers/cachedInstall';
-import { runNode, runRyzeApiNode, shutDownEngine } from '../test/helpers/engine';
-import { codesOf, runInProcesses } from '../test/helpers/sharedToken';
-import { fastestLegalFinishMs } from '../test/helpers/rateFigures';
+import type { RyzeApiEmulator } from '../test/support/emulator/server';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/support/emulator/server';
+import type { RunResult } from '../test/support/engine';
+import { ensureCachedInstall } from '../test/support/n8n/cachedInstall';
+import { runNode, runRyzeApiNode, shutDownEngine } from '../test/support/engine';
+import { codesOf, runInProcesses } from '../test/support/sharedToken';
+import { fastestLegalFinishMs } from '../test/support/rateFigures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as {

@@ -4,13 +4,13 @@
  * Against the bundled emulator by default; against a real account when RYZEAPI_BASE_URL,
  * RYZEAPI_INSTANCE and RYZEAPI_TOKEN are set (RYZEAPI_LINKS, one per line, replaces the sample).
  */
-import '../test/setup/env';
+import '../test/support/env';
 
 import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
 
-import type { RyzeApiEmulator } from '../test/emulator/server';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/emulator/server';
-import { runRyzeApiNode, shutDownEngine } from '../test/helpers/engine';
+import type { RyzeApiEmulator } from '../test/support/emulator/server';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/support/emulator/server';
+import { runRyzeApiNode, shutDownEngine } from '../test/support/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as {

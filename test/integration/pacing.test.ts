@@ -11,9 +11,9 @@ import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import type { RunnerSettings, Task } from '../../nodes/RyzeApi/runner/runOperation';
 import { INSTANCE_UNAVAILABLE_STREAK, runOperation } from '../../nodes/RyzeApi/runner/runOperation';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
-import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
-import { useEmulator } from '../helpers/useEmulator';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
+import { runRyzeApiNode, shutDownEngine } from '../support/engine';
+import { useEmulator } from '../support/useEmulator';
 
 const emulator = useEmulator({ rateLimit: false });
 afterAll(shutDownEngine);

@@ -11,10 +11,10 @@ import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import type { RunnerSettings } from '../../nodes/RyzeApi/runner/runOperation';
 import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import { runOperation } from '../../nodes/RyzeApi/runner/runOperation';
-import type { FaultKind } from '../emulator/server';
-import { ACCOUNT_TOKEN, FAULT_KINDS, MAIN_INSTANCE } from '../emulator/server';
-import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
-import { useEmulator } from '../helpers/useEmulator';
+import type { FaultKind } from '../support/emulator/server';
+import { ACCOUNT_TOKEN, FAULT_KINDS, MAIN_INSTANCE } from '../support/emulator/server';
+import { runRyzeApiNode, shutDownEngine } from '../support/engine';
+import { useEmulator } from '../support/useEmulator';
 
 // Headers on every answer, with a limit no soak reaches: the faults are what is being soaked.
 const emulator = useEmulator({
@@ -158,7 +158,7 @@ test('memory stays flat across rounds of faulted joins', () => {
 			'--expose-gc',
 			'--import',
 			'tsx',
-			join(__dirname, '..', 'helpers', 'memoryRounds.ts'),
+			join(__dirname, '..', 'support', 'memoryRounds.ts'),
 			'5',
 			'1500',
 		],

@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 
-import type { LoggedJoin } from '../helpers/rateFigures';
-import { fastestLegalFinishMs, formatRateFigures, rateFigures } from '../helpers/rateFigures';
+import type { LoggedJoin } from '../support/rateFigures';
+import { fastestLegalFinishMs, formatRateFigures, rateFigures } from '../support/rateFigures';
 
 /** 2026-01-01T00:00:00Z, a multiple of every window length used here. */
 const T0 = 1_767_225_600_000;

@@ -2,7 +2,7 @@
  * The n8n versions `npm run test:compat` runs the packed package in, and what each needs to run
  * here. The README's "Tested with" table says the same; change both together.
  */
-import { N8N_VERSION } from '../e2e/realN8n';
+import { N8N_VERSION } from './realN8n';
 
 export interface CompatTarget {
 	/** The n8n release, exact: a cache folder per version. */

@@ -1,7 +1,7 @@
 import { closeDispatchers } from '../../nodes/RyzeApi/transport';
 import { resetLimiters } from '../../nodes/RyzeApi/runner/tokenLimiter';
-import type { EmulatorOptions } from '../emulator/server';
-import { RyzeApiEmulator } from '../emulator/server';
+import type { EmulatorOptions } from './emulator/server';
+import { RyzeApiEmulator } from './emulator/server';
 
 /**
  * An emulator for the tests of one file: started before them, reset before each (its options,
