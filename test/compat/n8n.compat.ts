@@ -21,17 +21,8 @@ import {
 	SPREADSHEET_EXAMPLE,
 } from '../support/n8n/examples';
 import { freePort, installAsCommunityPackage, N8n, packProject } from '../support/n8n/realN8n';
+import type { CompatRun } from '../support/n8n/compatMatrix';
 import { runOrThrow } from '../support/processes';
-
-/** What run.ts hands over: the installed n8n and how to run it. */
-export interface CompatRun {
-	n8n: string;
-	installDir: string;
-	nodeBinary?: string;
-	/** The version nodeBinary is, when given. */
-	nodeVersion?: string;
-	env?: Record<string, string>;
-}
 
 const target = JSON.parse(process.env.N8N_COMPAT_TARGET ?? 'null') as CompatRun | null;
 const emulator = new RyzeApiEmulator();

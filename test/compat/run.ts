@@ -9,8 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { CompatRun } from './n8n.compat';
-import type { CompatOutcome, CompatTarget } from '../support/n8n/compatMatrix';
+import type { CompatOutcome, CompatRun, CompatTarget } from '../support/n8n/compatMatrix';
 import {
 	COMPAT_MATRIX,
 	compatSummary,

@@ -54,6 +54,16 @@ export function selectTargets(matrix: CompatTarget[], only: string[]): CompatTar
 	return chosen;
 }
 
+/** What the compat runner hands its suite (in N8N_COMPAT_TARGET): the installed n8n and how to run it. */
+export interface CompatRun {
+	n8n: string;
+	installDir: string;
+	nodeBinary?: string;
+	/** The version nodeBinary is, when given. */
+	nodeVersion?: string;
+	env?: Record<string, string>;
+}
+
 /** How one version of the matrix went. */
 export type CompatOutcome =
 	| { n8n: string; node: string; ran: true; passed: number; failed: number; install: string }
