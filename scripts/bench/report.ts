@@ -1,0 +1,56 @@
+/**
+ * The benchmark's figures: a key, a value (rounded to 3 decimals, null when not measurable here)
+ * and what it measures. Printed as a table and one JSON line; written as BENCHMARK.md with the
+ * date, the machine and the command, the one place the README points to for figures.
+ */
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+
+export class Report {
+	readonly figures: Record<string, number | null> = {};
+
+	private readonly rows: Array<[string, string, string]> = [];
+
+	record(key: string, value: number | null, note: string): void {
+		this.figures[key] = value === null ? null : Math.round(value * 1000) / 1000;
+		this.rows.push([key, value === null ? 'n/a' : String(this.figures[key]), note]);
+	}
+
+	/** A line under the figures that is not a figure of its own. */
+	aside(note: string): void {
+		this.rows.push(['', '', note]);
+	}
+
+	print(title: string): void {
+		const width = Math.max(...this.rows.map(([key]) => key.length));
+		console.log(`\n${title}\n`);
+		for (const [key, value, note] of this.rows)
+			console.log(`  ${key.padEnd(width)}  ${value ? `${value}  ` : '   '}${note}`);
+		console.log(JSON.stringify(this.figures));
+	}
+
+	markdown(run: { date: Date; seconds: number; command: string; quick: boolean }): string {
+		const cell = (text: string) => text.replace(/\|/g, '\\|');
+		const cores = cpus();
+		const gib = (totalmem() / 1024 ** 3).toFixed(1);
+		const load = loadavg()
+			.map((value) => value.toFixed(2))
+			.join(', ');
+		return [
+			'# Benchmark',
+			'',
+			`Written by \`${run.command}\` (scripts/bench.ts) on ${run.date.toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${run.seconds} s${run.quick ? ', with --quick (smaller runs: figures less steady)' : ''}. Do not edit: run it again.`,
+			'',
+			`Machine: ${cores.length} cores (${cores[0]?.model.trim() ?? 'unknown CPU'}), ${gib} GiB memory, ${type()} ${release()}, Node ${process.version}; load average at the end ${load}.`,
+			'',
+			'Every figure is a count or a ratio of runs measured side by side in one process against the',
+			'RyzeAPI emulator on loopback: compare figures from the same machine, not across machines.',
+			'',
+			'| figure | value | what it measures |',
+			'| --- | --- | --- |',
+			...this.rows.map(([key, value, note]) =>
+				key ? `| \`${key}\` | ${value} | ${cell(note)} |` : `| | | ${cell(note.trim())} |`,
+			),
+			'',
+		].join('\n');
+	}
+}
