@@ -8,7 +8,7 @@
  */
 import '../test/support/env';
 
-import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 import { shutDownEngine } from '../test/support/engine';
@@ -24,6 +24,7 @@ const BENCHMARK_FILE = join(__dirname, '..', 'BENCHMARK.md');
 
 async function main(): Promise<void> {
 	const started = performance.now();
+	const loadBefore = loadavg();
 	const report = new Report();
 	const pacing = await benchPacing(report);
 	await benchQueue(report);
@@ -44,7 +45,13 @@ async function main(): Promise<void> {
 		process.argv.includes('--write') || (!quick && !process.argv.includes('--no-write'));
 	if (!write) return progress('BENCHMARK.md left as it is (a --quick run writes it with --write)');
 	const command = `npm run bench${quick ? ' -- --quick --write' : ''}`;
-	writeFileSync(BENCHMARK_FILE, report.markdown({ date: new Date(), seconds, command, quick }));
+	await report.writeMarkdown(BENCHMARK_FILE, {
+		date: new Date(),
+		seconds,
+		command,
+		quick,
+		loadBefore,
+	});
 	progress(`figures written to ${BENCHMARK_FILE}`);
 }
 

@@ -3,7 +3,20 @@
  * and what it measures. Printed as a table and one JSON line; written as BENCHMARK.md with the
  * date, the machine and the command, the one place the README points to for figures.
  */
-import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus, release, totalmem, type } from 'node:os';
+
+import { format, resolveConfig } from 'prettier';
+
+export interface BenchRun {
+	date: Date;
+	seconds: number;
+	/** The command line that made the figures. */
+	command: string;
+	quick: boolean;
+	/** os.loadavg() before the first scenario: whether the machine was quiet. */
+	loadBefore: number[];
+}
 
 export class Report {
 	readonly figures: Record<string, number | null> = {};
@@ -28,19 +41,23 @@ export class Report {
 		console.log(JSON.stringify(this.figures));
 	}
 
-	markdown(run: { date: Date; seconds: number; command: string; quick: boolean }): string {
+	/** Writes the figures to `file` as Markdown, formatted as the repository's prettier config says. */
+	async writeMarkdown(file: string, run: BenchRun): Promise<void> {
+		const options = await resolveConfig(file);
+		writeFileSync(file, await format(this.markdown(run), { ...options, filepath: file }));
+	}
+
+	private markdown(run: BenchRun): string {
 		const cell = (text: string) => text.replace(/\|/g, '\\|');
 		const cores = cpus();
 		const gib = (totalmem() / 1024 ** 3).toFixed(1);
-		const load = loadavg()
-			.map((value) => value.toFixed(2))
-			.join(', ');
+		const load = run.loadBefore.map((value) => value.toFixed(2)).join(', ');
 		return [
 			'# Benchmark',
 			'',
 			`Written by \`${run.command}\` (scripts/bench.ts) on ${run.date.toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${run.seconds} s${run.quick ? ', with --quick (smaller runs: figures less steady)' : ''}. Do not edit: run it again.`,
 			'',
-			`Machine: ${cores.length} cores (${cores[0]?.model.trim() ?? 'unknown CPU'}), ${gib} GiB memory, ${type()} ${release()}, Node ${process.version}; load average at the end ${load}.`,
+			`Machine: ${cores.length} cores (${cores[0]?.model.trim() ?? 'unknown CPU'}), ${gib} GiB memory, ${type()} ${release()}, Node ${process.version}; load average before the run ${load}.`,
 			'',
 			'Every figure is a count or a ratio of runs measured side by side in one process against the',
 			'RyzeAPI emulator on loopback: compare figures from the same machine, not across machines.',
