@@ -11,7 +11,7 @@ import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import type { RunnerSettings, Task } from '../../nodes/RyzeApi/runner/runOperation';
 import { INSTANCE_UNAVAILABLE_STREAK, runOperation } from '../../nodes/RyzeApi/runner/runOperation';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
-import { startCompetingClient } from '../support/emulator/competingClient';
+import { COMPETITOR_CODE, startCompetingClient } from '../support/emulator/competingClient';
 import { runRyzeApiNode, shutDownEngine } from '../support/engine';
 import { countPerWindow } from '../support/rateFigures';
 import { useEmulator } from '../support/useEmulator';
@@ -152,7 +152,7 @@ describe('pacing from the rate-limit headers', () => {
 		const results = await runOperation(joinGroup, tasks(codes(24)), { ...fast, concurrency: 3 });
 		await competitor.stop();
 		expect(results.every((result) => result.ok)).toBe(true);
-		const ours = emulator.joinRequests().filter((entry) => entry.identifier !== 'OpenCompetitor');
+		const ours = emulator.joinRequests().filter((entry) => entry.identifier !== COMPETITOR_CODE);
 		const our429s = ours.filter((entry) => entry.status === 429).length;
 		// Racing another client can cost a rare 429 (retried); it must stay rare.
 		expect(our429s).toBeLessThanOrEqual(2);

@@ -132,7 +132,7 @@ function simulate(c: SimCase): SimResult {
 				now += event.ms;
 				break;
 			case 'toWindowEdge': {
-				const edge = (Math.floor(now / server.windowMs) + 1) * server.windowMs + event.deltaMs;
+				const edge = (server.windowOf(now) + 1) * server.windowMs + event.deltaMs;
 				now = Math.max(now, edge);
 				break;
 			}

@@ -84,7 +84,7 @@ function simulateProcesses(c: ProcessesCase): ProcessesResult {
 		joined: 0,
 		ownPerWindow: [],
 	};
-	const start = (Math.floor(NOW / c.windowMs) + 1) * c.windowMs + 7;
+	const start = (server.windowOf(NOW) + 1) * c.windowMs + 7;
 
 	for (let p = 0; p < c.processes; p++) {
 		const budget = new RateBudget();
