@@ -6,6 +6,6 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
 	},
-	setupFiles: ['<rootDir>/test/setup/env.ts'],
+	setupFiles: ['<rootDir>/test/support/env.ts'],
 	testTimeout: 30_000,
 };

@@ -1,16 +1,18 @@
 /**
  * `npm start`: runs a sample of pasted links and codes, good and bad, through n8n's execution
- * engine with the node as built in dist/, and prints the Success and Error outputs as tables.
+ * engine with the node as built in dist/, and prints each output as a table, under the name the
+ * editor gives it (the node's own output definition).
  * Against the bundled emulator by default; against a real account when RYZEAPI_BASE_URL,
  * RYZEAPI_INSTANCE and RYZEAPI_TOKEN are set (RYZEAPI_LINKS, one per line, replaces the sample).
  */
-import '../test/setup/env';
+import '../test/support/env';
 
-import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
 
-import type { RyzeApiEmulator } from '../test/emulator/server';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/emulator/server';
-import { runRyzeApiNode, shutDownEngine } from '../test/helpers/engine';
+import type { OutputKey } from '../nodes/RyzeApi/helpers/outputs';
+import type { RyzeApiEmulator } from '../test/support/emulator/server';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/support/emulator/server';
+import { newestVersion, runRyzeApiNode, shutDownEngine } from '../test/support/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as {
@@ -19,6 +21,34 @@ const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { closeDispatchers } = require('../dist/nodes/RyzeApi/transport') as {
 	closeDispatchers(): Promise<void>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { nodeOutputs } = require('../dist/nodes/RyzeApi/helpers/outputs') as Pick<
+	typeof import('../nodes/RyzeApi/helpers/outputs'),
+	'nodeOutputs'
+>;
+
+const PARAMETERS: INodeParameters = {
+	resource: 'group',
+	operation: 'join',
+	identifier: '={{ $json.link }}',
+	options: {},
+};
+
+/** What each output's table shows: the item's fields, then a message. */
+const TABLES: Record<OutputKey, { columns: string[]; message: (json: IDataObject) => unknown }> = {
+	success: {
+		columns: ['row', 'link', 'status', 'inviteCode', 'groupJid'],
+		message: (json) => json.message,
+	},
+	pendingApproval: {
+		columns: ['row', 'link', 'status', 'inviteCode'],
+		message: (json) => json.message,
+	},
+	error: {
+		columns: ['row', 'link', 'reason', 'httpStatus'],
+		message: (json) => (json.error as IDataObject).message,
+	},
 };
 
 const SAMPLE = [
@@ -64,15 +94,11 @@ async function main(): Promise<void> {
 	const rows = links.map((link, index) => ({ row: index + 1, link }));
 
 	try {
+		const nodeType = new RyzeApi();
 		const result = await runRyzeApiNode({
-			nodeType: new RyzeApi(),
+			nodeType,
 			items: rows,
-			parameters: {
-				resource: 'group',
-				operation: 'join',
-				identifier: '={{ $json.link }}',
-				options: {},
-			},
+			parameters: PARAMETERS,
 			credentials: credentials as never,
 		});
 		if (result.error || !result.outputs) {
@@ -81,21 +107,15 @@ async function main(): Promise<void> {
 			process.exitCode = 1;
 			return;
 		}
-		const [success, failure] = result.outputs;
-		printTable(
-			`Success output (${success.length})`,
-			success,
-			['row', 'link', 'status', 'inviteCode', 'groupJid'],
-			(json) => json.message,
-		);
-		printTable(
-			`Error output (${failure.length})`,
-			failure,
-			['row', 'link', 'reason', 'httpStatus'],
-			(json) => (json.error as IDataObject).message,
-		);
+		const outputs = result.outputs;
+		nodeOutputs(PARAMETERS, newestVersion(nodeType)).forEach((output, index) => {
+			const items = outputs[index] ?? [];
+			const { columns, message } = TABLES[output.key];
+			printTable(`${output.displayName} output (${items.length})`, items, columns, message);
+		});
+		const out = outputs.reduce((sum, items) => sum + items.length, 0);
 		const requests = emulator ? `; ${emulator.joinRequests().length} requests reached the API` : '';
-		console.log(`\n${rows.length} items in, ${success.length + failure.length} out${requests}.`);
+		console.log(`\n${rows.length} items in, ${out} out${requests}.`);
 	} finally {
 		await emulator?.close();
 		await closeDispatchers();

@@ -8,8 +8,8 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { OpenAiStandIn } from '../test/emulator/openAiStandIn';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../test/emulator/server';
+import { OpenAiStandIn } from '../test/support/emulator/openAiStandIn';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../test/support/emulator/server';
 import {
 	AGENT_EXAMPLE,
 	exampleCredentials,
@@ -21,7 +21,7 @@ import {
 	SPREADSHEET_EXAMPLE,
 	WEBHOOK_AUTH,
 	WEBHOOK_EXAMPLE,
-} from '../test/e2e/examples';
+} from '../test/support/n8n/examples';
 import {
 	ensureN8n,
 	installAsCommunityPackage,
@@ -29,7 +29,7 @@ import {
 	N8n,
 	packProject,
 	portIsFree,
-} from '../test/e2e/realN8n';
+} from '../test/support/n8n/realN8n';
 
 const DEV_FOLDER = resolve(__dirname, '..', '.n8n-dev');
 

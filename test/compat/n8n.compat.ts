@@ -2,31 +2,27 @@
  * The core of the examples in one n8n of the version matrix (run by `npm run test:compat`, which
  * installs that n8n and says which in N8N_COMPAT_TARGET): the package as `npm pack` makes it,
  * installed the way n8n installs community packages, against the RyzeAPI emulator. The checks are
- * the end-to-end suite's own (test/e2e/checks.ts); the version matrix only changes the n8n.
+ * the end-to-end suite's own (test/support/n8n/checks.ts); the version matrix only changes the n8n.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ACCOUNT_TOKEN, RyzeApiEmulator } from '../emulator/server';
+import { ACCOUNT_TOKEN, RyzeApiEmulator } from '../support/emulator/server';
 import {
 	expectCredentialTestButton,
 	expectNodeListed,
 	expectSpreadsheetResults,
-} from '../e2e/checks';
-import { csvExampleIn, exampleCredentials, SAMPLE_CSV, SPREADSHEET_EXAMPLE } from '../e2e/examples';
-import { freePort, installAsCommunityPackage, N8n, packProject } from '../e2e/realN8n';
-import { runOrThrow } from '../helpers/processes';
-
-/** What run.ts hands over: the installed n8n and how to run it. */
-export interface CompatRun {
-	n8n: string;
-	installDir: string;
-	nodeBinary?: string;
-	/** The version nodeBinary is, when given. */
-	nodeVersion?: string;
-	env?: Record<string, string>;
-}
+} from '../support/n8n/checks';
+import {
+	csvExampleIn,
+	exampleCredentials,
+	SAMPLE_CSV,
+	SPREADSHEET_EXAMPLE,
+} from '../support/n8n/examples';
+import { freePort, installAsCommunityPackage, N8n, packProject } from '../support/n8n/realN8n';
+import type { CompatRun } from '../support/n8n/compatMatrix';
+import { runOrThrow } from '../support/processes';
 
 const target = JSON.parse(process.env.N8N_COMPAT_TARGET ?? 'null') as CompatRun | null;
 const emulator = new RyzeApiEmulator();

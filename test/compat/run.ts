@@ -9,17 +9,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { CompatRun } from './n8n.compat';
-import type { CompatOutcome, CompatTarget } from './matrix';
+import type { CompatOutcome, CompatRun, CompatTarget } from '../support/n8n/compatMatrix';
 import {
 	COMPAT_MATRIX,
 	compatSummary,
 	installFailureLine,
 	selectTargets,
 	totalCounts,
-} from './matrix';
-import { ensureN8n, ensureNode } from '../e2e/realN8n';
-import { exitWith, runJest } from '../helpers/suiteRunner';
+} from '../support/n8n/compatMatrix';
+import { ensureN8n, ensureNode } from '../support/n8n/realN8n';
+import { exitWith, runJest } from '../support/suiteRunner';
 
 async function main(): Promise<number> {
 	const { only, outputFile, jestArgs } = parseArgs(process.argv.slice(2));

@@ -8,8 +8,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { OpenAiStandIn } from '../emulator/openAiStandIn';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
+import { OpenAiStandIn } from '../support/emulator/openAiStandIn';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulator/server';
 import {
 	expectCredentialTestButton,
 	expectNodeListed,
@@ -17,7 +17,7 @@ import {
 	ownerSession,
 	parseCsv,
 	postJson,
-} from './checks';
+} from '../support/n8n/checks';
 import {
 	AGENT_EXAMPLE,
 	exampleCredentials,
@@ -30,10 +30,10 @@ import {
 	SPREADSHEET_EXAMPLE,
 	WEBHOOK_AUTH,
 	WEBHOOK_EXAMPLE,
-} from './examples';
-import { ForwardingProxy } from '../helpers/forwardingProxy';
-import { runOrThrow } from '../helpers/processes';
-import type { PackedPackage } from './realN8n';
+} from '../support/n8n/examples';
+import { ForwardingProxy } from '../support/forwardingProxy';
+import { runOrThrow } from '../support/processes';
+import type { PackedPackage } from '../support/n8n/realN8n';
 import {
 	freePort,
 	installAsCommunityPackage,
@@ -41,7 +41,7 @@ import {
 	PACKAGE_NAME,
 	packProject,
 	REPO_ROOT,
-} from './realN8n';
+} from '../support/n8n/realN8n';
 
 const installDir = process.env.N8N_E2E_INSTALL_DIR;
 const emulator = new RyzeApiEmulator();

@@ -4,8 +4,8 @@
  * registry), it says so in one line and exits 0, so CI goes on without it; every other failure,
  * install included, fails.
  */
-import { exitWith, runJest } from '../helpers/suiteRunner';
-import { ensureN8n, N8N_VERSION } from './realN8n';
+import { exitWith, runJest } from '../support/suiteRunner';
+import { ensureN8n, N8N_VERSION } from '../support/n8n/realN8n';
 
 async function main(): Promise<number> {
 	const started = Date.now();

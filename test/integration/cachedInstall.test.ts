@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ensureCachedInstall } from '../helpers/cachedInstall';
+import { ensureCachedInstall } from '../support/n8n/cachedInstall';
 
 const FIXTURE = 'ryzeapi-cache-fixture';
 const SCRIPTED = 'ryzeapi-cache-scripted';

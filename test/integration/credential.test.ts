@@ -8,8 +8,8 @@ import { Workflow } from 'n8n-workflow';
 
 import { RyzeApi as RyzeApiCredential } from '../../credentials/RyzeApi.credentials';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../emulator/server';
-import { useEmulator } from '../helpers/useEmulator';
+import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
+import { useEmulator } from '../support/useEmulator';
 
 const emulator = useEmulator();
 const credentialType = new RyzeApiCredential();

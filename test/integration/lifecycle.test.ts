@@ -7,10 +7,10 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
-import type { RunOptions } from '../helpers/engine';
-import { runNode, runRyzeApiNode, shutDownEngine } from '../helpers/engine';
-import { useEmulator } from '../helpers/useEmulator';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
+import type { RunOptions } from '../support/engine';
+import { runNode, runRyzeApiNode, shutDownEngine } from '../support/engine';
+import { useEmulator } from '../support/useEmulator';
 
 const emulator = useEmulator();
 afterAll(shutDownEngine);

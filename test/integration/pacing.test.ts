@@ -4,17 +4,18 @@
  * Windows are scaled down to a second or two; no assertion is about elapsed time.
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
-import { Agent, request } from 'undici';
 
 import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import type { RunnerSettings, Task } from '../../nodes/RyzeApi/runner/runOperation';
 import { INSTANCE_UNAVAILABLE_STREAK, runOperation } from '../../nodes/RyzeApi/runner/runOperation';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
-import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
-import { fastClock } from '../helpers/fastClock';
-import { useEmulator } from '../helpers/useEmulator';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
+import { COMPETITOR_CODE, startCompetingClient } from '../support/emulator/competingClient';
+import { runRyzeApiNode, shutDownEngine } from '../support/engine';
+import { countPerWindow } from '../support/rateFigures';
+import { fastClock } from '../support/fastClock';
+import { useEmulator } from '../support/useEmulator';
 
 const emulator = useEmulator({ rateLimit: false });
 afterAll(shutDownEngine);
@@ -38,15 +39,10 @@ const fast: RunnerSettings = {
 const codes = (count: number, prefix = 'Open') =>
 	Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
-/** Requests the emulator counted per rate-limit window, keyed by window index. */
+/** Requests the emulator accepted per rate-limit window, from the first window to the last. */
 function requestsPerWindow(windowMs: number): number[] {
-	const counts = new Map<number, number>();
-	for (const entry of emulator.joinRequests()) {
-		if (entry.status === 429) continue;
-		const window = Math.floor(entry.at / windowMs);
-		counts.set(window, (counts.get(window) ?? 0) + 1);
-	}
-	return [...counts.values()];
+	const accepted = emulator.joinRequests().filter((entry) => entry.status !== 429);
+	return countPerWindow(accepted, windowMs).map((window) => window.requests);
 }
 
 describe('retries', () => {
@@ -153,25 +149,11 @@ describe('pacing from the rate-limit headers', () => {
 
 	test('a second client spending the same token: no item lost, and the budget is respected', async () => {
 		emulator.configure({ rateLimit: { limit: 10, windowMs: 1_000 } });
-		const competitor = new Agent();
-		let stop = false;
-		const competing = (async () => {
-			while (!stop) {
-				await request(`${emulator.url}/api/group/join/${MAIN_INSTANCE}`, {
-					method: 'POST',
-					headers: { token: ACCOUNT_TOKEN, 'content-type': 'application/json' },
-					body: JSON.stringify({ identifier: 'OpenCompetitor' }),
-					dispatcher: competitor,
-				}).then(async (response) => await response.body.dump());
-				await new Promise((resolve) => setTimeout(resolve, 250));
-			}
-		})();
+		const competitor = startCompetingClient(emulator.url, { everyMs: 250 });
 		const results = await runOperation(joinGroup, tasks(codes(24)), { ...fast, concurrency: 3 });
-		stop = true;
-		await competing;
-		await competitor.close();
+		await competitor.stop();
 		expect(results.every((result) => result.ok)).toBe(true);
-		const ours = emulator.joinRequests().filter((entry) => entry.identifier !== 'OpenCompetitor');
+		const ours = emulator.joinRequests().filter((entry) => entry.identifier !== COMPETITOR_CODE);
 		const our429s = ours.filter((entry) => entry.status === 429).length;
 		// Racing another client can cost a rare 429 (retried); it must stay rare.
 		expect(our429s).toBeLessThanOrEqual(2);

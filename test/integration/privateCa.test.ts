@@ -4,10 +4,10 @@
  * certificate is not trusted and how to fix it. Node reads that variable at process start only,
  * so the node runs in child processes started with and without it.
  */
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
-import { runInChild } from '../helpers/networkChild';
-import type { PrivateCa } from '../helpers/privateCa';
-import { makePrivateCa } from '../helpers/privateCa';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulator/server';
+import { runInChild } from '../support/networkChild';
+import type { PrivateCa } from '../support/privateCa';
+import { makePrivateCa } from '../support/privateCa';
 
 const emulator = new RyzeApiEmulator();
 let ca: PrivateCa;

@@ -9,11 +9,11 @@ import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject } fro
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import { runOperation } from '../../nodes/RyzeApi/runner/runOperation';
-import { MAIN_INSTANCE } from '../emulator/server';
-import type { RunOptions } from '../helpers/engine';
-import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
-import { fastClock } from '../helpers/fastClock';
-import { useEmulator } from '../helpers/useEmulator';
+import { MAIN_INSTANCE } from '../support/emulator/server';
+import type { RunOptions } from '../support/engine';
+import { runRyzeApiNode, shutDownEngine } from '../support/engine';
+import { fastClock } from '../support/fastClock';
+import { useEmulator } from '../support/useEmulator';
 
 const TOKEN = 'SECRET-ryzeapi-token-7f3a9c2e';
 const WRONG_TOKEN = 'SECRET-wrong-token-51b0d4aa';

@@ -3,10 +3,10 @@
  * queue-mode workers do), against one emulator and one token limit. Each process knows only what
  * the rate-limit headers of its own answers say. Assertions are on counts, never on time.
  */
-import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
-import type { ChildResult } from '../helpers/sharedToken';
-import { codesOf, runInProcesses } from '../helpers/sharedToken';
-import { useEmulator } from '../helpers/useEmulator';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
+import type { ChildResult } from '../support/sharedToken';
+import { codesOf, runInProcesses } from '../support/sharedToken';
+import { useEmulator } from '../support/useEmulator';
 
 /** 40 per 2 s: a busy window each couple of seconds; whole seconds, as X-RateLimit-Reset is. */
 const LIMIT = 40;

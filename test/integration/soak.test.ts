@@ -11,11 +11,11 @@ import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import type { RunnerSettings } from '../../nodes/RyzeApi/runner/runOperation';
 import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import { runOperation } from '../../nodes/RyzeApi/runner/runOperation';
-import type { FaultKind } from '../emulator/server';
-import { ACCOUNT_TOKEN, FAULT_KINDS, MAIN_INSTANCE } from '../emulator/server';
-import { runRyzeApiNode, shutDownEngine } from '../helpers/engine';
-import { fastClock } from '../helpers/fastClock';
-import { useEmulator } from '../helpers/useEmulator';
+import type { FaultKind } from '../support/emulator/server';
+import { ACCOUNT_TOKEN, FAULT_KINDS, MAIN_INSTANCE } from '../support/emulator/server';
+import { runRyzeApiNode, shutDownEngine } from '../support/engine';
+import { fastClock } from '../support/fastClock';
+import { useEmulator } from '../support/useEmulator';
 
 // Waits 200 times shorter (a 429's least wait of 1 s takes 5 ms), the emulator on the same time.
 const clock = fastClock(200);
@@ -163,7 +163,7 @@ test('memory stays flat across rounds of faulted joins', () => {
 			'--expose-gc',
 			'--import',
 			'tsx',
-			join(__dirname, '..', 'helpers', 'memoryRounds.ts'),
+			join(__dirname, '..', 'support', 'memoryRounds.ts'),
 			'5',
 			'1500',
 		],

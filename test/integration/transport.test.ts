@@ -20,8 +20,8 @@ import {
 	sendRequest,
 	RequestCancelledError,
 } from '../../nodes/RyzeApi/transport';
-import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../emulator/server';
-import { useEmulator } from '../helpers/useEmulator';
+import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
+import { useEmulator } from '../support/useEmulator';
 
 const emulator = useEmulator({ slowBodyByteMs: 40 });
 

@@ -13,12 +13,18 @@ import { join } from 'node:path';
 
 import { request } from 'undici';
 
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
-import type { RateFigures } from '../helpers/rateFigures';
-import { formatRateFigures, rateFigures } from '../helpers/rateFigures';
-import { freePort, installAsCommunityPackage, N8n, NODE_TYPE, packProject } from '../e2e/realN8n';
-import type { Service } from './services';
-import { startPostgres, startRedis } from './services';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulator/server';
+import type { RateFigures } from '../support/rateFigures';
+import { formatRateFigures, rateFigures } from '../support/rateFigures';
+import {
+	freePort,
+	installAsCommunityPackage,
+	N8n,
+	NODE_TYPE,
+	packProject,
+} from '../support/n8n/realN8n';
+import type { Service } from '../support/n8n/queueServices';
+import { startPostgres, startRedis } from '../support/n8n/queueServices';
 
 const installDir = process.env.QUEUE_N8N_INSTALL_DIR;
 const postgresBinDir = process.env.QUEUE_POSTGRES_BIN_DIR;

@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ensureN8n, N8N_VERSION } from '../e2e/realN8n';
-import { exitWith, runJest } from '../helpers/suiteRunner';
-import { findPostgres, findRedis } from './services';
+import { ensureN8n, N8N_VERSION } from '../support/n8n/realN8n';
+import { exitWith, runJest } from '../support/suiteRunner';
+import { findPostgres, findRedis } from '../support/n8n/queueServices';
 
 async function main(): Promise<number> {
 	const started = Date.now();

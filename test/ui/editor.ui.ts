@@ -6,8 +6,8 @@
  */
 import type { Locator, Page } from 'playwright-core';
 
-import { NODE_TYPE } from '../e2e/realN8n';
-import { EditorSession } from './editorSession';
+import { NODE_TYPE } from '../support/n8n/realN8n';
+import { EditorSession } from '../support/n8n/editorSession';
 
 const installDir = process.env.N8N_E2E_INSTALL_DIR;
 let session: EditorSession;

@@ -4,10 +4,10 @@
  * is missing and this is root; where either cannot be had it says so in one line and exits 0.
  * Screenshots go to .n8n-ui-screenshots/ (git-ignored).
  */
-import { ensureN8n, N8N_VERSION } from '../e2e/realN8n';
-import { aptInstall } from '../helpers/aptInstall';
-import { exitWith, runJest } from '../helpers/suiteRunner';
-import { chromiumPath } from './editorSession';
+import { ensureN8n, N8N_VERSION } from '../support/n8n/realN8n';
+import { aptInstall } from '../support/aptInstall';
+import { exitWith, runJest } from '../support/suiteRunner';
+import { chromiumPath } from '../support/n8n/editorSession';
 
 /** Debian's Chromium: found, or installed with apt-get (as root); why not, when neither. */
 async function ensureChromium(): Promise<

@@ -1,14 +1,14 @@
 /** Which n8n versions `npm run test:compat` runs, and when it fails. */
 import fc from 'fast-check';
 
-import type { CompatOutcome } from '../compat/matrix';
+import type { CompatOutcome } from '../support/n8n/compatMatrix';
 import {
 	COMPAT_MATRIX,
 	compatSummary,
 	installFailureLine,
 	selectTargets,
 	totalCounts,
-} from '../compat/matrix';
+} from '../support/n8n/compatMatrix';
 
 test('the matrix: a 1.x, the end-to-end suite’s 2.8.4, and a newest 2.x on a Node of its own', () => {
 	expect(COMPAT_MATRIX.map((target) => [target.n8n, target.node])).toEqual([

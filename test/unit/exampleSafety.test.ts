@@ -6,8 +6,8 @@
  */
 import { readdirSync } from 'node:fs';
 
-import type { Workflow } from '../e2e/examples';
-import { EXAMPLES_DIR, readExample } from '../e2e/examples';
+import type { Workflow } from '../support/n8n/examples';
+import { EXAMPLES_DIR, readExample } from '../support/n8n/examples';
 
 type Node = Workflow['nodes'][number] & { credentials?: Record<string, unknown> };
 

@@ -4,8 +4,13 @@
  */
 import fc from 'fast-check';
 
-import type { LoggedJoin } from '../helpers/rateFigures';
-import { fastestLegalFinishMs, formatRateFigures, rateFigures } from '../helpers/rateFigures';
+import type { LoggedJoin } from '../support/rateFigures';
+import {
+	countPerWindow,
+	fastestLegalFinishMs,
+	formatRateFigures,
+	rateFigures,
+} from '../support/rateFigures';
 
 /** 2026-01-01T00:00:00Z, a multiple of every window length used here. */
 const T0 = 1_767_225_600_000;
@@ -124,5 +129,27 @@ describe('rateFigures', () => {
 		);
 		expect(text).toContain('2 workers: 2 requests, 1 × 429 (50.0%)');
 		expect(text).toContain('per window (requests / 429s): 2/1');
+	});
+});
+
+describe('countPerWindow', () => {
+	const log = [join(20_500, 'b', 429), join(100, 'a'), join(45_000, 'c'), join(20_100, 'b')];
+
+	test('counts requests and 429s in every window from the first request to the last, in any order', () => {
+		expect(countPerWindow(log, 20_000)).toEqual([
+			{ startMs: T0, requests: 1, rateLimited: 0 },
+			{ startMs: T0 + 20_000, requests: 2, rateLimited: 1 },
+			{ startMs: T0 + 40_000, requests: 1, rateLimited: 0 },
+		]);
+		expect(countPerWindow([], 20_000)).toEqual([]);
+	});
+
+	test("with a span, counts the span's windows only, empty ones included", () => {
+		expect(
+			countPerWindow(log, 20_000, { fromMs: T0 + 20_000, toMs: T0 + 60_000 }).map(
+				(window) => window.requests,
+			),
+		).toEqual([2, 1, 0]);
+		expect(countPerWindow(log, 20_000, { fromMs: T0 + 40_000, toMs: T0 + 20_000 })).toEqual([]);
 	});
 });

@@ -1,6 +1,6 @@
 import { closeDispatchers } from '../../nodes/RyzeApi/transport';
-import type { EmulatorOptions } from '../emulator/server';
-import { RyzeApiEmulator } from '../emulator/server';
+import type { EmulatorOptions } from './emulator/server';
+import { RyzeApiEmulator } from './emulator/server';
 
 /**
  * An emulator for the tests of one file: reset and listening on a new port before each test (the

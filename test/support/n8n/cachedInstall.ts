@@ -20,7 +20,7 @@ import {
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 
-import { isAlive, runCommand } from './processes';
+import { isAlive, runCommand } from '../processes';
 
 export interface CachedInstallRequest {
 	/** Folder name under the cache root. */

@@ -58,18 +58,7 @@ export function rateFigures(
 		const code = JSON.stringify(entry.identifier ?? null);
 		tries.set(code, (tries.get(code) ?? 0) + 1);
 	}
-	const windows: WindowFigures[] = [];
-	if (sorted.length > 0) {
-		const first = windowIndex(sorted[0].at, windowMs);
-		const last = windowIndex(sorted[sorted.length - 1].at, windowMs);
-		for (let index = first; index <= last; index++)
-			windows.push({ startMs: index * windowMs, requests: 0, rateLimited: 0 });
-		for (const entry of sorted) {
-			const window = windows[windowIndex(entry.at, windowMs) - first];
-			window.requests++;
-			if (entry.status === 429) window.rateLimited++;
-		}
-	}
+	const windows = countPerWindow(sorted, windowMs);
 	const accepted = sorted.filter((entry) => entry.status !== 429);
 	const fromMs = span.fromMs ?? sorted[0]?.at ?? 0;
 	const toMs = span.toMs ?? (accepted.length > 0 ? accepted[accepted.length - 1].at : fromMs);
@@ -86,6 +75,38 @@ export function rateFigures(
 		fastestLegalMs,
 		efficiency: actualMs > 0 ? Math.min(1, fastestLegalMs / actualMs) : 1,
 	};
+}
+
+/**
+ * Requests and 429s per fixed window (aligned to multiples of windowMs, as the emulator's are),
+ * every window from the first request's to the last's, empty ones included; with `span`, every
+ * window from span.fromMs's to span.toMs's instead.
+ */
+export function countPerWindow(
+	joins: readonly LoggedJoin[],
+	windowMs: number,
+	span?: { fromMs: number; toMs: number },
+): WindowFigures[] {
+	if (!(windowMs > 0)) throw new RangeError('windowMs must be positive');
+	if (!span && joins.length === 0) return [];
+	let earliest = Infinity;
+	let latest = -Infinity;
+	for (const { at } of joins) {
+		earliest = Math.min(earliest, at);
+		latest = Math.max(latest, at);
+	}
+	const first = windowIndex(span?.fromMs ?? earliest, windowMs);
+	const last = windowIndex(span?.toMs ?? latest, windowMs);
+	const windows: WindowFigures[] = [];
+	for (let index = first; index <= last; index++)
+		windows.push({ startMs: index * windowMs, requests: 0, rateLimited: 0 });
+	for (const entry of joins) {
+		const window = windows[windowIndex(entry.at, windowMs) - first];
+		if (!window) continue;
+		window.requests++;
+		if (entry.status === 429) window.rateLimited++;
+	}
+	return windows;
 }
 
 /**

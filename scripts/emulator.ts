@@ -2,7 +2,12 @@
  * `npm run emulator`: the RyzeAPI emulator on 127.0.0.1, to point a real n8n (or curl) at.
  * PORT sets the port (default 3555); RATE_LIMIT and RATE_WINDOW_MS set the per-token limit.
  */
-import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE, startEmulator } from './server';
+import {
+	ACCOUNT_TOKEN,
+	INSTANCE_TOKEN,
+	MAIN_INSTANCE,
+	startEmulator,
+} from '../test/support/emulator/server';
 
 async function main(): Promise<void> {
 	const port = Number(process.env.PORT ?? 3555);

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { GroupBehaviour } from './groups';
 import { behaviourOf, codeFromIdentifier, groupJidOf } from './groups';
+import { FixedWindow } from './fixedWindow';
 
 /**
  * A RyzeAPI emulator: a real HTTP server on loopback that answers as shared/api/ says the
@@ -109,7 +110,7 @@ export class RyzeApiEmulator {
 
 	private readonly queuedFaults: FaultKind[] = [];
 
-	private readonly windows = new Map<string, { start: number; count: number }>();
+	private readonly windows = new Map<string, FixedWindow>();
 
 	/** instance → JIDs of the groups it is in. */
 	private readonly joined = new Map<string, Set<string>>();
@@ -445,25 +446,21 @@ export class RyzeApiEmulator {
 		const config = this.options.rateLimit;
 		if (!config) return { allowed: true, headers: {} };
 		const now = this.options.now();
-		// Fixed windows aligned to multiples of the window length, so a reset announced in whole
-		// seconds is exact whenever the window is a whole number of seconds.
-		const start = Math.floor(now / config.windowMs) * config.windowMs;
 		let window = this.windows.get(token);
-		if (!window || window.start !== start) {
-			window = { start, count: 0 };
+		// configure() may change the limit between two requests: the token's window follows it.
+		if (!window || window.limit !== config.limit || window.windowMs !== config.windowMs) {
+			window = new FixedWindow(config.limit, config.windowMs);
 			this.windows.set(token, window);
 		}
-		const resetAt = window.start + config.windowMs;
-		const allowed = window.count < config.limit;
-		if (allowed) window.count++;
+		const answer = window.take(now);
 		const headers: Record<string, string> = {
-			'X-RateLimit-Limit': String(config.limit),
-			'X-RateLimit-Remaining': String(config.limit - window.count),
-			'X-RateLimit-Reset': String(Math.ceil(resetAt / 1000)),
+			'X-RateLimit-Limit': String(answer.limit),
+			'X-RateLimit-Remaining': String(answer.remaining),
+			'X-RateLimit-Reset': String(answer.resetAtSeconds),
 		};
-		if (!allowed && config.retryAfter)
-			headers['Retry-After'] = String(Math.max(1, Math.ceil((resetAt - now) / 1000)));
-		return { allowed, headers };
+		if (!answer.allowed && config.retryAfter)
+			headers['Retry-After'] = String(Math.max(1, Math.ceil((answer.resetAtMs - now) / 1000)));
+		return { allowed: answer.allowed, headers };
 	}
 
 	private sendFault(

@@ -5,7 +5,7 @@
 import { closeDispatchers } from '../../nodes/RyzeApi/transport';
 import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import { runOperation } from '../../nodes/RyzeApi/runner/runOperation';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from './emulator/server';
 import { fastClock } from './fastClock';
 
 async function main(): Promise<void> {

@@ -22,9 +22,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort } from '../e2e/realN8n';
-import { aptInstall, onPath } from '../helpers/aptInstall';
-import { runCommand } from '../helpers/processes';
+import { freePort } from './realN8n';
+import { aptInstall, onPath } from '../aptInstall';
+import { runCommand } from '../processes';
 
 export type Found =
 	| { ok: true; path: string; installedNow: boolean; seconds: number }

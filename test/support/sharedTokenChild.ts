@@ -5,7 +5,7 @@
  * item came out, all over the IPC channel (n8n's modules leave stdin alone only when unused).
  * It exits when its parent goes away before GO.
  */
-import '../setup/env';
+import './env';
 
 import type { IDataObject, INodeType } from 'n8n-workflow';
 

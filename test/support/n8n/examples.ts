@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 
-export const EXAMPLES_DIR = resolve(__dirname, '..', '..', 'examples');
+export const EXAMPLES_DIR = resolve(__dirname, '..', '..', '..', 'examples');
 export const SAMPLE_CSV = join(EXAMPLES_DIR, 'groups-to-join.csv');
 
 export const WEBHOOK_EXAMPLE = {

@@ -21,14 +21,14 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 
-import type { CachedInstall } from '../helpers/cachedInstall';
-import { ensureCachedInstall } from '../helpers/cachedInstall';
-import { runCommand, runOrThrow } from '../helpers/processes';
+import type { CachedInstall } from './cachedInstall';
+import { ensureCachedInstall } from './cachedInstall';
+import { runCommand, runOrThrow } from '../processes';
 
 export const N8N_VERSION = '2.8.4';
 export const PACKAGE_NAME = 'n8n-nodes-ryzeapi';
 export const NODE_TYPE = `${PACKAGE_NAME}.ryzeApi`;
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 export interface N8nInstallOptions {
 	/** The Node that will run this n8n (its native addons are built for it); default: this one. */

@@ -2,7 +2,7 @@
  * The n8n versions `npm run test:compat` runs the packed package in, and what each needs to run
  * here. The README's "Tested with" table says the same; change both together.
  */
-import { N8N_VERSION } from '../e2e/realN8n';
+import { N8N_VERSION } from './realN8n';
 
 export interface CompatTarget {
 	/** The n8n release, exact: a cache folder per version. */
@@ -52,6 +52,16 @@ export function selectTargets(matrix: CompatTarget[], only: string[]): CompatTar
 			`No n8n ${unknown.join(', ')} in the matrix (${matrix.map((target) => target.n8n).join(', ')})`,
 		);
 	return chosen;
+}
+
+/** What the compat runner hands its suite (in N8N_COMPAT_TARGET): the installed n8n and how to run it. */
+export interface CompatRun {
+	n8n: string;
+	installDir: string;
+	nodeBinary?: string;
+	/** The version nodeBinary is, when given. */
+	nodeVersion?: string;
+	env?: Record<string, string>;
 }
 
 /** How one version of the matrix went. */

@@ -1,6 +1,6 @@
 /**
  * A real n8n 2.8.4 editor for the browser test: the packed package installed as n8n installs it
- * (test/e2e/realN8n.ts), the RyzeAPI emulator, an owner account made through n8n's REST API, and
+ * (test/support/n8n/realN8n.ts), the RyzeAPI emulator, an owner account made through n8n's REST API, and
  * Debian's Chromium driven by playwright-core, logged in with the owner's session cookie.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../emulator/server';
-import { freePort, installAsCommunityPackage, N8n, packProject, REPO_ROOT } from '../e2e/realN8n';
+import { freePort, installAsCommunityPackage, N8n, packProject, REPO_ROOT } from './realN8n';
 
 /** Where the test leaves its screenshots (git-ignored): test artifacts, not fixtures. */
 export const SCREENSHOT_DIR = join(REPO_ROOT, '.n8n-ui-screenshots');

@@ -6,8 +6,8 @@
  * an install that cannot be done here is said in one line, and the suite that needs it says so
  * again when it runs.
  */
-import { ensureN8n, ensureNode, N8N_VERSION } from '../e2e/realN8n';
-import { COMPAT_MATRIX } from './matrix';
+import { ensureN8n, ensureNode, N8N_VERSION } from '../test/support/n8n/realN8n';
+import { COMPAT_MATRIX } from '../test/support/n8n/compatMatrix';
 
 async function main(): Promise<void> {
 	const started = Date.now();

@@ -149,7 +149,8 @@ export async function runRyzeApiNode(options: RunOptions): Promise<RunResult> {
 	});
 }
 
-function newestVersion(nodeType: INodeType): number {
+/** The newest typeVersion the node declares: what the editor puts in a new workflow. */
+export function newestVersion(nodeType: INodeType): number {
 	const { version } = nodeType.description;
 	return Array.isArray(version) ? Math.max(...version) : version;
 }
