@@ -29,7 +29,7 @@ const emulator = useEmulator({
 afterAll(shutDownEngine);
 
 // Every fault the emulator has but the 429s announcing a real one-second reset (which the limiter
-// rightly honours for all; tested in pacing.test.ts) and redirects (a wrong base URL, not a passing fault).
+// rightly honours for all; tested in integration/pacing.test.ts) and redirects (a wrong base URL, not a passing fault).
 const TRANSIENT: FaultKind[] = FAULT_KINDS.filter(
 	(kind) => !['rateLimited', 'rateLimitedRetryAfter', 'redirect'].includes(kind),
 );

@@ -2,7 +2,7 @@
  * Answers as transport hands them to the retry and pacing code, without a server: a fixed clock,
  * a join accepted, the rate-limit headers as undici delivers them (lower case), a plain retry
  * policy and a random that always says one half. For the unit tests of helpers/retryPolicy.ts,
- * the rate-limit headers and the RateBudget (and its simulations).
+ * the rate-limit headers and the TokenBudget (and its simulations).
  */
 import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
 import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';

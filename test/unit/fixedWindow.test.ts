@@ -1,6 +1,6 @@
 /**
  * FixedWindow: the emulator's model of the provider's rate limit (test/support/emulator), which
- * the RateBudget simulations drive too: `limit` per aligned window, only accepted requests count.
+ * the TokenBudget simulations drive too: `limit` per aligned window, only accepted requests count.
  */
 import { FixedWindow } from '../support/emulator/fixedWindow';
 

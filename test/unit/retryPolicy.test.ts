@@ -5,7 +5,10 @@
 import fc from 'fast-check';
 
 import type { RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
-import { MIN_RATE_LIMIT_WAIT_MS, RESET_MARGIN_MS } from '../../nodes/RyzeApi/helpers/rateBudget';
+import {
+	MIN_RATE_LIMIT_WAIT_MS,
+	RESET_MARGIN_MS,
+} from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
 import {
 	fullJitterBackoff,
 	parseRetryAfter,

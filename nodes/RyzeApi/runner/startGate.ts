@@ -3,11 +3,12 @@
  * this order:
  * 1. Is the token refused, or the instance given up on? Then the task is not sent.
  * 2. Must this request go alone? The run's first request, until answered (it checks the token and
- *    the instance before more are spent); the first request of a token's window, until answered
- *    (it tells what the window holds); and, while an instance answers "unavailable", its requests
- *    one at a time (a dead instance costs a few requests, not a batch).
+ *    the instance before more are spent); and, while an instance answers "unavailable", its
+ *    requests one at a time (a dead instance costs a few requests, not a batch).
  * 3. Has the run's own spacing passed: Max Requests Per Minute and the human-like delay?
- * 4. Does the token's budget allow it (TokenBudget.allows, from the rate-limit headers)?
+ * 4. Does the token's budget allow it (TokenBudget.decide, below, from the rate-limit headers,
+ *    shared by the runs of the process): the first request of a window goes alone, until its
+ *    answer tells what the window holds; then each process takes its share of what remains.
  * Everything else only asks: the runner waits in `waitForTurn` and reports every answer through
  * `settle`. Whether to try again is decided in helpers/retryPolicy.ts.
  */
@@ -28,13 +29,14 @@ import { Waiters } from './waiters';
 /** Answers in a row saying the instance is unavailable, after which the run stops calling it. */
 export const INSTANCE_UNAVAILABLE_STREAK = 3;
 
-export type StartDecision =
-	| { go: true }
-	| { go: false; notSent: Failure }
-	/** waitMs undefined: until an answer in flight arrives. */
-	| { go: false; waitMs: number | undefined; why: string };
+/** waitMs undefined: until an answer in flight arrives. */
+type Wait = { go: false; waitMs: number | undefined; why: string };
 
-type Wait = Extract<StartDecision, { why: string }>;
+/** What the token's budget says: go, or wait. */
+export type BudgetDecision = { go: true } | Wait;
+
+/** What the gate says: go, wait, or never (the failure says why the task is not sent). */
+export type StartDecision = BudgetDecision | { go: false; notSent: Failure };
 
 export interface GateSettings {
 	/** Least time between two request starts of this run (a rate cap below the provider's). */
@@ -98,17 +100,13 @@ export class StartGate {
 	decide(ticket: GateTicket, nowMs: number): StartDecision {
 		const notSent = this.whyNotSend(ticket);
 		if (notSent) return { go: false, notSent };
-		const { budget } = ticket.token;
-		budget.expire(nowMs);
 		if (!this.firstAnswered && this.inFlight > 0)
 			return untilAnswered('waiting for the first answer of the run');
-		if (budget.learning && budget.requestsInFlight > 0)
-			return untilAnswered('waiting for the first answer of the window');
 		if (ticket.instance.unavailableStreak > 0 && ticket.instance.inFlight > 0)
 			return untilAnswered('instance unavailable, one request at a time');
 		if (nowMs < this.nextStartAt)
 			return { go: false, waitMs: this.nextStartAt - nowMs, why: 'pacing between requests' };
-		return budget.allows(nowMs);
+		return ticket.token.budget.decide(nowMs);
 	}
 
 	/**
@@ -278,7 +276,7 @@ function ownIn(tally: WindowTally): number {
 
 /**
  * The token's request budget as this process knows it, from the headers alone (the token may be
- * spent by other n8n workers and by programs that are not n8n; nothing else is shared). `allows`
+ * spent by other n8n workers and by programs that are not n8n; nothing else is shared). `decide`
  * is the budget's part of the gate's decision; the rest records starts and answers.
  *
  * - **Share**: spending the headers show beyond our own requests is someone else's. We may have
@@ -325,22 +323,18 @@ export class TokenBudget {
 		return this.inFlight;
 	}
 
-	/** No window is known, and the next answer will tell one (or tell that the API sends none). */
-	get learning(): boolean {
-		return !this.window && (this.headersSeen || this.answersSeen === 0);
-	}
-
-	/** Forgets the window once its reset (and the margin) has passed. */
-	expire(nowMs: number): void {
-		if (this.window && nowMs >= this.window.resetAtMs + RESET_MARGIN_MS) this.forgetWindow();
-	}
-
-	/** Whether the budget allows one more request now; the gate has already made a learning request go alone. */
-	allows(nowMs: number): StartDecision {
+	/** The budget's part of the gate's decision. */
+	decide(nowMs: number): BudgetDecision {
 		if (nowMs < this.pausedUntilMs)
 			return { go: false, waitMs: this.pausedUntilMs - nowMs, why: 'rate limited' };
+		if (this.window && nowMs >= this.window.resetAtMs + RESET_MARGIN_MS) this.forgetWindow();
 		if (this.window) return this.windowAllows(this.window, this.tally as WindowTally, nowMs);
-		if (this.learning) return { go: true };
+		if (this.headersSeen || this.answersSeen === 0) {
+			// No window known: learn it from one answer before spending it.
+			return this.inFlight === 0
+				? { go: true }
+				: untilAnswered('waiting for the first answer of the window');
+		}
 		if (nowMs >= this.assumedWindow.startMs + ASSUMED_WINDOW_MS)
 			this.assumedWindow = { startMs: nowMs, starts: 0 };
 		if (this.assumedWindow.starts < ASSUMED_LIMIT) return { go: true };
@@ -355,7 +349,7 @@ export class TokenBudget {
 		window: RateLimitSnapshot,
 		tally: WindowTally,
 		nowMs: number,
-	): StartDecision {
+	): BudgetDecision {
 		const share = this.share();
 		const open = window.remaining;
 		let mine = Math.floor(share * open + 1e-9);

@@ -1,20 +1,21 @@
 /**
- * The token's request budget (helpers/rateBudget.ts: RateBudget) on a fake clock: how it counts
+ * The token's request budget (runner/startGate.ts: TokenBudget) on a fake clock: how it counts
  * the window from the rate-limit headers, waits for the reset, and lets the end of a window go
  * one request at a time. Its simulations against a fixed-window server are in
- * rateBudget.fixedWindowServer.test.ts and rateBudget.processes.test.ts.
+ * tokenBudget.fixedWindowServer.test.ts and tokenBudget.processes.test.ts.
  */
-import type { RateLimitSnapshot, StartDecision } from '../../nodes/RyzeApi/helpers/rateBudget';
+import type { RateLimitSnapshot } from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+import type { BudgetDecision } from '../../nodes/RyzeApi/runner/startGate';
 import {
 	ASSUMED_LIMIT,
 	ASSUMED_WINDOW_MS,
 	RESET_MARGIN_MS,
-	RateBudget,
-} from '../../nodes/RyzeApi/helpers/rateBudget';
+} from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
 import { NOW } from '../support/fakeAnswers';
 
 /** Starts requests at `nowMs` while the budget allows, at most `max`; returns how many started. */
-function startAll(budget: RateBudget, nowMs: number, max = 10_000): number {
+function startAll(budget: TokenBudget, nowMs: number, max = 10_000): number {
 	let started = 0;
 	while (started < max && budget.decide(nowMs).go) {
 		budget.onStart(nowMs);
@@ -23,32 +24,39 @@ function startAll(budget: RateBudget, nowMs: number, max = 10_000): number {
 	return started;
 }
 
-function expectWait(decision: StartDecision, waitMs: number | undefined): void {
+function expectWait(decision: BudgetDecision, waitMs: number | undefined): void {
 	expect(decision.go).toBe(false);
 	if (decision.go) return;
 	expect(decision.waitMs).toBe(waitMs);
 	expect(decision.why).not.toBe('');
 }
-describe('RateBudget', () => {
-	// These tests pin how the budget counts; the sequential tail of a window has its own tests.
-	const NO_TAIL = 0;
-	const NO_RAMP = false;
-	const T = NOW + 60_000;
-	/**
-	 * A budget alone on the token that has learned `snapshot`: what the window has used so far
-	 * (at least its first request) was its own, so its share is all of it.
-	 */
-	function learned(snapshot: RateLimitSnapshot, nowMs = NOW): RateBudget {
-		const budget = new RateBudget(NO_TAIL, NO_RAMP);
-		expect(budget.decide(nowMs)).toEqual({ go: true });
-		const used = Math.max(1, snapshot.limit - snapshot.remaining);
-		for (let i = 0; i < used; i++) budget.onStart(nowMs);
-		for (let i = 0; i < used; i++) budget.onSettled(snapshot);
-		return budget;
-	}
+/** The last fifth of a window of `limit` goes one request at a time (alone on the token). */
+const tail = (limit: number) => Math.ceil(limit / 5);
+/**
+ * A budget alone on the token that has learned `snapshot` right after a window of its own (so
+ * it trusts its history and does not ramp up): what the window has used so far (at least its
+ * first request) was its own, so its share is all of it.
+ */
+function learned(snapshot: RateLimitSnapshot, nowMs = NOW): TokenBudget {
+	const budget = new TokenBudget();
+	const previousReset = snapshot.resetAtMs - 60_000;
+	expect(budget.decide(previousReset - 30_000)).toEqual({ go: true });
+	budget.onStart(previousReset - 30_000);
+	budget.onSettled({
+		limit: snapshot.limit,
+		remaining: snapshot.limit - 1,
+		resetAtMs: previousReset,
+	});
+	const used = Math.max(1, snapshot.limit - snapshot.remaining);
+	for (let i = 0; i < used; i++) budget.onStart(nowMs);
+	for (let i = 0; i < used; i++) budget.onSettled(snapshot);
+	return budget;
+}
 
+describe('TokenBudget', () => {
+	const T = NOW + 60_000;
 	it('sends the first request alone, then waits for its answer', () => {
-		const budget = new RateBudget(NO_TAIL, NO_RAMP);
+		const budget = new TokenBudget();
 		expect(budget.requestsInFlight).toBe(0);
 		expect(budget.decide(NOW)).toEqual({ go: true });
 		budget.onStart(NOW);
@@ -60,16 +68,23 @@ describe('RateBudget', () => {
 	it('spends what the headers say remains, counting requests in flight, then waits for the reset', () => {
 		const budget = learned({ limit: 20, remaining: 19, resetAtMs: T });
 		expect(budget.requestsInFlight).toBe(0);
-		expect(startAll(budget, NOW + 100)).toBe(19);
-		expect(budget.requestsInFlight).toBe(19);
+		// All but the window's tail at once.
+		expect(startAll(budget, NOW + 100)).toBe(19 - tail(20));
+		expect(budget.requestsInFlight).toBe(15);
 		expectWait(budget.decide(NOW + 100), undefined);
 
-		// The server counted all 19 at arrival; the answers say so, one less each time.
+		// The server counted all 15 at arrival; the answers say so, one less each time.
 		let now = NOW + 1_000;
-		for (let remaining = 18; remaining >= 0; remaining--) {
+		for (let remaining = 18; remaining >= tail(20); remaining--) {
 			budget.onSettled({ limit: 20, remaining, resetAtMs: T });
-			expect(budget.requestsInFlight).toBe(remaining);
-			if (remaining > 0) expectWait(budget.decide(now), undefined);
+			expect(budget.requestsInFlight).toBe(remaining - tail(20));
+			if (remaining > tail(20)) expectWait(budget.decide(now), undefined);
+			now += 10;
+		}
+		// The tail, one request at a time.
+		for (let remaining = tail(20) - 1; remaining >= 0; remaining--) {
+			expect(startAll(budget, now)).toBe(1);
+			budget.onSettled({ limit: 20, remaining, resetAtMs: T });
 			now += 10;
 		}
 		expectWait(budget.decide(now), T + RESET_MARGIN_MS - now);
@@ -83,8 +98,9 @@ describe('RateBudget', () => {
 		// The answers report what the server counted when each was answered.
 		budget.onSettled({ limit: 20, remaining: 14, resetAtMs: T });
 		expect(budget.requestsInFlight).toBe(4);
-		expect(startAll(budget, NOW)).toBe(10);
-		expect(budget.requestsInFlight).toBe(14);
+		// 14 remain, 4 of them in flight; the tail goes one at a time.
+		expect(startAll(budget, NOW)).toBe(14 - 4 - tail(20));
+		expect(budget.requestsInFlight).toBe(14 - tail(20));
 		expectWait(budget.decide(NOW), undefined);
 	});
 
@@ -97,7 +113,7 @@ describe('RateBudget', () => {
 		expectWait(budget.decide(T + RESET_MARGIN_MS), undefined);
 		expectWait(budget.decide(T + 10_000), undefined);
 		budget.onSettled({ limit: 30, remaining: 29, resetAtMs: T + 60_000 });
-		expect(startAll(budget, T + 10_000)).toBe(29);
+		expect(startAll(budget, T + 10_000)).toBe(29 - tail(30));
 		expectWait(budget.decide(T + 10_000), undefined);
 	});
 
@@ -120,7 +136,7 @@ describe('RateBudget', () => {
 		budget.onSettled({ limit: 20, remaining: 16, resetAtMs: T });
 		budget.onSettled({ limit: 20, remaining: 15, resetAtMs: T });
 		expect(budget.requestsInFlight).toBe(2);
-		expect(startAll(budget, NOW)).toBe(14 - 2);
+		expect(startAll(budget, NOW)).toBe(14 - 2 - tail(20));
 	});
 
 	it('ignores an answer from an earlier window', () => {
@@ -128,15 +144,17 @@ describe('RateBudget', () => {
 		expect(startAll(budget, NOW, 1)).toBe(1);
 		budget.onSettled({ limit: 20, remaining: 19, resetAtMs: T - 60_000 });
 		expect(budget.requestsInFlight).toBe(0);
-		expect(startAll(budget, NOW)).toBe(5);
+		// Still 5 left, all in the window's tail: one at a time.
+		expect(startAll(budget, NOW)).toBe(1);
 	});
 
 	it('lets a later window replace the current one, its limit included', () => {
 		const budget = learned({ limit: 20, remaining: 2, resetAtMs: T });
-		expect(startAll(budget, T)).toBe(2);
-		budget.onSettled({ limit: 50, remaining: 48, resetAtMs: T + 60_000 });
-		expect(budget.requestsInFlight).toBe(1);
-		expect(startAll(budget, T + 10)).toBe(47);
+		// The tail of the window: one at a time.
+		expect(startAll(budget, T)).toBe(1);
+		budget.onSettled({ limit: 50, remaining: 49, resetAtMs: T + 60_000 });
+		expect(budget.requestsInFlight).toBe(0);
+		expect(startAll(budget, T + 10)).toBe(49 - tail(50));
 		// An answer from the window just replaced changes nothing.
 		budget.onSettled({ limit: 20, remaining: 0, resetAtMs: T });
 		expect(startAll(budget, T + 10)).toBe(1);
@@ -150,21 +168,23 @@ describe('RateBudget', () => {
 		// Alone, the server counted our 4; shared, 10 more from someone else.
 		alone.onSettled({ limit: 20, remaining: 15, resetAtMs: T });
 		shared.onSettled({ limit: 20, remaining: 5, resetAtMs: T });
-		expect(startAll(alone, NOW)).toBe(12);
-		// Shared: others spent 10 to our 5, so our share of the 5 left is 6/16 of 5 (1), and 3
-		// of ours are still in flight: nothing more goes until they are answered.
+		// Alone: 15 left, 3 of ours in flight, the tail one at a time.
+		expect(startAll(alone, NOW)).toBe(15 - 3 - tail(20));
+		// Shared: others spent 10 to our 2 answered (and 1 in the window before), so our share of
+		// the 5 left is 4/14 of 5 (1), and 3 of ours are still in flight: nothing more goes until
+		// they are answered.
 		expect(startAll(shared, NOW)).toBe(0);
 		expectWait(shared.decide(NOW), undefined);
 		for (let i = 0; i < 3; i++) shared.onSettled({ limit: 20, remaining: 2, resetAtMs: T });
-		// Answered (ours were counted, no one else spent): 9/19 of 2 rounds down to 0, but the
-		// others have been quiet between our last two answers, so one goes at a time.
+		// Answered, and the others spent 3 more meanwhile: 7/20 of the 2 left rounds down to 0, and
+		// the others were not quiet between our last two answers: the rest is left to them.
 		expect(startAll(shared, NOW)).toBe(0);
 		expect(shared.requestsInFlight).toBe(0);
 	});
 
 	it('sizes its burst to its share of what remains when the others spent part of the window', () => {
 		// Last window, ours 20 and others 20; this one: our probe, and 9 of theirs.
-		const budget = new RateBudget(NO_TAIL, NO_RAMP);
+		const budget = new TokenBudget();
 		for (let i = 0; i < 20; i++) budget.onStart(NOW);
 		for (let i = 0; i < 20; i++) budget.onSettled({ limit: 40, remaining: 0, resetAtMs: T });
 		const next = T + 60_000;
@@ -172,16 +192,17 @@ describe('RateBudget', () => {
 		budget.onStart(T + RESET_MARGIN_MS);
 		budget.onSettled({ limit: 40, remaining: 30, resetAtMs: next });
 		// Ours 21, others 29 over the two windows: a share of 22/51 of the 30 left (12), half of
-		// it at once while others are on the token.
-		expect(startAll(budget, T + 100)).toBe(6);
-		// Our 6 counted, and 10 more of theirs: 14 left, and our share is now 28/67 of them (5),
-		// half of it at once.
-		for (let i = 0; i < 6; i++) budget.onSettled({ limit: 40, remaining: 14, resetAtMs: next });
-		expect(startAll(budget, T + 200)).toBe(2);
+		// it (6) at once while others are on the token, less the tail of our share of the window
+		// (⌈40 × 22/51 ÷ 5⌉ = 4), which goes one at a time: 2.
+		expect(startAll(budget, T + 100)).toBe(2);
+		// Our 2 counted, and 14 more of theirs: 14 left, and our share is now 24/67 of them (5),
+		// half of it (2) no more than the tail (3): one at a time.
+		for (let i = 0; i < 2; i++) budget.onSettled({ limit: 40, remaining: 14, resetAtMs: next });
+		expect(startAll(budget, T + 200)).toBe(1);
 	});
 
 	it('takes the whole window again once the others stop spending', () => {
-		const budget = new RateBudget(NO_TAIL, NO_RAMP);
+		const budget = new TokenBudget();
 		budget.onStart(NOW);
 		budget.onSettled({ limit: 20, remaining: 10, resetAtMs: T });
 		// 9 of the 10 used were someone else's, who then stops: we spend the rest, in bursts that
@@ -216,7 +237,7 @@ describe('RateBudget', () => {
 		}
 		budget.onStart(next(1) + RESET_MARGIN_MS);
 		budget.onSettled({ limit: 20, remaining: 19, resetAtMs: next(2) });
-		expect(startAll(budget, next(1) + 100)).toBe(19);
+		expect(startAll(budget, next(1) + 100)).toBe(19 - tail(20));
 	});
 
 	it('waits for the reset when another client has spent the window', () => {
@@ -228,7 +249,7 @@ describe('RateBudget', () => {
 
 	it('assumes 100 per 60 s when the API never sends the headers', () => {
 		const t0 = NOW + 123;
-		const budget = new RateBudget(NO_TAIL, NO_RAMP);
+		const budget = new TokenBudget();
 		expect(budget.decide(t0)).toEqual({ go: true });
 		budget.onStart(t0);
 		expectWait(budget.decide(t0), undefined);
@@ -246,7 +267,7 @@ describe('RateBudget', () => {
 	});
 
 	it('counts a request that got no answer at all as an answer without headers', () => {
-		const budget = new RateBudget(NO_TAIL, NO_RAMP);
+		const budget = new TokenBudget();
 		budget.onStart(NOW);
 		budget.onSettled(undefined);
 		expect(startAll(budget, NOW)).toBe(ASSUMED_LIMIT - 1);
@@ -260,12 +281,12 @@ describe('RateBudget', () => {
 		// A shorter pause does not shorten the current one.
 		budget.pauseUntil(NOW + 1_000);
 		expectWait(budget.decide(NOW + 2_000), 3_000);
-		expect(startAll(budget, NOW + 5_000)).toBe(19);
+		expect(startAll(budget, NOW + 5_000)).toBe(19 - tail(20));
 		expectWait(budget.decide(NOW + 5_000), undefined);
 	});
 
 	it('pauses the first request too', () => {
-		const budget = new RateBudget(NO_TAIL, NO_RAMP);
+		const budget = new TokenBudget();
 		budget.pauseUntil(NOW + 1_500);
 		expectWait(budget.decide(NOW), 1_500);
 		expect(budget.decide(NOW + 1_500)).toEqual({ go: true });
@@ -281,7 +302,7 @@ describe('RateBudget', () => {
 	});
 
 	it('frees a slot on onAbandoned without counting an answer', () => {
-		const fresh = new RateBudget(NO_TAIL, NO_RAMP);
+		const fresh = new TokenBudget();
 		fresh.onStart(NOW);
 		fresh.onAbandoned();
 		expect(fresh.requestsInFlight).toBe(0);
@@ -290,15 +311,15 @@ describe('RateBudget', () => {
 		fresh.onStart(NOW);
 		expectWait(fresh.decide(NOW), undefined);
 
-		const budget = learned({ limit: 20, remaining: 3, resetAtMs: T });
-		expect(startAll(budget, NOW)).toBe(3);
+		const budget = learned({ limit: 20, remaining: 8, resetAtMs: T });
+		expect(startAll(budget, NOW)).toBe(8 - tail(20));
 		budget.onAbandoned();
-		expect(budget.requestsInFlight).toBe(2);
+		expect(budget.requestsInFlight).toBe(3);
 		expect(startAll(budget, NOW)).toBe(1);
 	});
 
 	it('never counts fewer than 0 in flight', () => {
-		const budget = new RateBudget(NO_TAIL, NO_RAMP);
+		const budget = new TokenBudget();
 		budget.onAbandoned();
 		budget.onSettled(undefined);
 		expect(budget.requestsInFlight).toBe(0);
@@ -306,16 +327,12 @@ describe('RateBudget', () => {
 		expect(budget.requestsInFlight).toBe(1);
 	});
 });
-describe('RateBudget: the end of a window goes one request at a time', () => {
+describe('TokenBudget: the end of a window goes one request at a time', () => {
 	const T = NOW + 60_000;
 	const window = (remaining: number): RateLimitSnapshot => ({ limit: 20, remaining, resetAtMs: T });
-	const TAIL = 0.2;
-	const NO_RAMP = false;
 
 	it('lets all but the last fifth go at once, then one at a time', () => {
-		const budget = new RateBudget(TAIL, NO_RAMP);
-		budget.onStart(NOW);
-		budget.onSettled(window(19));
+		const budget = learned(window(19));
 		// 20 per window: the last 4 are the tail, so 15 may go at once, then one at a time.
 		expect(startAll(budget, NOW)).toBe(15);
 		for (let i = 0; i < 15; i++) budget.onSettled(window(4));
@@ -325,7 +342,7 @@ describe('RateBudget: the end of a window goes one request at a time', () => {
 	});
 
 	it('so another client spending the tail meanwhile is seen before another of ours goes', () => {
-		const budget = new RateBudget(TAIL, NO_RAMP);
+		const budget = new TokenBudget();
 		// The 16 used so far were ours.
 		for (let i = 0; i < 16; i++) budget.onStart(NOW);
 		for (let i = 0; i < 16; i++) budget.onSettled(window(4));

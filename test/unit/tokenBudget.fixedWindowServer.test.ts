@@ -1,15 +1,15 @@
 /**
- * The RateBudget driven against a simulated fixed-window server (the emulator's FixedWindow), with
+ * The TokenBudget driven against a simulated fixed-window server (the emulator's FixedWindow), with
  * and without other consumers on the token, on simulated time: never more than the limit in a
  * window alone, never stuck, everything sent.
  */
 import fc from 'fast-check';
 
 import {
-	RateBudget,
-	RESET_MARGIN_MS,
 	readRateLimitHeaders,
-} from '../../nodes/RyzeApi/helpers/rateBudget';
+	RESET_MARGIN_MS,
+} from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
 import { retryDecision } from '../../nodes/RyzeApi/helpers/retryPolicy';
 import { FixedWindow } from '../support/emulator/fixedWindow';
 import { countPerWindow } from '../support/rateFigures';
@@ -54,12 +54,12 @@ interface SimResult {
 	sent: number;
 	endMs: number;
 }
-/** Drives a RateBudget as limiter.ts and joinRunner.ts do, against the server; checks liveness throughout. */
+/** Drives a TokenBudget as limiter.ts and joinRunner.ts do, against the server; checks liveness throughout. */
 function simulate(c: SimCase): SimResult {
 	const server = new FixedWindow(c.limit, c.windowSeconds * 1000);
 	/** Our requests as the server saw them, for the count per window. */
 	const ours: LoggedJoin[] = [];
-	const budget = new RateBudget();
+	const budget = new TokenBudget();
 	const inFlight: InFlight[] = [];
 	let now = NOW + c.startOffsetMs;
 	let pending = c.requests;
@@ -91,7 +91,7 @@ function simulate(c: SimCase): SimResult {
 			const decision = retryDecision(raw, transientOf(raw), 1, POLICY, now, half);
 			check(decision.retry, 'a 429 is retried');
 			if (decision.retry && decision.rateLimited) {
-				// As tokenLimiter.pauseUntil does.
+				// As the gate's pauseToken does.
 				budget.onRejected();
 				budget.pauseUntil(now + decision.waitMs);
 			}
@@ -172,7 +172,7 @@ function simulate(c: SimCase): SimResult {
 	};
 }
 
-describe('RateBudget against a fixed-window server', () => {
+describe('TokenBudget against a fixed-window server', () => {
 	it('spends each window whole, without a 429 (100 per minute, answers at once)', () => {
 		const result = simulate({
 			limit: 100,

@@ -1,10 +1,11 @@
 /**
- * Several processes on one token, each with its own RateBudget and nothing shared but the
+ * Several processes on one token, each with its own TokenBudget and nothing shared but the
  * rate-limit headers, against a simulated fixed-window server (the emulator's FixedWindow).
  */
 import fc from 'fast-check';
 
-import { RateBudget, readRateLimitHeaders } from '../../nodes/RyzeApi/helpers/rateBudget';
+import { readRateLimitHeaders } from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
 import type { RetryPolicy } from '../../nodes/RyzeApi/helpers/retryPolicy';
 import { retryDecision } from '../../nodes/RyzeApi/helpers/retryPolicy';
 import { FixedWindow } from '../support/emulator/fixedWindow';
@@ -13,7 +14,7 @@ import type { LoggedJoin } from '../support/rateFigures';
 import { check, http, NOW, transientOf, windowHeaders } from '../support/fakeAnswers';
 
 /**
- * Several processes (n8n queue-mode workers), each with its own RateBudget, sharing one token
+ * Several processes (n8n queue-mode workers), each with its own TokenBudget, sharing one token
  * on one fixed-window server that counts only what it accepts, as the emulator does. Each
  * process runs its items as runOperation does: at most `concurrency` at a time, a start when its
  * budget allows, a 429 retried after retryDecision's wait with the budget paused meanwhile.
@@ -87,7 +88,7 @@ function simulateProcesses(c: ProcessesCase): ProcessesResult {
 	const start = (server.windowOf(NOW) + 1) * c.windowMs + 7;
 
 	for (let p = 0; p < c.processes; p++) {
-		const budget = new RateBudget();
+		const budget = new TokenBudget();
 		const queue: number[] = Array.from({ length: c.itemsEach }, () => 0); // tries so far
 		let active = 0;
 		let wakeAt = Infinity;
@@ -182,7 +183,7 @@ function windowUse(result: ProcessesResult, c: ProcessesCase): number {
 	return middle.reduce((a, b) => a + b, 0) / middle.length / (c.limit - c.otherPerWindow);
 }
 
-describe('RateBudget: several processes on one token, from the headers alone', () => {
+describe('TokenBudget: several processes on one token, from the headers alone', () => {
 	const base: ProcessesCase = {
 		processes: 1,
 		itemsEach: 0,
