@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
 import { Agent, ProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 
@@ -104,55 +106,178 @@ async function exchange(
 			proxy: `set in ${route.variable}`,
 		};
 	}
-	const deadline = AbortSignal.timeout(timeoutMs);
-	const signal = cancelSignal ? AbortSignal.any([deadline, cancelSignal]) : deadline;
 	const headers: Record<string, string> = { accept: 'application/json', token: connection.token };
 	if (body !== undefined) headers['content-type'] = 'application/json';
 
+	const inFlight = new CappedExchange(BODY_LIMIT_BYTES);
+	let deadlinePassed = false;
+	// One timer per request, not AbortSignal.timeout and AbortSignal.any: those cost tens of
+	// microseconds each, and leave a timer behind until the signal is collected.
+	const deadline = setTimeout(() => {
+		deadlinePassed = true;
+		inFlight.abort(new Error(`no complete answer within ${timeoutMs} ms`));
+	}, timerMs(timeoutMs));
+	const underCancel = cancelSignal ? exchangesUnder(cancelSignal) : undefined;
+	underCancel?.add(inFlight);
 	try {
 		// origin and path are passed apart: a URL string would be normalised, and an encoded ".."
 		// instance name would then climb out of its path segment.
-		const response = await dispatcherFor(connection.origin, route).request({
-			origin: connection.origin,
-			path,
-			method,
-			headers,
-			body,
-			signal,
-			headersTimeout: timeoutMs,
-			bodyTimeout: timeoutMs,
-		});
-		const { text, tooLarge } = await readCapped(response.body, BODY_LIMIT_BYTES);
+		dispatcherFor(connection.origin, route).dispatch(
+			{
+				origin: connection.origin,
+				path,
+				method,
+				headers,
+				body,
+				headersTimeout: timeoutMs,
+				bodyTimeout: timeoutMs,
+			},
+			inFlight,
+		);
+	} catch (error) {
+		inFlight.fail(error);
+	}
+	const settled = await inFlight.settled;
+	clearTimeout(deadline);
+	underCancel?.delete(inFlight);
+	if (settled.kind === 'answer') {
 		return {
 			kind: 'http',
-			status: response.statusCode,
-			headers: flattenHeaders(response.headers),
-			body: text,
-			bodyTooLarge: tooLarge,
+			status: settled.status,
+			headers: flattenHeaders(settled.headers),
+			body: settled.text,
+			bodyTooLarge: settled.tooLarge,
 		};
-	} catch (error) {
-		// n8n marks the execution canceled, not failed, only on this error: it must not become a NodeApiError.
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
-		if (cancelSignal?.aborted) throw new RequestCancelledError();
-		return describeFailure(error, deadline.aborted, timeoutMs, route);
+	}
+	// n8n marks the execution canceled, not failed, only on this error: it must not become a NodeApiError.
+	if (cancelSignal?.aborted) throw new RequestCancelledError();
+	return describeFailure(settled.error, deadlinePassed, timeoutMs, route);
+}
+
+type Settled =
+	| {
+			kind: 'answer';
+			status: number;
+			headers: IncomingHttpHeaders;
+			text: string;
+			tooLarge: boolean;
+	  }
+	| { kind: 'error'; error: unknown };
+
+/**
+ * One request's answer, gathered from undici's handler callbacks: the status, the headers and the
+ * body up to the cap (past it the request is aborted and the body reported as too large). undici's
+ * request() would wrap each answer in a stream read back through an async iterator; this is the
+ * same exchange without them. An abort before the request has a socket is done once it has one,
+ * as request() does.
+ */
+class CappedExchange implements Dispatcher.DispatchHandler {
+	readonly settled: Promise<Settled>;
+	private settle!: (result: Settled) => void;
+	private done = false;
+	private controller: Dispatcher.DispatchController | undefined;
+	private pendingAbort: Error | undefined;
+	private status = 0;
+	private headers: IncomingHttpHeaders = {};
+	private readonly chunks: Buffer[] = [];
+	private size = 0;
+
+	constructor(private readonly limit: number) {
+		this.settled = new Promise((resolve) => (this.settle = resolve));
+	}
+
+	abort(reason: Error): void {
+		if (this.done) return;
+		if (this.controller) this.controller.abort(reason);
+		else this.pendingAbort ??= reason;
+	}
+
+	onRequestStart(controller: Dispatcher.DispatchController): void {
+		this.controller = controller;
+		if (this.pendingAbort) controller.abort(this.pendingAbort);
+	}
+
+	onResponseStart(
+		_controller: Dispatcher.DispatchController,
+		statusCode: number,
+		headers: IncomingHttpHeaders,
+	): void {
+		// A 1xx is informational: the answer follows.
+		if (statusCode < 200) return;
+		this.status = statusCode;
+		this.headers = headers;
+	}
+
+	onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+		if (this.done) return;
+		this.size += chunk.length;
+		if (this.size <= this.limit) {
+			this.chunks.push(chunk);
+			return;
+		}
+		this.finish({
+			kind: 'answer',
+			status: this.status,
+			headers: this.headers,
+			text: '',
+			tooLarge: true,
+		});
+		controller.abort(new Error(`answer body larger than ${this.limit} bytes`));
+	}
+
+	onResponseEnd(): void {
+		const text = Buffer.concat(this.chunks).toString('utf8');
+		this.finish({
+			kind: 'answer',
+			status: this.status,
+			headers: this.headers,
+			text,
+			tooLarge: false,
+		});
+	}
+
+	onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+		this.fail(error);
+	}
+
+	fail(error: unknown): void {
+		this.finish({ kind: 'error', error });
+	}
+
+	private finish(result: Settled): void {
+		if (this.done) return;
+		this.done = true;
+		this.settle(result);
 	}
 }
 
-async function readCapped(
-	body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
-	limit: number,
-): Promise<{ text: string; tooLarge: boolean }> {
-	const chunks: Buffer[] = [];
-	let size = 0;
-	for await (const chunk of body) {
-		size += chunk.length;
-		if (size > limit) {
-			body.destroy();
-			return { text: '', tooLarge: true };
-		}
-		chunks.push(chunk);
+/**
+ * The exchanges in flight under each execution's cancel signal. One listener per signal, not one
+ * per request: an AbortSignal warns of a leak past ten listeners, and Requests in Flight goes to 50.
+ */
+const inFlightByCancelSignal = new WeakMap<AbortSignal, Set<CappedExchange>>();
+
+function exchangesUnder(signal: AbortSignal): Set<CappedExchange> {
+	let inFlight = inFlightByCancelSignal.get(signal);
+	if (!inFlight) {
+		const watched = new Set<CappedExchange>();
+		signal.addEventListener(
+			'abort',
+			() => {
+				for (const exchange of watched) exchange.abort(new RequestCancelledError());
+				watched.clear();
+			},
+			{ once: true },
+		);
+		inFlightByCancelSignal.set(signal, watched);
+		inFlight = watched;
 	}
-	return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: false };
+	return inFlight;
+}
+
+/** Node fires a timer of more than 2^31−1 ms after 1 ms: a longer deadline is cut there (about 24 days). */
+function timerMs(ms: number): number {
+	return Math.min(Math.max(0, ms), 2 ** 31 - 1);
 }
 
 const TIMEOUT_CODES = new Set([
