@@ -149,14 +149,57 @@ export function groupRoutePath(
  * budget, deduplication): the token enters only through a hash, so no map ever holds it.
  */
 export function endpointKey(connection: Pick<Connection, 'origin' | 'basePath' | 'token'>): string {
-	return createHash('sha256')
-		.update(JSON.stringify([connection.origin, connection.basePath, connection.token]))
-		.digest('hex');
+	return remembered(endpointKeys, connection, () =>
+		createHash('sha256')
+			.update(JSON.stringify([connection.origin, connection.basePath, connection.token]))
+			.digest('hex'),
+	);
 }
 
 /** One instance behind one token at one server: the unit the health rules and deduplication count in. */
 export function instanceKey(connection: Connection): string {
-	return `${endpointKey(connection)}/${JSON.stringify(connection.instance)}`;
+	return remembered(
+		instanceKeys,
+		connection,
+		() => `${endpointKey(connection)}/${JSON.stringify(connection.instance)}`,
+	);
+}
+
+/**
+ * The keys are asked for several times per request, with the same connection object: a hash
+ * each time was a good part of the node's own time per item. Each object remembers its key, and
+ * the fields it was made from, so that a changed object gets a new one. Weakly held: the
+ * remembered token lives no longer than the connection object holding it.
+ */
+interface RememberedKey {
+	key: string;
+	origin: string;
+	basePath: string;
+	token: string;
+	instance: string | undefined;
+}
+
+const endpointKeys = new WeakMap<object, RememberedKey>();
+const instanceKeys = new WeakMap<object, RememberedKey>();
+
+function remembered(
+	keys: WeakMap<object, RememberedKey>,
+	connection: Pick<Connection, 'origin' | 'basePath' | 'token'> & { instance?: string },
+	make: () => string,
+): string {
+	const { origin, basePath, token, instance } = connection;
+	const known = keys.get(connection);
+	if (
+		known?.origin === origin &&
+		known.basePath === basePath &&
+		known.token === token &&
+		known.instance === instance
+	) {
+		return known.key;
+	}
+	const key = make();
+	keys.set(connection, { key, origin, basePath, token, instance });
+	return key;
 }
 
 function isBlank(value: unknown): boolean {
