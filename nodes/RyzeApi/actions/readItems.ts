@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { CredentialFields, Endpoint } from '../helpers/connection';
+import type { Connection, CredentialFields, Endpoint } from '../helpers/connection';
 import { instanceKey, withInstance } from '../helpers/connection';
 import type { Checked, Failure, Outcome } from '../helpers/interfaces';
 import { failure } from '../helpers/interfaces';
@@ -39,6 +39,7 @@ export async function readItems(
 		: this.getNodeParameter('options.instanceName', 0, '');
 	const plans: Array<Outcome<ItemPlan>> = [];
 	const taskByKey = new Map<string, number>();
+	const connectionFor = sameInstanceSameConnection(credentials, endpoint);
 	for (let itemIndex = 0; itemIndex < itemCount && !cancelSignal?.aborted; itemIndex++) {
 		// Let the answers already in be handled between reads.
 		if (itemIndex % READS_BETWEEN_YIELDS === READS_BETWEEN_YIELDS - 1) {
@@ -47,8 +48,7 @@ export async function readItems(
 		const plan = readItem.call(
 			this,
 			itemIndex,
-			credentials,
-			endpoint,
+			connectionFor,
 			parseIdentifier,
 			fixedInstance,
 			feed,
@@ -62,11 +62,30 @@ export async function readItems(
 	return { plans };
 }
 
+/**
+ * The item's connection from its instance override: the same object for the same override as the
+ * item before (every item, unless the instance is an expression), so that what the runner keys by
+ * connection (helpers/connection.ts's keys) is worked out once, not per item.
+ */
+function sameInstanceSameConnection(
+	credentials: CredentialFields,
+	endpoint: Checked<Endpoint>,
+): (instanceOverride: unknown) => Checked<Connection> {
+	let last: { instanceOverride: unknown; connection: Checked<Connection> } | undefined;
+	return (instanceOverride) => {
+		if (last && Object.is(last.instanceOverride, instanceOverride)) return last.connection;
+		const connection = endpoint.ok
+			? withInstance(endpoint.value, credentials, instanceOverride)
+			: endpoint;
+		last = { instanceOverride, connection };
+		return connection;
+	};
+}
+
 function readItem(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	credentials: CredentialFields,
-	endpoint: Checked<Endpoint>,
+	connectionFor: (instanceOverride: unknown) => Checked<Connection>,
 	parseIdentifier: (value: unknown) => Checked<string>,
 	fixedInstance: unknown,
 	feed: TaskFeed<Task>,
@@ -83,9 +102,7 @@ function readItem(
 		const why = error instanceof Error ? error.message : String(error);
 		return failure('invalid_identifier', `Could not read this item's parameters: ${why}`, null);
 	}
-	const connection = endpoint.ok
-		? withInstance(endpoint.value, credentials, instanceOverride)
-		: endpoint;
+	const connection = connectionFor(instanceOverride);
 	if (!connection.ok) return failure('unauthorized', connection.message, null);
 	const identifier = parseIdentifier(rawIdentifier);
 	if (!identifier.ok) return failure('invalid_identifier', identifier.message, null);
