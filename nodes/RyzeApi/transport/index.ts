@@ -60,6 +60,21 @@ export async function closeDispatchers(): Promise<void> {
 	await Promise.all(all.map(async (dispatcher) => await dispatcher.close()));
 }
 
+/**
+ * The proxy variables are those of n8n's process, read once per connection object: one per
+ * execution and instance (actions/readItems.ts), so a change counts from the next execution on,
+ * as a changed credential does. Reading them per request was a measurable part of each one.
+ */
+const routes = new WeakMap<Connection, { origin: string; route: ProxyRoute }>();
+
+function routeOf(connection: Connection): ProxyRoute {
+	const known = routes.get(connection);
+	if (known?.origin === connection.origin) return known.route;
+	const route = proxyRoute(connection.origin, process.env);
+	routes.set(connection, { origin: connection.origin, route });
+	return route;
+}
+
 export interface RequestLimits {
 	/** Whole-exchange deadline: connect, headers and body. */
 	timeoutMs: number;
@@ -96,8 +111,7 @@ async function exchange(
 	{ timeoutMs, cancelSignal }: RequestLimits,
 ): Promise<RawAnswer> {
 	if (cancelSignal?.aborted) throw new RequestCancelledError();
-	// Read per request, as n8n's own proxy agents do: the variables are those of n8n's process.
-	const route = proxyRoute(connection.origin, process.env);
+	const route = routeOf(connection);
 	if (route.kind === 'invalid') {
 		return {
 			kind: 'noAnswer',
