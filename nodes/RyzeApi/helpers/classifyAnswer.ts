@@ -179,7 +179,10 @@ export function readEnvelope(body: string): Envelope | undefined {
 	) {
 		errorMessage = record.message.trim();
 	}
-	return { ...record, errorMessage };
+	// The parsed object is ours alone: adding the field beats copying it (a spread of a parsed
+	// object cost several microseconds per answer, most of classifyAnswer's time).
+	record.errorMessage = errorMessage;
+	return record as Envelope;
 }
 
 function describeBody(
