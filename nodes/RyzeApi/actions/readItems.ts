@@ -40,6 +40,7 @@ export async function readItems(
 	const plans: Array<Outcome<ItemPlan>> = [];
 	const taskByKey = new Map<string, number>();
 	const connectionFor = sameInstanceSameConnection(credentials, endpoint);
+	const identifierOf = identifierReader.call(this);
 	for (let itemIndex = 0; itemIndex < itemCount && !cancelSignal?.aborted; itemIndex++) {
 		// Let the answers already in be handled between reads.
 		if (itemIndex % READS_BETWEEN_YIELDS === READS_BETWEEN_YIELDS - 1) {
@@ -48,6 +49,7 @@ export async function readItems(
 		const plan = readItem.call(
 			this,
 			itemIndex,
+			identifierOf,
 			connectionFor,
 			parseIdentifier,
 			fixedInstance,
@@ -82,9 +84,41 @@ function sameInstanceSameConnection(
 	};
 }
 
+/** `={{ $json.field }}`, `={{ $json["field"] }}` or `={{ $json['field'] }}`, and nothing more. */
+const ITEM_FIELD_EXPRESSION =
+	/^=\{\{\s*\$json(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\\]*)\2\s*\])\s*\}\}$/;
+
+/**
+ * How each item's Identifier is read. n8n evaluates an expression per item with a new data proxy
+ * and a new $now: a third of the node's time on a sheet of links. The usual Identifier,
+ * `{{ $json.field }}`, names one field of the item; when that field is the item's own string, n8n
+ * returns it unchanged, so it is read directly. Anything else asks n8n, and so does the node as an
+ * AI agent's tool (there $json is the agent's item, not the tool's input).
+ */
+function identifierReader(this: IExecuteFunctions): (itemIndex: number) => unknown {
+	const viaN8n = (itemIndex: number) => this.getNodeParameter('identifier', itemIndex);
+	const { parameters, type } = this.getNode();
+	const match =
+		typeof parameters.identifier === 'string' && !type.endsWith('Tool')
+			? ITEM_FIELD_EXPRESSION.exec(parameters.identifier)
+			: null;
+	if (!match) return viaN8n;
+	const field = match[1] ?? match[3];
+	const items = this.getInputData();
+	return (itemIndex) => {
+		const json: unknown = items[itemIndex]?.json;
+		const value =
+			typeof json === 'object' && json !== null && Object.prototype.hasOwnProperty.call(json, field)
+				? (json as IDataObject)[field]
+				: undefined;
+		return typeof value === 'string' ? value : viaN8n(itemIndex);
+	};
+}
+
 function readItem(
 	this: IExecuteFunctions,
 	itemIndex: number,
+	identifierOf: (itemIndex: number) => unknown,
 	connectionFor: (instanceOverride: unknown) => Checked<Connection>,
 	parseIdentifier: (value: unknown) => Checked<string>,
 	fixedInstance: unknown,
@@ -94,7 +128,7 @@ function readItem(
 	let rawIdentifier: unknown;
 	let instanceOverride: unknown = fixedInstance;
 	try {
-		rawIdentifier = this.getNodeParameter('identifier', itemIndex);
+		rawIdentifier = identifierOf(itemIndex);
 		if (fixedInstance === undefined) {
 			instanceOverride = this.getNodeParameter('options.instanceName', itemIndex, '');
 		}
