@@ -266,8 +266,9 @@ class CappedExchange implements Dispatcher.DispatchHandler {
 }
 
 /**
- * The exchanges in flight under each execution's cancel signal. One listener per signal, not one
- * per request: an AbortSignal warns of a leak past ten listeners, and Requests in Flight goes to 50.
+ * The exchanges in flight under each execution's cancel signal: one listener per signal, not one
+ * added and removed per request (outside n8n, whose signal allows any number, an AbortSignal also
+ * warns of a leak past ten listeners, and Requests in Flight goes to 50).
  */
 const inFlightByCancelSignal = new WeakMap<AbortSignal, Set<CappedExchange>>();
 
