@@ -4,6 +4,7 @@ import type { Connection, CredentialFields, Endpoint } from '../helpers/connecti
 import { instanceKey, withInstance } from '../helpers/connection';
 import type { Checked, Failure, Outcome } from '../helpers/interfaces';
 import { failure } from '../helpers/interfaces';
+import { runsAsAiTool } from '../helpers/outputs';
 import type { ItemPlan } from '../helpers/routeItems';
 import type { Task, TaskFeed } from '../runner/runOperation';
 
@@ -99,7 +100,7 @@ function identifierReader(this: IExecuteFunctions): (itemIndex: number) => unkno
 	const viaN8n = (itemIndex: number) => this.getNodeParameter('identifier', itemIndex);
 	const { parameters, type } = this.getNode();
 	const match =
-		typeof parameters.identifier === 'string' && !type.endsWith('Tool')
+		typeof parameters.identifier === 'string' && !runsAsAiTool(type)
 			? ITEM_FIELD_EXPRESSION.exec(parameters.identifier)
 			: null;
 	if (!match) return viaN8n;

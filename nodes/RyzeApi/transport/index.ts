@@ -112,14 +112,7 @@ async function exchange(
 ): Promise<RawAnswer> {
 	if (cancelSignal?.aborted) throw new RequestCancelledError();
 	const route = routeOf(connection);
-	if (route.kind === 'invalid') {
-		return {
-			kind: 'noAnswer',
-			failure: 'network',
-			detail: route.problem,
-			proxy: `set in ${route.variable}`,
-		};
-	}
+	if (route.kind === 'invalid') return unusableProxy(route);
 	const headers: Record<string, string> = { accept: 'application/json', token: connection.token };
 	if (body !== undefined) headers['content-type'] = 'application/json';
 
@@ -166,6 +159,15 @@ async function exchange(
 	// n8n marks the execution canceled, not failed, only on this error: it must not become a NodeApiError.
 	if (cancelSignal?.aborted) throw new RequestCancelledError();
 	return describeFailure(settled.error, deadlinePassed, timeoutMs, route);
+}
+
+function unusableProxy(route: Extract<ProxyRoute, { kind: 'invalid' }>): NoAnswer {
+	return {
+		kind: 'noAnswer',
+		failure: 'network',
+		detail: route.problem,
+		proxy: `set in ${route.variable}`,
+	};
 }
 
 type Settled =
