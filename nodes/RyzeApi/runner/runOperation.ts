@@ -69,7 +69,12 @@ export async function runOperation<T>(
 	const results: Array<TaskResult<T>> = [];
 	const onWait = longWaitLog(operation.noun, feed, results, settings.log, clock);
 	const gate = new StartGate({ ...settings, onWait }, clock);
-	const retry = { ...settings.retry, idempotent: operation.idempotent };
+	const taskSettings: TaskSettings = {
+		...settings,
+		retry: { ...settings.retry, idempotent: operation.idempotent },
+		clock,
+		onWait,
+	};
 
 	let next = 0;
 	let thrown: { error: unknown } | undefined;

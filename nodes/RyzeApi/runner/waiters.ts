@@ -16,6 +16,7 @@ export class Waiters {
 	}
 
 	wakeAll(): void {
+		if (this.waiting.size === 0) return;
 		const waiting = [...this.waiting];
 		this.waiting.clear();
 		for (const wake of waiting) wake();
