@@ -84,12 +84,7 @@ export async function runOperation<T>(
 			const task = await feed.at(index);
 			if (!task) return;
 			try {
-				results[index] = await runTask(task, operation, gate, {
-					...settings,
-					retry,
-					clock,
-					onWait,
-				});
+				results[index] = await runTask(task, operation, gate, taskSettings);
 			} catch (error) {
 				thrown ??= { error };
 				feed.stop();
