@@ -25,6 +25,12 @@ export const MIN_RATE_LIMIT_WAIT_MS = 1_000;
  * with four processes, at under 1% of the window's use).
  */
 const SHARED_BURST = 0.5;
+/**
+ * How long the holder of a window's tail ticket lets the others' last requests land before it takes
+ * the slots no share gives (at most this, and at most a tenth of the time left in the window).
+ */
+const LAST_SLOTS_SETTLE_MS = 1_000;
+const LAST_SLOTS_SETTLE_SHARE = 0.1;
 
 export function readRateLimitHeaders(
 	headers: Record<string, string | undefined>,
@@ -56,6 +62,10 @@ interface WindowTally {
 	others: number;
 	/** What remained when we stopped for the reset with requests still wanting to go. */
 	leftToOthers: number;
+	/** One of our answers carried the window's tail ticket: the last slots no share gives are ours. */
+	holdsTail: boolean;
+	/** When we first waited for such a slot (the settle counts from then). */
+	lastSlotsFromMs: number | undefined;
 }
 
 /** Our requests the server counted in the window, as far as its answers have told us. */
@@ -132,6 +142,8 @@ export class RateBudget {
 			const open = this.window.remaining;
 			let mine = Math.floor(share * open + 1e-9);
 			if (mine === 0 && open > 0 && this.othersPerRoundTrip === 0) mine = 1;
+			if (mine === 0 && open > 0 && (this.tally as WindowTally).holdsTail)
+				return this.decideLastSlot(nowMs);
 			const burst = share < 1 ? Math.floor(mine * SHARED_BURST) : mine;
 			const tail = Math.ceil(this.window.limit * share * this.tailFraction);
 			const rampAllows = !this.rampUp || this.inFlight < this.ramp;
@@ -198,6 +210,9 @@ export class RateBudget {
 		}
 		const tally = this.tally as WindowTally;
 		tally.ownAnswered++;
+		// Each counted request gets its own remaining count, so exactly one process gets this one.
+		const tailTicket = Math.ceil(snapshot.limit * this.tailFraction);
+		if (tailTicket > 0 && snapshot.remaining === tailTicket) tally.holdsTail = true;
 		this.countOthers();
 		this.ramp++;
 		if (this.inFlight === 0) {
@@ -231,6 +246,24 @@ export class RateBudget {
 			this.countOthers();
 		}
 		this.ramp = Math.max(1, Math.ceil(Math.min(this.ramp, this.inFlight + 1) / 2));
+	}
+
+	/**
+	 * The holder of the tail ticket takes the window's last slots that no one's share gives, one at
+	 * a time, once the requests the others sent before seeing the end have had time to land.
+	 */
+	private decideLastSlot(nowMs: number): StartDecision {
+		if (this.inFlight > 0) return { go: false, waitMs: undefined, why: 'budget in flight' };
+		const tally = this.tally as WindowTally;
+		const { resetAtMs } = this.window as RateLimitSnapshot;
+		tally.lastSlotsFromMs ??= nowMs;
+		const settleMs = Math.min(
+			LAST_SLOTS_SETTLE_MS,
+			(resetAtMs - tally.lastSlotsFromMs) * LAST_SLOTS_SETTLE_SHARE,
+		);
+		const waitMs = tally.lastSlotsFromMs + settleMs - nowMs;
+		if (waitMs <= 0) return { go: true };
+		return { go: false, waitMs, why: 'letting the other clients finish before the last slots' };
 	}
 
 	get requestsInFlight(): number {
@@ -285,6 +318,8 @@ export class RateBudget {
 			rejected: 0,
 			others: 0,
 			leftToOthers: 0,
+			holdsTail: false,
+			lastSlotsFromMs: undefined,
 		};
 		this.unattributed = { starts: 0, firstStartMs: undefined };
 		this.historyTrusted = isRunContinued(this.previous, firstStartMs);
