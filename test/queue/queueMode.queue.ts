@@ -252,6 +252,8 @@ interface RunReport {
 	figures: RateFigures;
 	/** Per window of the run, how far into it its last accepted request came (where a tail ended). */
 	lastAcceptedIntoWindowMs: number[];
+	/** How far into its window each 429 came, window by window from the run's first. */
+	rateLimitedIntoWindowMs: number[][];
 }
 
 const reports: RunReport[] = [];
@@ -304,21 +306,28 @@ async function runBatches(batchCount: number): Promise<RunReport> {
 			fromMs: postedAt,
 			toMs: answeredAt,
 		}),
-		lastAcceptedIntoWindowMs: lastAcceptedPerWindow(),
+		...intoWindows(),
 	};
 	reports.push(report);
 	printReport(report);
 	return report;
 }
 
-function lastAcceptedPerWindow(): number[] {
-	const last = new Map<number, number>();
-	for (const entry of emulator.joinRequests()) {
-		if (entry.status === 429) continue;
-		const window = Math.floor(entry.at / WINDOW_MS);
-		last.set(window, Math.max(last.get(window) ?? 0, entry.at - window * WINDOW_MS));
+/** Where in their windows the run's last accepted requests and its 429s came. */
+function intoWindows(): Pick<RunReport, 'lastAcceptedIntoWindowMs' | 'rateLimitedIntoWindowMs'> {
+	const joins = emulator.joinRequests();
+	if (joins.length === 0) return { lastAcceptedIntoWindowMs: [], rateLimitedIntoWindowMs: [] };
+	const first = Math.min(...joins.map((entry) => Math.floor(entry.at / WINDOW_MS)));
+	const last = Math.max(...joins.map((entry) => Math.floor(entry.at / WINDOW_MS)));
+	const lastAccepted = Array.from({ length: last - first + 1 }, () => 0);
+	const rateLimited = lastAccepted.map((): number[] => []);
+	for (const entry of joins) {
+		const index = Math.floor(entry.at / WINDOW_MS) - first;
+		const into = entry.at % WINDOW_MS;
+		if (entry.status === 429) rateLimited[index].push(into);
+		else lastAccepted[index] = Math.max(lastAccepted[index], into);
 	}
-	return [...last.keys()].sort((a, b) => a - b).map((window) => last.get(window) as number);
+	return { lastAcceptedIntoWindowMs: lastAccepted, rateLimitedIntoWindowMs: rateLimited };
 }
 
 function printReport(report: RunReport): void {
@@ -327,6 +336,7 @@ function printReport(report: RunReport): void {
 		`  items out ${report.itemsOut} of ${report.joins}, lost ${report.lost}, duplicated ${report.duplicated}, on Failed ${JSON.stringify(report.failed)}; executions per worker ${report.executionsPerWorker.join(' / ')}`,
 		formatRateFigures('  emulator log', report.figures),
 		`  last accepted request, ms into its window: ${report.lastAcceptedIntoWindowMs.join('  ')}`,
+		`  429s, ms into their window: ${report.rateLimitedIntoWindowMs.map((times) => `[${times.join(' ')}]`).join('  ')}`,
 	];
 	process.stderr.write(`\n${lines.join('\n')}\n\n`);
 	if (figuresFile) writeFileSync(figuresFile, JSON.stringify(reports, null, 2));
