@@ -92,6 +92,11 @@ function ownIn(tally: WindowTally): number {
  *   shows what the others spent before more of ours go. When our share of what remains rounds
  *   down to nothing, we still send one at a time if the others spent nothing between our last two
  *   answers; otherwise we leave the rest to them and wait for the reset.
+ * - **Last slots**: when everyone's share rounds down to nothing, every process would leave the
+ *   window's last slots to the others. The process whose answer said a fifth of the limit
+ *   remained (the server gives each counted request its own count, so one process at most)
+ *   takes them, one at a time, once the requests the others sent before seeing the end have
+ *   had time to land (a second at most).
  * - Without headers it assumes 100 per minute.
  *
  * A `waitMs` of undefined means: wait for an answer in flight.
