@@ -34,8 +34,8 @@ function waitOf(decision: StartDecision): number | undefined {
 }
 
 /**
- * A process that shares the window with another as the two go one at a time: each of its answers
- * shows the other spent one slot meanwhile. Its own answers carry `ownRemaining` in turn.
+ * A process that shares the window with another, both going one at a time: its answers carry
+ * `ownRemaining` in turn, and the counts skipped between two of them went to the other.
  */
 function alternating(ownRemaining: number[], nowMs = WINDOW_START + 100): RateBudget {
 	const budget = new RateBudget();
