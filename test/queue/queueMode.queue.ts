@@ -237,8 +237,17 @@ async function postBatch(joins: PostedJoin[]): Promise<{ status: number; items: 
 	return { status: response.statusCode, items };
 }
 
+/** After a window opens, the batches are posted this much later. */
+const POST_AFTER_WINDOW_START_MS = 10;
+
+function msToNextWindow(nowMs: number): number {
+	return Math.ceil(nowMs / WINDOW_MS) * WINDOW_MS - nowMs;
+}
+
 interface RunReport {
 	workers: number;
+	/** Where in its rate-limit window the batches were posted. */
+	postedIntoWindowMs: number;
 	batches: number;
 	joins: number;
 	itemsOut: number;
@@ -247,6 +256,10 @@ interface RunReport {
 	failed: Record<string, number>;
 	executionsPerWorker: number[];
 	figures: RateFigures;
+	/** Per window of the run, how far into it its last accepted request came (where a tail ended). */
+	lastAcceptedIntoWindowMs: number[];
+	/** How far into its window each 429 came, window by window from the run's first. */
+	rateLimitedIntoWindowMs: number[][];
 }
 
 const reports: RunReport[] = [];
@@ -260,6 +273,12 @@ async function runBatches(batchCount: number): Promise<RunReport> {
 			batch,
 			n,
 		})),
+	);
+	// Posted as a window opens, as the benchmark starts its processes: where in a window the
+	// executions happen to start would otherwise move the finish by up to a window (n8n takes about
+	// a second to start them, so a post in a window's last second loses that window).
+	await new Promise((resolve) =>
+		setTimeout(resolve, msToNextWindow(Date.now()) + POST_AFTER_WINDOW_START_MS),
 	);
 	const postedAt = Date.now();
 	const answers = await Promise.all(batches.map((joins) => postBatch(joins)));
@@ -278,6 +297,7 @@ async function runBatches(batchCount: number): Promise<RunReport> {
 	}
 	const report: RunReport = {
 		workers: workers.length,
+		postedIntoWindowMs: postedAt % WINDOW_MS,
 		batches: batchCount,
 		joins: posted.length,
 		itemsOut: items.length,
@@ -292,17 +312,37 @@ async function runBatches(batchCount: number): Promise<RunReport> {
 			fromMs: postedAt,
 			toMs: answeredAt,
 		}),
+		...intoWindows(),
 	};
 	reports.push(report);
 	printReport(report);
 	return report;
 }
 
+/** Where in their windows the run's last accepted requests and its 429s came. */
+function intoWindows(): Pick<RunReport, 'lastAcceptedIntoWindowMs' | 'rateLimitedIntoWindowMs'> {
+	const joins = emulator.joinRequests();
+	if (joins.length === 0) return { lastAcceptedIntoWindowMs: [], rateLimitedIntoWindowMs: [] };
+	const first = Math.min(...joins.map((entry) => Math.floor(entry.at / WINDOW_MS)));
+	const last = Math.max(...joins.map((entry) => Math.floor(entry.at / WINDOW_MS)));
+	const lastAccepted = Array.from({ length: last - first + 1 }, () => 0);
+	const rateLimited = lastAccepted.map((): number[] => []);
+	for (const entry of joins) {
+		const index = Math.floor(entry.at / WINDOW_MS) - first;
+		const into = entry.at % WINDOW_MS;
+		if (entry.status === 429) rateLimited[index].push(into);
+		else lastAccepted[index] = Math.max(lastAccepted[index], into);
+	}
+	return { lastAcceptedIntoWindowMs: lastAccepted, rateLimitedIntoWindowMs: rateLimited };
+}
+
 function printReport(report: RunReport): void {
 	const lines = [
-		`queue mode, ${report.workers} workers × concurrency ${WORKER_CONCURRENCY}, ${report.batches} webhook executions of ${report.joins / report.batches} joins, token ${LIMIT} per ${WINDOW_MS / 1000} s:`,
+		`queue mode, ${report.workers} workers × concurrency ${WORKER_CONCURRENCY}, ${report.batches} webhook executions of ${report.joins / report.batches} joins, token ${LIMIT} per ${WINDOW_MS / 1000} s, posted ${report.postedIntoWindowMs} ms into a window:`,
 		`  items out ${report.itemsOut} of ${report.joins}, lost ${report.lost}, duplicated ${report.duplicated}, on Failed ${JSON.stringify(report.failed)}; executions per worker ${report.executionsPerWorker.join(' / ')}`,
 		formatRateFigures('  emulator log', report.figures),
+		`  last accepted request, ms into its window: ${report.lastAcceptedIntoWindowMs.join('  ')}`,
+		`  429s, ms into their window: ${report.rateLimitedIntoWindowMs.map((times) => `[${times.join(' ')}]`).join('  ')}`,
 	];
 	process.stderr.write(`\n${lines.join('\n')}\n\n`);
 	if (figuresFile) writeFileSync(figuresFile, JSON.stringify(reports, null, 2));

@@ -249,6 +249,12 @@ const SHARED_BURST = 0.5;
  * other clients of the token spent before more of ours are sent, instead of a batch of 429s.
  */
 const TAIL_FRACTION = 0.2;
+/**
+ * How long the holder of a window's tail ticket lets the others' last requests land before it takes
+ * the slots no share gives (at most this, and at most a tenth of the time left in the window).
+ */
+const LAST_SLOTS_SETTLE_MS = 1_000;
+const LAST_SLOTS_SETTLE_SHARE = 0.1;
 
 /** What this process saw of one window of the token: its own requests and the others'. */
 interface WindowTally {
@@ -267,6 +273,10 @@ interface WindowTally {
 	others: number;
 	/** What remained when we stopped for the reset with requests still wanting to go. */
 	leftToOthers: number;
+	/** One of our answers carried the window's tail ticket: the last slots no share gives are ours. */
+	holdsTail: boolean;
+	/** When we first waited for such a slot (the settle counts from then). */
+	lastSlotsFromMs: number | undefined;
 }
 
 /** Our requests the server counted in the window, as far as its answers have told us. */
@@ -293,6 +303,11 @@ function ownIn(tally: WindowTally): number {
  *   shows what the others spent before more of ours go. When our share of what remains rounds
  *   down to nothing, we still send one at a time if the others spent nothing between our last two
  *   answers; otherwise we leave the rest to them and wait for the reset.
+ * - **Last slots**: when everyone's share rounds down to nothing, every process would leave the
+ *   window's last slots to the others. The process whose answer said a fifth of the limit
+ *   remained (the server gives each counted request its own count, so one process at most)
+ *   takes them, one at a time, once the requests the others sent before seeing the end have
+ *   had time to land (a second at most).
  * - Without headers it assumes 100 per minute.
  */
 export class TokenBudget {
@@ -354,6 +369,7 @@ export class TokenBudget {
 		const open = window.remaining;
 		let mine = Math.floor(share * open + 1e-9);
 		if (mine === 0 && open > 0 && this.othersPerRoundTrip === 0) mine = 1;
+		if (mine === 0 && open > 0 && tally.holdsTail) return this.decideLastSlot(tally, nowMs);
 		const burst = share < 1 ? Math.floor(mine * SHARED_BURST) : mine;
 		const tail = Math.ceil(window.limit * share * TAIL_FRACTION);
 		const inFlight = this.inFlight;
@@ -402,6 +418,8 @@ export class TokenBudget {
 		}
 		const tally = this.tally as WindowTally;
 		tally.ownAnswered++;
+		// Each counted request gets its own remaining count, so exactly one process gets this one.
+		if (snapshot.remaining === Math.ceil(snapshot.limit * TAIL_FRACTION)) tally.holdsTail = true;
 		this.countOthers();
 		this.ramp++;
 		if (this.inFlight === 0) {
@@ -410,6 +428,22 @@ export class TokenBudget {
 				this.othersPerRoundTrip = tally.others - this.othersAtLastCheck;
 			this.othersAtLastCheck = tally.others;
 		}
+	}
+
+	/**
+	 * The holder of the tail ticket takes the window's last slots that no one's share gives, one at
+	 * a time, once the requests the others sent before seeing the end have had time to land.
+	 */
+	private decideLastSlot(tally: WindowTally, nowMs: number): BudgetDecision {
+		if (this.inFlight > 0) return untilAnswered('budget in flight');
+		tally.lastSlotsFromMs ??= nowMs;
+		const settleMs = Math.min(
+			LAST_SLOTS_SETTLE_MS,
+			(tally.resetAtMs - tally.lastSlotsFromMs) * LAST_SLOTS_SETTLE_SHARE,
+		);
+		const waitMs = tally.lastSlotsFromMs + settleMs - nowMs;
+		if (waitMs <= 0) return { go: true };
+		return { go: false, waitMs, why: 'letting the other clients finish before the last slots' };
 	}
 
 	onAbandoned(): void {
@@ -482,6 +516,8 @@ export class TokenBudget {
 			rejected: 0,
 			others: 0,
 			leftToOthers: 0,
+			holdsTail: false,
+			lastSlotsFromMs: undefined,
 		};
 		this.unattributed = { starts: 0, firstStartMs: undefined };
 		this.historyTrusted = isRunContinued(this.previous, firstStartMs);
