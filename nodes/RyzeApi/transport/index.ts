@@ -82,38 +82,22 @@ export interface RequestLimits {
 	cancelSignal?: AbortSignal;
 }
 
-/** One call of a group route; the path and query are built and encoded by groupRoutePath. */
+/**
+ * One call of a group route (the path and query built and encoded by groupRoutePath), as one HTTP
+ * exchange that never throws for what the network or the server does: every outcome is a
+ * RawAnswer. It only rejects when the execution is cancelled. Redirects are not followed (undici
+ * follows none unless told to), so the token header never travels to another host.
+ */
 export async function sendRequest(
 	connection: Connection,
 	request: ApiRequest,
-	limits: RequestLimits,
-): Promise<RawAnswer> {
-	const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-	return await exchange(
-		connection,
-		request.method,
-		groupRoutePath(connection, request),
-		body,
-		limits,
-	);
-}
-
-/**
- * One HTTP exchange that never throws for what the network or the server does: every outcome is
- * a RawAnswer. It only rejects when the execution is cancelled. Redirects are not followed (undici
- * follows none unless told to), so the token header never travels to another host.
- */
-async function exchange(
-	connection: Connection,
-	method: ApiRequest['method'],
-	path: string,
-	body: string | undefined,
 	{ timeoutMs, cancelSignal }: RequestLimits,
 ): Promise<RawAnswer> {
 	if (cancelSignal?.aborted) throw new RequestCancelledError();
 	const route = routeOf(connection);
 	if (route.kind === 'invalid') return unusableProxy(route);
 	const headers: Record<string, string> = { accept: 'application/json', token: connection.token };
+	const body = request.body === undefined ? undefined : JSON.stringify(request.body);
 	if (body !== undefined) headers['content-type'] = 'application/json';
 
 	const inFlight = new CappedExchange(BODY_LIMIT_BYTES);
@@ -132,8 +116,8 @@ async function exchange(
 		dispatcherFor(connection.origin, route).dispatch(
 			{
 				origin: connection.origin,
-				path,
-				method,
+				path: groupRoutePath(connection, request),
+				method: request.method,
 				headers,
 				body,
 				headersTimeout: timeoutMs,
