@@ -146,7 +146,8 @@ export function groupRoutePath(
 
 /**
  * The one identity of a token at a server, for the maps that share state per token (the rate
- * budget, deduplication): the token enters only through a hash, so no map ever holds it.
+ * budget, deduplication): the token enters only through a hash, so no map of shared state is
+ * keyed by it (the per-object memo below holds it no longer than the connection object does).
  */
 export function endpointKey(connection: Pick<Connection, 'origin' | 'basePath' | 'token'>): string {
 	return remembered(endpointKeys, connection, () =>
