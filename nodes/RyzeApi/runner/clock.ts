@@ -27,6 +27,6 @@ export const realClock: Clock = {
 };
 
 /** Node fires a timer of more than 2^31−1 ms after 1 ms: a longer wait is cut there (about 24 days). */
-function timerMs(ms: number): number {
+export function timerMs(ms: number): number {
 	return Math.min(Math.max(0, ms), 2 ** 31 - 1);
 }

@@ -8,6 +8,7 @@ import { groupRoutePath } from '../helpers/connection';
 import type { ApiRequest, NoAnswer, RawAnswer } from '../helpers/interfaces';
 import type { ProxyRoute } from '../helpers/proxyRoute';
 import { proxyRoute } from '../helpers/proxyRoute';
+import { timerMs } from '../runner/clock';
 import { RequestCancelledError } from './cancel';
 
 export { RequestCancelledError };
@@ -274,11 +275,6 @@ function exchangesUnder(signal: AbortSignal): Set<CappedExchange> {
 		inFlight = watched;
 	}
 	return inFlight;
-}
-
-/** Node fires a timer of more than 2^31−1 ms after 1 ms: a longer deadline is cut there (about 24 days). */
-function timerMs(ms: number): number {
-	return Math.min(Math.max(0, ms), 2 ** 31 - 1);
 }
 
 const TIMEOUT_CODES = new Set([
