@@ -9,8 +9,9 @@ export const REDACTED = '[redacted]';
 export function redactToken(value: unknown, token: string | undefined): unknown {
 	if (typeof token !== 'string' || token === '') return value;
 	const scrub = scrubber(token);
-	const top: Record<string, unknown> = {};
-	const pending: Array<[source: object, target: object]> = [[{ value }, top]];
+	// Wrapped in an array, whose indexes are not scrubbed as keys are.
+	const top: unknown[] = [];
+	const pending: Array<[source: object, target: object]> = [[[value], top]];
 	for (let pair = pending.pop(); pair !== undefined; pair = pending.pop()) {
 		const [source, target] = pair;
 		const isArray = Array.isArray(source);
@@ -30,7 +31,7 @@ export function redactToken(value: unknown, token: string | undefined): unknown 
 			});
 		}
 	}
-	return top.value;
+	return top[0];
 }
 
 function scrubber(token: string): (text: string) => string {
