@@ -2,15 +2,7 @@
 import fc from 'fast-check';
 
 import { REDACTED, redactToken } from '../../nodes/RyzeApiTrigger/helpers/redaction';
-
-/** Every string of a JSON value: its keys and its string values. */
-function stringsOf(value: unknown): string[] {
-	if (typeof value === 'string') return [value];
-	if (Array.isArray(value)) return value.flatMap(stringsOf);
-	if (typeof value === 'object' && value !== null)
-		return Object.entries(value).flatMap(([key, child]) => [key, ...stringsOf(child)]);
-	return [];
-}
+import { stringsOf } from '../support/jsonStrings';
 
 describe('redactToken', () => {
 	const TOKEN = 'inst-token-7f3a9c1e5b';
