@@ -11,7 +11,7 @@ import { ignoredBecause } from '../helpers/filters';
 import { buildTriggerItem } from '../helpers/item';
 import { checkTriggerParameters } from '../helpers/parameters';
 import { RecentDeliveries } from '../helpers/recentDeliveries';
-import { storedRegistration } from './registration';
+import { storedRegistration, triggerParametersOf } from './registration';
 
 /** One memory of recent events per trigger (per label), for this n8n process. */
 const recentByLabel = new Map<string, RecentDeliveries>();
@@ -33,12 +33,7 @@ function handleDelivery(this: IWebhookFunctions): IWebhookResponseData {
 	const reading = readDeliveryEnvelope(this.getBodyData());
 	if (!reading.ok)
 		return answer(this, 400, { error: 'not a RyzeAPI event', reason: reading.reason });
-	const filters = checkTriggerParameters({
-		events: this.getNodeParameter('events', []),
-		groupChanges: this.getNodeParameter('groupChanges', []),
-		groupJids: this.getNodeParameter('groupJids', ''),
-		instanceStates: this.getNodeParameter('instanceStates', []),
-	});
+	const filters = checkTriggerParameters(triggerParametersOf(this));
 	// Refused at activation already; a 503 asks RyzeAPI to deliver again once the node is fixed.
 	if (!filters.ok) return answer(this, 503, { error: 'the trigger is misconfigured' });
 	const item = buildTriggerItem(reading.envelope);

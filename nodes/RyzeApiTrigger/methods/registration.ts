@@ -13,7 +13,7 @@ import type { ApiRequest, RawAnswer } from '../../RyzeApi/helpers/interfaces';
 import { sendRequest } from '../../RyzeApi/transport';
 import { bearer, newWebhookSecret } from '../helpers/authorization';
 import { webhookLabel } from '../helpers/label';
-import type { TriggerFilters } from '../helpers/parameters';
+import type { TriggerFilters, TriggerParameters } from '../helpers/parameters';
 import { checkTriggerParameters } from '../helpers/parameters';
 import type { RefusalContext, WantedRegistration } from '../helpers/registration';
 import {
@@ -122,18 +122,25 @@ export async function deleteWebhook(this: IHookFunctions): Promise<boolean> {
 	}
 }
 
+/** The parameters, as activation and each delivery read them (a hidden one reads as its default). */
+export function triggerParametersOf(context: {
+	getNodeParameter(name: string, fallback: unknown): unknown;
+}): TriggerParameters {
+	return {
+		events: context.getNodeParameter('events', []),
+		groupChanges: context.getNodeParameter('groupChanges', []),
+		groupJids: context.getNodeParameter('groupJids', ''),
+		instanceStates: context.getNodeParameter('instanceStates', []),
+	};
+}
+
 async function activationTarget(context: IHookFunctions): Promise<{
 	connection: Connection;
 	label: string;
 	url: string;
 	filters: TriggerFilters;
 }> {
-	const filters = checkTriggerParameters({
-		events: context.getNodeParameter('events', []),
-		groupChanges: context.getNodeParameter('groupChanges', []),
-		groupJids: context.getNodeParameter('groupJids', ''),
-		instanceStates: context.getNodeParameter('instanceStates', []),
-	});
+	const filters = checkTriggerParameters(triggerParametersOf(context));
 	if (!filters.ok) throw new NodeOperationError(context.getNode(), filters.message);
 	const url = context.getNodeWebhookUrl('default');
 	if (!url) throw new NodeOperationError(context.getNode(), 'n8n gave no URL for this trigger.');
