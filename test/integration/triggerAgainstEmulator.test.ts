@@ -9,6 +9,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
 import { groupJidOf, instanceJidOf } from '../support/emulator/groups';
+import type { Webhook as Row } from '../support/emulator/webhooks';
 import { runRyzeApiNode, shutDownEngine } from '../support/engine';
 import type { TriggerMode } from '../support/triggerHarness';
 import { TriggerHarness } from '../support/triggerHarness';
@@ -42,16 +43,6 @@ afterEach(async () => {
 
 function credentials(token = ACCOUNT_TOKEN) {
 	return { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token };
-}
-
-interface Row {
-	label: string;
-	enabled: boolean;
-	url: string;
-	authorization: string;
-	byEvents: boolean;
-	events: string[];
-	mediaBase64: boolean;
 }
 
 /** The provider's API, called as a user (or their other tools) would. */
@@ -346,6 +337,19 @@ describe('deliveries to the real URL', () => {
 			instance: MAIN_INSTANCE,
 			state: 'temp_banned',
 		});
+	});
+
+	test('while the editor listens, the test URL receives, with the secret of the test registration', async () => {
+		await harness.activate('manual');
+
+		expect(emulator.reportInstanceState(MAIN_INSTANCE, 'qr_ready')).toBe(1);
+		await deliveriesDone();
+
+		expect(harness.received.map((reception) => reception.path)).toEqual([
+			new URL(harness.webhookUrl('manual')).pathname,
+		]);
+		expect(itemsOf(0)?.[0].json).toMatchObject({ event: 'instance.state', state: 'qr_ready' });
+		expect(harness.staticData('trigger').secret).toBeUndefined();
 	});
 
 	test('the instance token inside a payload is redacted too', async () => {
