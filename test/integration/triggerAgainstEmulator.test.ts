@@ -188,7 +188,7 @@ describe('delete', () => {
 		const others = (await rows()).filter((row) => row.label !== label);
 		const posts = registrationPosts();
 
-		expect(await harness.run('delete', 'trigger')).toBe(true);
+		expect(await harness.deactivate('trigger')).toBe(true);
 
 		expect(registrationPosts()).toBe(posts + 1);
 		expect(await rowOf(label)).toMatchObject({ label, enabled: false, url: '', authorization: '' });
@@ -199,19 +199,24 @@ describe('delete', () => {
 });
 
 describe('a full instance', () => {
-	test('3 other enabled webhooks: create throws naming them and how to free one, and posts nothing', async () => {
-		await registerOwn('default');
-		await registerOwn('crm');
-		await registerOwn('ops');
-		const posts = registrationPosts();
+	test.each<TriggerMode>(['trigger', 'manual'])(
+		"3 other enabled webhooks (%s): create throws naming them and how to free one; n8n's clean-up posts nothing either",
+		async (mode) => {
+			await registerOwn('default');
+			await registerOwn('crm');
+			await registerOwn('ops');
+			const before = await rows();
+			const posts = registrationPosts();
 
-		const error = await failureOf(harness.activate('trigger'));
+			const error = await failureOf(harness.activate(mode));
 
-		expect(error.message).toContain('"crm", "default", "ops"');
-		expect(error.message).toMatch(/Free one: deactivate the n8n workflow/);
-		expect(registrationPosts()).toBe(posts);
-		expect(harness.staticData('trigger').secret).toBeUndefined();
-	});
+			expect(error.message).toContain('"crm", "default", "ops"');
+			expect(error.message).toMatch(/Free one: deactivate the n8n workflow/);
+			expect(registrationPosts()).toBe(posts);
+			expect(await rows()).toEqual(before);
+			expect(harness.staticData(mode).secret).toBeUndefined();
+		},
+	);
 
 	test('a disabled row does not count', async () => {
 		await registerOwn('default');
@@ -367,7 +372,7 @@ describe('deliveries to the real URL', () => {
 	test('after delete, a delivery with the old secret is refused', async () => {
 		await harness.activate('trigger');
 		const authorization = `Bearer ${harness.staticData('trigger').secret as string}`;
-		await harness.run('delete', 'trigger');
+		await harness.deactivate('trigger');
 
 		const late = await harness.post(
 			'trigger',

@@ -71,6 +71,12 @@ export class TriggerHarness {
 
 	private server: Server | undefined;
 
+	/** The active workflow's static data as n8n's database holds it. */
+	private saved: IDataObject = {};
+
+	/** The static data n8n keeps with the editor's test registration, once create succeeded. */
+	private testRegistration: IDataObject | undefined;
+
 	private readonly inFlight = new Set<Promise<void>>();
 
 	constructor(private readonly options: TriggerHarnessOptions) {
@@ -120,23 +126,58 @@ export class TriggerHarness {
 	}
 
 	/** One of the node's webhookMethods, called as n8n's WebhookService calls it. */
-	async run(method: WebhookMethod, mode: TriggerMode): Promise<boolean> {
+	async run(
+		method: WebhookMethod,
+		mode: TriggerMode,
+		context: { mode: WorkflowExecuteMode; activation: WorkflowActivateMode } = {
+			mode,
+			activation: mode === 'manual' ? 'manual' : 'activate',
+		},
+	): Promise<boolean> {
 		const fn = this.nodeType.webhookMethods.default[method];
-		return await fn.call(this.hookContext(mode));
-	}
-
-	/** What n8n does on activation (or when the editor starts listening): checkExists, then create. */
-	async activate(mode: TriggerMode): Promise<void> {
-		if (!(await this.run('checkExists', mode))) await this.run('create', mode);
+		return await fn.call(this.hookContext(mode, context.mode, context.activation));
 	}
 
 	/**
-	 * n8n restarted: the same workflow, loaded again with the static data it saved (as JSON in its
-	 * database); the node's in-memory state is gone.
+	 * What n8n does when the workflow is activated ('trigger': ActiveWorkflowManager) or the editor
+	 * starts listening ('manual': TestWebhooks): checkExists, then create; on failure its clean-up
+	 * (deactivate) and the error; on success the static data kept (saved to the database when
+	 * changed, or with the test registration).
+	 */
+	async activate(mode: TriggerMode): Promise<void> {
+		if (mode === 'manual') {
+			this.workflows.manual = this.newWorkflow({});
+			this.testRegistration = undefined;
+		}
+		try {
+			if (!(await this.run('checkExists', mode))) await this.run('create', mode);
+		} catch (error) {
+			await this.deactivate(mode).catch(() => undefined);
+			throw error;
+		}
+		if (mode === 'trigger') this.save();
+		else this.testRegistration = copy(this.workflows.manual.staticData);
+	}
+
+	/**
+	 * What n8n does when the workflow is deactivated (or the editor stops listening): a workflow
+	 * loaded with the static data n8n kept, delete in mode 'internal', the static data saved.
+	 */
+	async deactivate(mode: TriggerMode): Promise<boolean> {
+		if (mode === 'trigger') this.workflows.trigger = this.newWorkflow(copy(this.saved));
+		else if (this.testRegistration) this.workflows.manual.staticData = this.testRegistration;
+		const deleted = await this.run('delete', mode, { mode: 'internal', activation: 'update' });
+		if (mode === 'trigger') this.save();
+		else this.testRegistration = undefined;
+		return deleted;
+	}
+
+	/**
+	 * n8n restarted: the same workflow, loaded again with the static data it saved in its database;
+	 * the node's in-memory state is gone.
 	 */
 	restart(): void {
-		const saved = JSON.parse(JSON.stringify(this.workflows.trigger.staticData)) as IDataObject;
-		this.workflows.trigger = this.newWorkflow(saved);
+		this.workflows.trigger = this.newWorkflow(copy(this.saved));
 	}
 
 	/** Posts to the node's URL from outside, as anyone on the network could. */
@@ -209,14 +250,27 @@ export class TriggerHarness {
 		} as IWebhookData;
 	}
 
-	private hookContext(mode: TriggerMode): HookContext {
+	/** n8n's WorkflowStaticDataService: saved only when the static data says it changed. */
+	private save(): void {
+		const staticData = this.workflows.trigger.staticData as IDataObject & {
+			__dataChanged?: boolean;
+		};
+		if (staticData.__dataChanged !== true) return;
+		this.saved = copy(staticData);
+		staticData.__dataChanged = false;
+	}
+
+	private hookContext(
+		mode: TriggerMode,
+		contextMode: WorkflowExecuteMode = mode,
+		activation: WorkflowActivateMode = mode === 'manual' ? 'manual' : 'activate',
+	): HookContext {
 		const additionalData = this.additionalData();
-		const activation: WorkflowActivateMode = mode === 'manual' ? 'manual' : 'activate';
 		return new HookContext(
 			this.workflows[mode],
 			this.node(mode),
 			additionalData,
-			mode,
+			contextMode,
 			activation,
 			this.webhookData(mode, additionalData),
 		);
@@ -257,13 +311,17 @@ export class TriggerHarness {
 			reception.status = 400;
 			return;
 		}
+		// n8n's TestWebhooks rebuilds the workflow for each request, with the registration's static data.
+		const workflow = registered === 'manual' ? this.newWorkflow({}) : this.workflows.trigger;
+		if (registered === 'manual' && this.testRegistration)
+			workflow.setTestStaticData(copy(this.testRegistration));
 		const request = Object.assign(req, { body: reception.body, params: {}, query: {} });
 		const additionalData = this.additionalData({
 			httpRequest: request,
 			httpResponse: response,
 		} as unknown as Partial<IWorkflowExecuteAdditionalData>);
 		const context = new WebhookContext(
-			this.workflows[registered],
+			workflow,
 			this.node(registered),
 			additionalData,
 			mode,
@@ -301,4 +359,9 @@ function expressLike(res: ServerResponse) {
 			return this;
 		},
 	});
+}
+
+/** Through JSON, as a database or a cache stores it. */
+function copy(data: IDataObject): IDataObject {
+	return JSON.parse(JSON.stringify(data)) as IDataObject;
 }
