@@ -69,8 +69,6 @@ export async function webhookExists(this: IHookFunctions): Promise<boolean> {
 export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 	const { connection, label, url, filters } = await activationTarget(this);
 	const stored = storedRegistration(this);
-	// The label first: if anything below fails, n8n's clean-up disables this label and no other.
-	stored.label = label;
 	delete stored.secret;
 	const list = await call(connection, { method: 'GET', area: 'events', route: 'getWebhook' });
 	if (list.kind === 'noAnswer' || list.status < 200 || list.status >= 300) {
@@ -84,6 +82,10 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 	if (blocking.length > 0) {
 		throw new NodeOperationError(this.getNode(), slotsFullMessage(connection.instance, blocking));
 	}
+	// The label just before the POST, which may register it even when no answer comes back: then
+	// n8n's clean-up disables this label and no other. Refused earlier, nothing was registered, and
+	// the clean-up must not leave a disabled row of ours at the provider.
+	stored.label = label;
 	const secret = newWebhookSecret();
 	stored.secret = secret;
 	const answer = await call(connection, {

@@ -1,0 +1,389 @@
+/**
+ * The RyzeAPI Trigger's I/O against the emulator, in n8n-core's own HookContext and
+ * WebhookContext (test/support/triggerHarness.ts): what activation registers at the provider,
+ * when it counts as registered already, what deactivation disables, a full instance, the
+ * provider's refusals, and deliveries from the emulator to the node's real URL on loopback.
+ */
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
+import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
+import { groupJidOf, instanceJidOf } from '../support/emulator/groups';
+import type { Webhook as Row } from '../support/emulator/webhooks';
+import { runRyzeApiNode, shutDownEngine } from '../support/engine';
+import type { TriggerMode } from '../support/triggerHarness';
+import { TriggerHarness } from '../support/triggerHarness';
+import { useEmulator } from '../support/useEmulator';
+
+const NOW = Date.UTC(2026, 0, 15, 10, 0, 0);
+const emulator = useEmulator({
+	now: () => NOW,
+	delivery: { attempts: 2, backoffMs: 5, timeoutMs: 2_000 },
+});
+afterAll(shutDownEngine);
+
+const EVENTS = ['group.flow', 'instance.state'];
+
+let harness: TriggerHarness;
+let workflowCount = 0;
+
+beforeEach(async () => {
+	// A workflow id per test: the node's duplicate memory is per label, for the whole process.
+	harness = await new TriggerHarness({
+		workflowId: `wf${++workflowCount}Trigger`,
+		credentials: credentials(),
+		parameters: { events: EVENTS },
+	}).start();
+});
+afterEach(async () => {
+	await emulator.deliveriesSettled();
+	await harness.settled();
+	await harness.close();
+});
+
+function credentials(token = ACCOUNT_TOKEN) {
+	return { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token };
+}
+
+/** The provider's API, called as a user (or their other tools) would. */
+async function api(method: 'GET' | 'POST', route: string, body?: unknown): Promise<IDataObject> {
+	const response = await fetch(`${emulator.url}/api/${route}/${MAIN_INSTANCE}`, {
+		method,
+		headers: { token: ACCOUNT_TOKEN, 'Content-Type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	return (await response.json()) as IDataObject;
+}
+
+async function rows(): Promise<Row[]> {
+	return (await api('GET', 'events/getWebhook')).webhooks as unknown as Row[];
+}
+
+async function rowOf(label: string): Promise<Row | undefined> {
+	return (await rows()).find((row) => row.label === label);
+}
+
+async function registerOwn(label: string, fields: Partial<Row> = {}): Promise<void> {
+	await api('POST', 'events/webhook', {
+		label,
+		url: `https://hooks.example.invalid/${label}`,
+		authorization: `Bearer own-${label}`,
+		events: ['message.exchange'],
+		...fields,
+	});
+}
+
+function registrationPosts(): number {
+	return emulator.log.filter(
+		(entry) => entry.method === 'POST' && entry.path.startsWith('/api/events/webhook/'),
+	).length;
+}
+
+function storedLabel(mode: TriggerMode): string {
+	const label = harness.staticData(mode).label;
+	if (typeof label !== 'string') throw new Error('no label stored');
+	return label;
+}
+
+async function failureOf(work: Promise<unknown>): Promise<Error> {
+	const outcome = await work.then(
+		() => undefined,
+		(error: unknown) => error,
+	);
+	if (!(outcome instanceof Error)) throw new Error('expected it to throw');
+	return outcome;
+}
+
+async function deliveriesDone(): Promise<void> {
+	await emulator.deliveriesSettled();
+	await harness.settled();
+}
+
+describe('create', () => {
+	test('an active workflow registers its own n8n- label: its URL, a Bearer secret, the chosen events, byEvents off', async () => {
+		await registerOwn('default');
+		const before = await rowOf('default');
+		await harness.activate('trigger');
+
+		const label = storedLabel('trigger');
+		expect(label).toMatch(/^n8n-wf\d+Trigger-[0-9a-f]{10}$/);
+		const secret = harness.staticData('trigger').secret;
+		expect(typeof secret).toBe('string');
+		expect(secret).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+		expect(await rowOf(label)).toEqual({
+			label,
+			enabled: true,
+			url: harness.webhookUrl('trigger'),
+			authorization: `Bearer ${secret as string}`,
+			byEvents: false,
+			events: EVENTS,
+			mediaBase64: false,
+		});
+		expect(harness.webhookUrl('trigger')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook\/[^/]/);
+		expect(await rowOf('default')).toEqual(before);
+	});
+
+	test('the editor listening registers an n8n-test- label with the test URL, beside the active one', async () => {
+		await harness.activate('trigger');
+		await harness.activate('manual');
+
+		const active = storedLabel('trigger');
+		const listening = storedLabel('manual');
+		expect(listening).toMatch(/^n8n-test-wf\d+Trigger-[0-9a-f]{10}$/);
+		expect(listening).not.toBe(active);
+		const row = await rowOf(listening);
+		expect(row).toMatchObject({
+			enabled: true,
+			url: harness.webhookUrl('manual'),
+			byEvents: false,
+		});
+		expect(row?.url).toContain('/webhook-test/');
+		expect(row?.authorization).toBe(`Bearer ${harness.staticData('manual').secret as string}`);
+		expect(await rowOf(active)).toMatchObject({
+			enabled: true,
+			url: harness.webhookUrl('trigger'),
+		});
+	});
+});
+
+describe('checkExists', () => {
+	test('false before create, true after, so a restart of n8n registers nothing again', async () => {
+		expect(await harness.run('checkExists', 'trigger')).toBe(false);
+		await harness.activate('trigger');
+		expect(registrationPosts()).toBe(1);
+		expect(await harness.run('checkExists', 'trigger')).toBe(true);
+
+		harness.restart();
+		await harness.activate('trigger');
+		expect(registrationPosts()).toBe(1);
+	});
+
+	test.each([
+		['disabled at the provider', { enabled: false }],
+		['its URL changed', { url: 'https://elsewhere.example.invalid/hook' }],
+		['its events changed', { events: ['message.exchange'] }],
+	])('false when the row was %s', async (_case, change) => {
+		await harness.activate('trigger');
+		const label = storedLabel('trigger');
+		const row = await rowOf(label);
+		await api('POST', 'events/webhook', { ...row, ...change });
+
+		expect(await harness.run('checkExists', 'trigger')).toBe(false);
+	});
+
+	test('false when the static data lost the secret', async () => {
+		await harness.activate('trigger');
+		delete harness.staticData('trigger').secret;
+
+		expect(await harness.run('checkExists', 'trigger')).toBe(false);
+	});
+});
+
+describe('delete', () => {
+	test('disables its own label only and forgets the secret', async () => {
+		await registerOwn('default');
+		await registerOwn('crm');
+		await harness.activate('trigger');
+		const label = storedLabel('trigger');
+		const others = (await rows()).filter((row) => row.label !== label);
+		const posts = registrationPosts();
+
+		expect(await harness.deactivate('trigger')).toBe(true);
+
+		expect(registrationPosts()).toBe(posts + 1);
+		expect(await rowOf(label)).toMatchObject({ label, enabled: false, url: '', authorization: '' });
+		expect((await rows()).filter((row) => row.label !== label)).toEqual(others);
+		expect(harness.staticData('trigger').secret).toBeUndefined();
+		expect(harness.staticData('trigger').label).toBeUndefined();
+	});
+});
+
+describe('a full instance', () => {
+	test.each<TriggerMode>(['trigger', 'manual'])(
+		"3 other enabled webhooks (%s): create throws naming them and how to free one; n8n's clean-up posts nothing either",
+		async (mode) => {
+			await registerOwn('default');
+			await registerOwn('crm');
+			await registerOwn('ops');
+			const before = await rows();
+			const posts = registrationPosts();
+
+			const error = await failureOf(harness.activate(mode));
+
+			expect(error.message).toContain('"crm", "default", "ops"');
+			expect(error.message).toMatch(/Free one: deactivate the n8n workflow/);
+			expect(registrationPosts()).toBe(posts);
+			expect(await rows()).toEqual(before);
+			expect(harness.staticData(mode).secret).toBeUndefined();
+		},
+	);
+
+	test('a disabled row does not count', async () => {
+		await registerOwn('default');
+		await registerOwn('crm');
+		await registerOwn('old');
+		await api('POST', 'events/webhook', { label: 'old', enabled: false });
+
+		await harness.activate('trigger');
+
+		expect(await rowOf(storedLabel('trigger'))).toMatchObject({ enabled: true });
+	});
+});
+
+describe("the provider's refusals", () => {
+	test('a refused token: the error says to check the Token in the RyzeAPI credential', async () => {
+		harness.credentials = credentials('not-a-token');
+
+		const error = await failureOf(harness.activate('trigger'));
+
+		expect(error.message).toMatch(/401/);
+		expect(error.message).toMatch(/Check the Token in the RyzeAPI credential/);
+		expect(registrationPosts()).toBe(0);
+	});
+
+	test('429: the error says when to try again', async () => {
+		emulator.queueFault('rateLimited');
+
+		const error = await failureOf(harness.activate('trigger'));
+
+		expect(error.message).toMatch(/429/);
+		expect(error.message).toMatch(/Try again after \d{4}-\d\d-\d\dT/);
+	});
+
+	test.each([['serverError' as const], ['unavailable' as const], ['reset' as const]])(
+		'checkExists throws on %s instead of answering false',
+		async (fault) => {
+			await harness.activate('trigger');
+			emulator.queueFault(fault);
+
+			const error = await failureOf(harness.run('checkExists', 'trigger'));
+
+			expect(error.message).toMatch(/Could not check the RyzeAPI webhook/);
+			expect(registrationPosts()).toBe(1);
+		},
+	);
+});
+
+describe('deliveries to the real URL', () => {
+	function itemsOf(index: number): INodeExecutionData[] | undefined {
+		return harness.received[index]?.result?.workflowData?.[0];
+	}
+
+	test('an approved join becomes one group.flow item without the instance token; a redelivery does not', async () => {
+		await harness.activate('trigger');
+		const code = 'ApprovalTrigger';
+		const joined = await runRyzeApiNode({
+			nodeType: new RyzeApi(),
+			items: [{ code }],
+			parameters: {
+				resource: 'group',
+				operation: 'join',
+				identifier: '={{ $json.code }}',
+				options: {},
+			},
+			credentials: credentials(),
+		});
+		expect(joined.status).toBe('success');
+
+		expect(emulator.approvePendingJoin(MAIN_INSTANCE, code)).toBe(1);
+		await deliveriesDone();
+
+		expect(harness.received).toHaveLength(1);
+		expect(harness.received[0].status).toBe(200);
+		const items = itemsOf(0);
+		expect(items).toHaveLength(1);
+		expect(items?.[0].json).toMatchObject({
+			event: 'group.flow',
+			instance: MAIN_INSTANCE,
+			groupJid: groupJidOf(code),
+			change: 'joined',
+			participants: [instanceJidOf(MAIN_INSTANCE)],
+		});
+		const token = emulator.instanceToken(MAIN_INSTANCE);
+		expect(JSON.stringify(harness.received[0].body)).toContain(token);
+		expect(JSON.stringify(harness.received[0].result)).not.toContain(token);
+
+		const { data } = harness.received[0].body as { data: unknown };
+		expect(emulator.emit(MAIN_INSTANCE, 'group.flow', data)).toBe(1);
+		await deliveriesDone();
+
+		expect(harness.received).toHaveLength(2);
+		expect(harness.received[1].status).toBe(200);
+		expect(harness.received[1].result?.workflowData).toBeUndefined();
+	});
+
+	test('a wrong or missing Authorization gets 401 and starts nothing', async () => {
+		await harness.activate('trigger');
+		const envelope = {
+			event: 'instance.state',
+			data: { state: 'connected', timestamp: new Date(NOW).toISOString() },
+			instanceData: { baseUrl: emulator.url, instance: MAIN_INSTANCE, token: 'x' },
+		};
+
+		const wrong = await harness.post('trigger', envelope, { Authorization: 'Bearer wrong' });
+		const missing = await harness.post('trigger', envelope);
+
+		expect([wrong.status, missing.status]).toEqual([401, 401]);
+		expect(harness.received.map((reception) => reception.result?.workflowData)).toEqual([
+			undefined,
+			undefined,
+		]);
+	});
+
+	test('a temp_banned instance becomes an instance.state item', async () => {
+		await harness.activate('trigger');
+
+		expect(emulator.reportInstanceState(MAIN_INSTANCE, 'temp_banned')).toBe(1);
+		await deliveriesDone();
+
+		expect(harness.received.map((reception) => reception.status)).toEqual([200]);
+		expect(itemsOf(0)?.[0].json).toMatchObject({
+			event: 'instance.state',
+			instance: MAIN_INSTANCE,
+			state: 'temp_banned',
+		});
+	});
+
+	test('while the editor listens, the test URL receives, with the secret of the test registration', async () => {
+		await harness.activate('manual');
+
+		expect(emulator.reportInstanceState(MAIN_INSTANCE, 'qr_ready')).toBe(1);
+		await deliveriesDone();
+
+		expect(harness.received.map((reception) => reception.path)).toEqual([
+			new URL(harness.webhookUrl('manual')).pathname,
+		]);
+		expect(itemsOf(0)?.[0].json).toMatchObject({ event: 'instance.state', state: 'qr_ready' });
+		expect(harness.staticData('trigger').secret).toBeUndefined();
+	});
+
+	test('the instance token inside a payload is redacted too', async () => {
+		await harness.activate('trigger');
+		const token = emulator.instanceToken(MAIN_INSTANCE);
+		const data = { state: 'connected', detail: `reconnected with ${token}`, session: { token } };
+
+		expect(emulator.emit(MAIN_INSTANCE, 'instance.state', data)).toBe(1);
+		await deliveriesDone();
+
+		expect(itemsOf(0)?.[0].json).toMatchObject({ event: 'instance.state', state: 'connected' });
+		expect(JSON.stringify(harness.received[0].result)).not.toContain(token);
+	});
+
+	test('after delete, a delivery with the old secret is refused', async () => {
+		await harness.activate('trigger');
+		const authorization = `Bearer ${harness.staticData('trigger').secret as string}`;
+		await harness.deactivate('trigger');
+
+		const late = await harness.post(
+			'trigger',
+			{
+				event: 'instance.state',
+				data: { state: 'connected' },
+				instanceData: { instance: MAIN_INSTANCE },
+			},
+			{ Authorization: authorization },
+		);
+
+		expect(late.status).toBe(401);
+	});
+});
