@@ -39,7 +39,22 @@ export const PREVIEW_EXAMPLE = {
 	output: 'groups-previewed.csv',
 };
 export const PREVIEW_CSV = join(EXAMPLES_DIR, PREVIEW_EXAMPLE.input);
-const ALL_EXAMPLES = [WEBHOOK_EXAMPLE, SPREADSHEET_EXAMPLE, AGENT_EXAMPLE, PREVIEW_EXAMPLE];
+/** Join through a webhook, record the pending approvals in a data table, mark them joined on approval. */
+export const APPROVAL_LOOP_EXAMPLE = {
+	file: 'approval-loop.json',
+	id: 'ryzeApiApprovalLoop',
+	path: 'ryzeapi/join-and-track',
+	table: 'ryzeapi-joins',
+};
+export const INSTANCE_ALERT_EXAMPLE = { file: 'instance-alert.json', id: 'ryzeApiInstanceAlert' };
+const ALL_EXAMPLES = [
+	WEBHOOK_EXAMPLE,
+	SPREADSHEET_EXAMPLE,
+	AGENT_EXAMPLE,
+	PREVIEW_EXAMPLE,
+	APPROVAL_LOOP_EXAMPLE,
+	INSTANCE_ALERT_EXAMPLE,
+];
 
 interface WorkflowNode {
 	name: string;
@@ -86,6 +101,19 @@ export function csvExampleIn(
 		if (assignment.name === 'inputFile') assignment.value = join(filesDir, example.input);
 		if (assignment.name === 'outputFile') assignment.value = join(filesDir, example.output);
 	}
+	return workflow;
+}
+
+/** The instance alert example posting to alertUrl, as a user sets their incoming webhook's URL. */
+export function instanceAlertTo(alertUrl: string): Workflow {
+	const workflow = readExample(INSTANCE_ALERT_EXAMPLE.file);
+	const assignments = (
+		workflow.nodes.find((node) => node.name === 'Alert')?.parameters.assignments as
+			{ assignments: Array<{ name: string; value: unknown }> } | undefined
+	)?.assignments;
+	const url = assignments?.find((assignment) => assignment.name === 'alertWebhookUrl');
+	if (!url) throw new Error(`${INSTANCE_ALERT_EXAMPLE.file} has no alertWebhookUrl in Alert`);
+	url.value = alertUrl;
 	return workflow;
 }
 
