@@ -14,10 +14,9 @@ import {
 	expectCredentialTestButton,
 	expectNodeListed,
 	expectSpreadsheetResults,
-	ownerSession,
 	parseCsv,
-	postJson,
 } from '../support/n8n/checks';
+import { ownerSession, postJson } from '../support/n8n/rest';
 import {
 	AGENT_EXAMPLE,
 	exampleCredentials,

@@ -13,6 +13,7 @@ import { MAIN_INSTANCE } from '../emulator/server';
 import { SAMPLE_CSV, SPREADSHEET_EXAMPLE } from './examples';
 import type { ExecutedRun, N8n } from './realN8n';
 import { NODE_TYPE } from './realN8n';
+import { ownerSession, postJson } from './rest';
 
 /** The invite codes of the sample CSV's rows that are invite links (the others cost no request). */
 export const SAMPLE_CSV_CODES = [
@@ -138,57 +139,6 @@ async function getIdempotent(url: string): Promise<Response> {
 		if (!closedUnder) throw error;
 		return await fetch(url, { signal: AbortSignal.timeout(30_000) });
 	}
-}
-
-const sessions = new WeakMap<N8n, Promise<string>>();
-
-/** The owner account's session cookie; the account is created (as n8n's first screen does) once. */
-export function ownerSession(n8n: N8n): Promise<string> {
-	let session = sessions.get(n8n);
-	if (!session) {
-		session = createOwner(n8n.url);
-		sessions.set(n8n, session);
-	}
-	return session;
-}
-
-async function createOwner(url: string): Promise<string> {
-	const response = await fetch(`${url}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({
-			email: 'owner@example.com',
-			firstName: 'E2E',
-			lastName: 'Owner',
-			password: 'E2e-owner-passw0rd',
-		}),
-	});
-	await response.arrayBuffer();
-	const cookie = response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
-	if (response.status !== 200 || !cookie)
-		throw new Error(`Owner setup answered ${response.status} without a session`);
-	return cookie.split(';')[0];
-}
-
-export async function postJson(
-	url: string,
-	body: unknown,
-	headers: Record<string, string> = {},
-): Promise<{ status: number; body: unknown }> {
-	const response = await fetch(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', ...headers },
-		body: JSON.stringify(body),
-		signal: AbortSignal.timeout(60_000),
-	});
-	const text = await response.text();
-	let parsed: unknown = text;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		// Not JSON: keep the text.
-	}
-	return { status: response.status, body: parsed };
 }
 
 /** Reads a CSV file with a header row (n8n writes one with a byte-order mark). */
