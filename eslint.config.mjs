@@ -52,6 +52,8 @@ export default tseslint.config(
 			...n8nNodesBase.configs.nodes.rules,
 			// Predates NodeConnectionTypes, which n8n 2.x types ask for (`n8n-node lint` turns it off too).
 			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			// The same for outputs: the trigger declares NodeConnectionTypes.Main, as the action node's inputs do.
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
 			// Options are listed in the order a person decides them (which instance; how fast: min then
 			// max delay, per minute, in flight; then tries, waits, timeout), not alphabetically: n8n
 			// shows a collection's options in the order given, and alphabetical order put "Max Delay"

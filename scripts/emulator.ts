@@ -2,6 +2,7 @@
  * `npm run emulator`: the RyzeAPI emulator on 127.0.0.1, to point a real n8n (or curl) at.
  * PORT sets the port (default 3555); RATE_LIMIT and RATE_WINDOW_MS set the per-token limit.
  */
+import { CONTROL_ROUTES } from '../test/support/emulator/control';
 import {
 	ACCOUNT_TOKEN,
 	INSTANCE_TOKEN,
@@ -28,6 +29,11 @@ async function main(): Promise<void> {
 	console.log('                  Forbidden… is not allowed, Invalid… is an invalid code,');
 	console.log('                  anything else is an unknown group.');
 	console.log(`  Rate limit:     ${limit > 0 ? `${limit} per ${windowMs} ms per token` : 'none'}`);
+	console.log(
+		'  Webhooks:       POST /api/events/webhook/:instance, GET /api/events/getWebhook/:instance',
+	);
+	console.log('  Control (no token, not rate-limited), to cause events:');
+	for (const route of CONTROL_ROUTES) console.log(`    ${route}`);
 	const stop = () => {
 		void emulator.close().then(() => process.exit(0));
 	};

@@ -8,7 +8,7 @@ import type { CredentialFields } from '../../nodes/RyzeApi/helpers/connection';
 import {
 	DEFAULT_BASE_URL,
 	encodePathSegment,
-	groupRoutePath,
+	apiRoutePath,
 	parseBaseUrl,
 	resolveConnection,
 } from '../../nodes/RyzeApi/helpers/connection';
@@ -326,13 +326,13 @@ describe('resolveConnection', () => {
 	it('accepts 256 characters and a well-formed emoji', () => {
 		expect(resolveConnection({ ...GOOD, instanceName: 'a'.repeat(256) }).ok).toBe(true);
 		const result = resolveConnection({ ...GOOD, instanceName: 'team \uD83D\uDE00' });
-		expect(result.ok && groupRoutePath(result.value, { route: 'join' })).toBe(
+		expect(result.ok && apiRoutePath(result.value, { route: 'join' })).toBe(
 			'/api/group/join/team%20%F0%9F%98%80',
 		);
 	});
 });
 
-describe('encodePathSegment, groupRoutePath', () => {
+describe('encodePathSegment, apiRoutePath', () => {
 	it.each([
 		['main', 'main'],
 		['my-instance_01', 'my-instance_01'],
@@ -354,16 +354,16 @@ describe('encodePathSegment, groupRoutePath', () => {
 		['ção', '%C3%A7%C3%A3o'],
 	])('%j -> %j', (instance, segment) => {
 		expect(encodePathSegment(instance)).toBe(segment);
-		expect(groupRoutePath({ basePath: '', instance }, { route: 'join' })).toBe(
+		expect(apiRoutePath({ basePath: '', instance }, { route: 'join' })).toBe(
 			`/api/group/join/${segment}`,
 		);
-		expect(groupRoutePath({ basePath: '', instance }, { route: 'list' })).toBe(
+		expect(apiRoutePath({ basePath: '', instance }, { route: 'list' })).toBe(
 			`/api/group/list/${segment}`,
 		);
-		expect(groupRoutePath({ basePath: '/ryze', instance }, { route: 'join' })).toBe(
+		expect(apiRoutePath({ basePath: '/ryze', instance }, { route: 'join' })).toBe(
 			`/ryze/api/group/join/${segment}`,
 		);
-		expect(groupRoutePath({ basePath: '/ryze', instance }, { route: 'list' })).toBe(
+		expect(apiRoutePath({ basePath: '/ryze', instance }, { route: 'list' })).toBe(
 			`/ryze/api/group/list/${segment}`,
 		);
 	});
@@ -386,8 +386,27 @@ describe('encodePathSegment, groupRoutePath', () => {
 	])('from the credential %s with instance %j', (baseUrl, instanceName, join, list) => {
 		const result = resolveConnection({ baseUrl, instanceName, token: TOKEN });
 		if (!result.ok) throw new Error(result.message);
-		expect(groupRoutePath(result.value, { route: 'join' })).toBe(join);
-		expect(groupRoutePath(result.value, { route: 'list' })).toBe(list);
+		expect(apiRoutePath(result.value, { route: 'join' })).toBe(join);
+		expect(apiRoutePath(result.value, { route: 'list' })).toBe(list);
+	});
+});
+
+describe('apiRoutePath, the events area', () => {
+	it('builds the webhook routes under /api/events/, the group routes unchanged', () => {
+		const connection = { basePath: '/ryze', instance: 'a/b' };
+		expect(apiRoutePath(connection, { area: 'events', route: 'webhook' })).toBe(
+			'/ryze/api/events/webhook/a%2Fb',
+		);
+		expect(
+			apiRoutePath(connection, {
+				area: 'events',
+				route: 'getWebhook',
+				query: { label: 'n8n-x y' },
+			}),
+		).toBe('/ryze/api/events/getWebhook/a%2Fb?label=n8n-x+y');
+		expect(apiRoutePath(connection, { area: 'group', route: 'join' })).toBe(
+			apiRoutePath(connection, { route: 'join' }),
+		);
 	});
 });
 
@@ -410,7 +429,7 @@ describe('properties', () => {
 				expect(encoded).not.toBe('..');
 				expect(encoded).not.toMatch(/^\.+$/);
 				expect(decodeURIComponent(encoded)).toBe(s);
-				const path = groupRoutePath({ basePath: '/ryze', instance: s }, { route: 'join' });
+				const path = apiRoutePath({ basePath: '/ryze', instance: s }, { route: 'join' });
 				expect(path.startsWith('/ryze/api/group/join/')).toBe(true);
 				expect(path.slice('/ryze/api/group/join/'.length)).toBe(encoded);
 			}),
@@ -435,10 +454,10 @@ describe('properties', () => {
 				expect(result.value.instance).not.toBe('');
 				expect(
 					decodeURIComponent(
-						groupRoutePath(result.value, { route: 'join' }).slice('/api/group/join/'.length),
+						apiRoutePath(result.value, { route: 'join' }).slice('/api/group/join/'.length),
 					),
 				).toBe(result.value.instance);
-				expect(() => groupRoutePath(result.value, { route: 'list' })).not.toThrow();
+				expect(() => apiRoutePath(result.value, { route: 'list' })).not.toThrow();
 			}),
 			{ numRuns: 500, seed: 20240612 },
 		);

@@ -134,13 +134,17 @@ export function encodePathSegment(segment: string): string {
 	return /^\.+$/.test(segment) ? encoded.replace(/\./g, '%2E') : encoded;
 }
 
-/** The path and query of a group route for this connection's instance: `/api/group/{route}/{instance}?…`. */
-export function groupRoutePath(
+/**
+ * The path and query of a route for this connection's instance: `/api/{area}/{route}/{instance}?…`,
+ * the area `group` unless the request names another (the trigger's `events` routes).
+ */
+export function apiRoutePath(
 	connection: Pick<Connection, 'basePath' | 'instance'>,
-	request: Pick<ApiRequest, 'route' | 'query'>,
+	request: Pick<ApiRequest, 'area' | 'route' | 'query'>,
 ): string {
 	const query = new URLSearchParams(request.query).toString();
-	const path = `${connection.basePath}/api/group/${encodePathSegment(request.route)}/${encodePathSegment(connection.instance)}`;
+	const area = request.area ?? 'group';
+	const path = `${connection.basePath}/api/${area}/${encodePathSegment(request.route)}/${encodePathSegment(connection.instance)}`;
 	return query === '' ? path : `${path}?${query}`;
 }
 

@@ -65,10 +65,12 @@ export interface NoAnswer {
 	tls?: 'untrusted' | 'hostname' | 'expired';
 }
 
-/** One call of a RyzeAPI group route, as an operation asks for it; the path is built from it. */
+/** One call of a RyzeAPI route, as an operation or the trigger asks for it; the path is built from it. */
 export interface ApiRequest {
 	method: 'GET' | 'POST' | 'DELETE';
-	/** The route under /api/group/, e.g. "join": the instance follows as the last path segment. */
+	/** The part of the API after /api/: `group` (the default) or the trigger's `events`. */
+	area?: 'group' | 'events';
+	/** The route under /api/{area}/, e.g. "join": the instance follows as the last path segment. */
 	route: string;
 	query?: Record<string, string>;
 	body?: Record<string, unknown>;

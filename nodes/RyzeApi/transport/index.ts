@@ -4,7 +4,7 @@ import { Agent, ProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 
 import type { Connection } from '../helpers/connection';
-import { groupRoutePath } from '../helpers/connection';
+import { apiRoutePath } from '../helpers/connection';
 import type { ApiRequest, NoAnswer, RawAnswer } from '../helpers/interfaces';
 import type { ProxyRoute } from '../helpers/proxyRoute';
 import { proxyRoute } from '../helpers/proxyRoute';
@@ -84,7 +84,7 @@ export interface RequestLimits {
 }
 
 /**
- * One call of a group route (the path and query built and encoded by groupRoutePath), as one HTTP
+ * One call of a route (the path and query built and encoded by apiRoutePath), as one HTTP
  * exchange that never throws for what the network or the server does: every outcome is a
  * RawAnswer. It only rejects when the execution is cancelled. Redirects are not followed (undici
  * follows none unless told to), so the token header never travels to another host.
@@ -117,7 +117,7 @@ export async function sendRequest(
 		dispatcherFor(connection.origin, route).dispatch(
 			{
 				origin: connection.origin,
-				path: groupRoutePath(connection, request),
+				path: apiRoutePath(connection, request),
 				method: request.method,
 				headers,
 				body,

@@ -27,11 +27,25 @@ export function behaviourOf(
 
 /** The same code always maps to the same group JID, like the provider's repeated joins. */
 export function groupJidOf(code: string): string {
-	const digits = BigInt(`0x${createHash('sha256').update(code).digest('hex').slice(0, 12)}`)
+	return `1203634${digitsOf(code)}@g.us`;
+}
+
+/** 11 decimal digits from a hash of the text. */
+function digitsOf(text: string): string {
+	return BigInt(`0x${createHash('sha256').update(text).digest('hex').slice(0, 12)}`)
 		.toString()
 		.padStart(15, '0')
 		.slice(0, 11);
-	return `1203634${digits}@g.us`;
+}
+
+/** The name /info and group.flow give the group of this code. */
+export function groupNameOf(code: string): string {
+	return `Group ${code}`;
+}
+
+/** The instance's own WhatsApp JID: made up, the same for the same name. */
+export function instanceJidOf(instance: string): string {
+	return `55${digitsOf(`instance:${instance}`)}@s.whatsapp.net`;
 }
 
 /** What the provider does with an identifier: a bare code, or the code extracted from a link. */

@@ -4,9 +4,14 @@ import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
+import type { EmulatorControls } from './control';
+import { answerControlRoute } from './control';
+import { envelope } from './envelope';
 import type { GroupBehaviour } from './groups';
-import { behaviourOf, codeFromIdentifier, groupJidOf } from './groups';
+import { behaviourOf, codeFromIdentifier, groupJidOf, groupNameOf, instanceJidOf } from './groups';
 import { FixedWindow } from './fixedWindow';
+import type { Answer, Delivery, DeliveryOptions } from './webhooks';
+import { answerEventsRoute, DEFAULT_DELIVERY, WebhookHub } from './webhooks';
 
 /**
  * A RyzeAPI emulator: a real HTTP server on loopback that answers as shared/api/ says the
@@ -69,6 +74,8 @@ export interface EmulatorOptions {
 	slowBodyByteMs?: number;
 	/** The emulator's time (its rate-limit windows, resets and log): a test that runs the node on a faster clock passes that clock's. */
 	now?: () => number;
+	/** How events are delivered to webhooks (default: 4 tries, 200 ms doubling, 5 s timeout). */
+	delivery?: Partial<DeliveryOptions>;
 	port?: number;
 }
 
@@ -98,15 +105,15 @@ const DEFAULT_INSTANCES: Record<string, InstanceState> = {
 	broken: 'unavailable',
 };
 
-export class RyzeApiEmulator {
+export class RyzeApiEmulator implements EmulatorControls {
 	readonly log: LoggedRequest[] = [];
 
 	private server: Server | undefined;
 
 	private scheme: 'http' | 'https' = 'http';
 
-	private options: Required<Omit<EmulatorOptions, 'port' | 'rateLimit'>> &
-		Pick<EmulatorOptions, 'rateLimit'>;
+	private options: Required<Omit<EmulatorOptions, 'port' | 'rateLimit' | 'delivery'>> &
+		Pick<EmulatorOptions, 'rateLimit'> & { delivery: DeliveryOptions };
 
 	private readonly queuedFaults: FaultKind[] = [];
 
@@ -116,6 +123,14 @@ export class RyzeApiEmulator {
 	private readonly joined = new Map<string, Set<string>>();
 
 	private readonly codeOfJid = new Map<string, string>();
+
+	/** instance → codes of approval groups it asked to join, until approvePendingJoin(). */
+	private readonly pendingJoins = new Map<string, Set<string>>();
+
+	private readonly hub = new WebhookHub(
+		() => this.options.delivery,
+		() => this.options.now(),
+	);
 
 	private readonly pendingTimers = new Set<NodeJS.Timeout>();
 
@@ -162,8 +177,10 @@ export class RyzeApiEmulator {
 		this.options.instances[instance] = state;
 	}
 
-	/** Back to the options it was started with; forgets the log, rate-limit windows, faults and joins. */
+	/** Back to the options it was started with; forgets the log, rate-limit windows, faults, joins, webhooks and deliveries. */
 	reset(): void {
+		this.hub.reset();
+		this.pendingJoins.clear();
 		this.options = this.withDefaults(this.initialOptions);
 		this.random = seededRandom(this.options.seed);
 		this.log.length = 0;
@@ -180,7 +197,68 @@ export class RyzeApiEmulator {
 		);
 	}
 
+	/** Every delivery try to a webhook, in the order they ended. */
+	get deliveries(): readonly Delivery[] {
+		return this.hub.deliveries;
+	}
+
+	/** Resolves once every delivery started so far (retries included) has settled. */
+	async deliveriesSettled(): Promise<void> {
+		await this.hub.settled();
+	}
+
+	/**
+	 * Posts the provider's envelope to every enabled webhook of the instance that takes the event;
+	 * returns how many deliveries it started, without waiting for them.
+	 */
+	emit(instance: string, event: string, data: unknown): number {
+		return this.hub.emit(event, data, {
+			baseUrl: this.url,
+			instance,
+			token: this.instanceToken(instance),
+		});
+	}
+
+	/**
+	 * The instance's own token, as instanceData carries it: the configured token scoped to exactly
+	 * this instance, else a made-up one that says what it is (tests look for it in n8n's data).
+	 */
+	instanceToken(instance: string): string {
+		const own = Object.entries(this.options.tokens).find(
+			([, scope]) => scope !== '*' && scope.length === 1 && scope[0] === instance,
+		);
+		return own?.[0] ?? `emulator-instance-token-of-${instance}`;
+	}
+
+	hasInstance(instance: string): boolean {
+		return this.options.instances[instance] !== undefined;
+	}
+
+	/**
+	 * An admin approves the instance's pending request (by code or invite link): it joins, and
+	 * group.flow "joined" is emitted. Undefined when no such request is pending.
+	 */
+	approvePendingJoin(instance: string, identifier: string): number | undefined {
+		const code = codeFromIdentifier(identifier);
+		const pending = this.pendingJoins.get(instance);
+		if (code === undefined || !pending?.delete(code)) return undefined;
+		return this.joinGroup(instance, code);
+	}
+
+	/**
+	 * The instance's connection changes: instance.state {state, timestamp} is emitted (the
+	 * catalog's section is not stored: the shape is the third-party hint's). connected connects;
+	 * logged_out, temp_banned and disconnected disconnect; other states leave it as it is.
+	 */
+	reportInstanceState(instance: string, state: string): number {
+		if (state === 'connected') this.setInstanceState(instance, 'connected');
+		if (['logged_out', 'temp_banned', 'disconnected'].includes(state))
+			this.setInstanceState(instance, 'disconnected');
+		return this.emit(instance, 'instance.state', { state, timestamp: this.isoNow() });
+	}
+
 	async close(): Promise<void> {
+		this.hub.stop();
 		for (const timer of this.pendingTimers) clearTimeout(timer);
 		this.pendingTimers.clear();
 		const server = this.server;
@@ -204,6 +282,7 @@ export class RyzeApiEmulator {
 			seed: options.seed ?? 1,
 			slowBodyByteMs: options.slowBodyByteMs ?? 50,
 			now: options.now ?? Date.now,
+			delivery: { ...DEFAULT_DELIVERY, ...options.delivery },
 		};
 	}
 
@@ -235,7 +314,10 @@ export class RyzeApiEmulator {
 	): void {
 		// The raw path, not a parsed URL: parsing would resolve an encoded ".." instance name.
 		const rawPath = (req.url ?? '/').split('?')[0];
-		const match = /^\/api\/group\/(join|list|info|leave)\/([^/]*)$/.exec(rawPath);
+		const body = parseJson(rawBody);
+		if (rawPath.startsWith('/_emulator/'))
+			return this.sendAnswer(res, entry, answerControlRoute(this, entry.method, rawPath, body));
+		const match = API_ROUTE.exec(rawPath);
 		// Unknown routes answer like a plain web server, not with the API's envelope.
 		if (!match)
 			return this.sendRaw(
@@ -245,61 +327,84 @@ export class RyzeApiEmulator {
 				'text/html',
 				`<pre>Cannot ${req.method} ${rawPath}</pre>`,
 			);
-		const [, route, encodedInstance] = match;
+		const { group, events, instance: encodedInstance } = match.groups ?? {};
+		const route = group ?? events;
 		let instance: string;
 		try {
 			instance = decodeURIComponent(encodedInstance);
 		} catch {
-			return this.send(res, entry, 400, {
-				success: false,
-				error: { message: 'Invalid instance name' },
-			});
+			return this.send(res, entry, 400, envelope('Invalid instance name'));
 		}
 		entry.instance = instance;
-		const token = readToken(req);
-		entry.token = token;
-		const body = parseJson(rawBody);
+		const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
 		if (route === 'join')
 			entry.identifier = (body as { identifier?: unknown } | undefined)?.identifier;
 		// info and leave take the identifier in the query, as the provider's pages say.
-		const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
 		if (route === 'info' || route === 'leave')
 			entry.identifier = query.get('identifier') ?? undefined;
 
+		const headers = this.admit(req, res, entry, instance);
+		if (!headers) return;
+		if (events) {
+			const answer = answerEventsRoute(
+				this.hub,
+				route as 'webhook' | 'getWebhook',
+				entry.method,
+				instance,
+				body,
+				query,
+			);
+			return this.sendAnswer(res, entry, answer, headers);
+		}
+		this.groupRoute(req, res, entry, { route, instance, body, query, headers });
+	}
+
+	/**
+	 * What every API route checks first, in the provider's order: a fault on demand, the token's
+	 * rate window (one per token, whatever the route), the token, the instance, the token's scope.
+	 * The answer's rate-limit headers, or undefined once a refusal was sent.
+	 */
+	private admit(
+		req: IncomingMessage,
+		res: ServerResponse,
+		entry: LoggedRequest,
+		instance: string,
+	): Record<string, string> | undefined {
+		const token = readToken(req);
+		entry.token = token;
 		const fault = this.nextFault();
 		if (fault) entry.fault = fault;
 		// A slow body is the real answer, delivered slowly (send() reads entry.fault).
-		if (fault && fault !== 'slowBody') return this.sendFault(res, entry, fault, token);
+		if (fault && fault !== 'slowBody') return void this.sendFault(res, entry, fault, token);
 
 		const limit = this.takeRateLimit(token ?? '');
-		if (!limit.allowed) {
-			return this.send(
-				res,
-				entry,
-				429,
-				{ success: false, error: { message: 'Rate limit exceeded. Try again later.' } },
-				limit.headers,
-			);
-		}
 		const headers = limit.headers;
-
-		if (token === undefined)
-			return this.send(res, entry, 401, envelope('Missing token in header'), headers);
+		const refuse = (status: number, message: string) =>
+			void this.send(res, entry, status, envelope(message), headers);
+		if (!limit.allowed) return refuse(429, 'Rate limit exceeded. Try again later.');
+		if (token === undefined) return refuse(401, 'Missing token in header');
 		const scope = this.options.tokens[token];
-		if (scope === undefined) return this.send(res, entry, 401, envelope('Invalid token'), headers);
-		const state = this.options.instances[instance];
-		if (state === undefined)
-			return this.send(res, entry, 404, envelope('Instance not found'), headers);
-		if (scope !== '*' && !scope.includes(instance)) {
-			return this.send(
-				res,
-				entry,
-				403,
-				envelope('Token does not have access to this instance'),
-				headers,
-			);
-		}
+		if (scope === undefined) return refuse(401, 'Invalid token');
+		if (!this.hasInstance(instance)) return refuse(404, 'Instance not found');
+		if (scope !== '*' && !scope.includes(instance))
+			return refuse(403, 'Token does not have access to this instance');
+		return headers;
+	}
 
+	/** /api/group/*: join, list, info and leave, once admitted. */
+	private groupRoute(
+		req: IncomingMessage,
+		res: ServerResponse,
+		entry: LoggedRequest,
+		call: {
+			route: string;
+			instance: string;
+			body: unknown;
+			query: URLSearchParams;
+			headers: Record<string, string>;
+		},
+	): void {
+		const { route, instance, body, query, headers } = call;
 		if (route === 'list') {
 			if (req.method !== 'GET')
 				return this.send(res, entry, 404, envelope('Route not found'), headers);
@@ -310,6 +415,7 @@ export class RyzeApiEmulator {
 		const method = { join: 'POST', info: 'GET', leave: 'DELETE' }[route];
 		if (req.method !== method)
 			return this.send(res, entry, 404, envelope('Route not found'), headers);
+		const state = this.options.instances[instance];
 		if (state === 'disconnected')
 			return this.send(res, entry, 400, envelope('Instance disconnected'), headers);
 		if (state === 'unavailable')
@@ -328,9 +434,10 @@ export class RyzeApiEmulator {
 		const behaviour = this.behaviour(code);
 		switch (behaviour) {
 			case 'open':
-				this.remember(instance, code);
+				this.joinGroup(instance, code);
 				return this.send(res, entry, 200, joinedBody(code, false), headers);
 			case 'approval':
+				this.rememberPendingJoin(instance, code);
 				return this.send(res, entry, 200, joinedBody(code, true), headers);
 			case 'forbidden':
 				return this.send(res, entry, 403, envelope('Not allowed to join this group'), headers);
@@ -385,6 +492,7 @@ export class RyzeApiEmulator {
 		const groups = this.joined.get(instance);
 		if (!groups?.has(groupJid)) return this.send(res, entry, 404, notMember, headers);
 		groups.delete(groupJid);
+		this.emitGroupFlow(instance, 'left', found.code);
 		return this.send(
 			res,
 			entry,
@@ -609,14 +717,49 @@ export class RyzeApiEmulator {
 		res.end(body);
 	}
 
-	private remember(instance: string, code: string): void {
-		let groups = this.joined.get(instance);
-		if (!groups) {
-			groups = new Set();
-			this.joined.set(instance, groups);
-		}
-		groups.add(groupJidOf(code));
+	/**
+	 * The instance is in the group from now on. Only a join that changes membership emits
+	 * group.flow "joined" (emulator's choice: the provider does not say whether its own join, or a
+	 * repeated one, emits). Returns how many deliveries it started.
+	 */
+	private joinGroup(instance: string, code: string): number {
+		const groups = entryOf(this.joined, instance, () => new Set<string>());
 		this.codeOfJid.set(groupJidOf(code), code);
+		if (groups.has(groupJidOf(code))) return 0;
+		groups.add(groupJidOf(code));
+		return this.emitGroupFlow(instance, 'joined', code);
+	}
+
+	/** A join into an approval group waits for approvePendingJoin() (asking twice is one request). */
+	private rememberPendingJoin(instance: string, code: string): void {
+		entryOf(this.pendingJoins, instance, () => new Set<string>()).add(code);
+	}
+
+	/**
+	 * group.flow for the instance's own join or leave, shaped as section 4 of ryzeapi-events.md
+	 * (a third-party hint: the catalog's group.flow section is not stored).
+	 */
+	private emitGroupFlow(instance: string, type: 'joined' | 'left', code: string): number {
+		return this.emit(instance, 'group.flow', {
+			type,
+			groupJid: groupJidOf(code),
+			groupName: groupNameOf(code),
+			timestamp: this.isoNow(),
+			participants: [{ jid: instanceJidOf(instance), name: instance }],
+		});
+	}
+
+	private isoNow(): string {
+		return new Date(this.options.now()).toISOString();
+	}
+
+	private sendAnswer(
+		res: ServerResponse,
+		entry: LoggedRequest,
+		answer: Answer,
+		headers: Record<string, string> = {},
+	): void {
+		this.send(res, entry, answer.status, answer.body, headers);
 	}
 
 	private later(action: () => void, ms: number): void {
@@ -630,6 +773,20 @@ export class RyzeApiEmulator {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RyzeApiEmulator> {
 	return await new RyzeApiEmulator(options).start(options.port ?? 0);
+}
+
+/** The API's route families: /api/group/* and /api/events/* (the webhook registry). */
+const API_ROUTE =
+	/^\/api\/(?:group\/(?<group>join|list|info|leave)|events\/(?<events>webhook|getWebhook))\/(?<instance>[^/]*)$/;
+
+/** The map's value for this key, created first when absent. */
+function entryOf<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+	let value = map.get(key);
+	if (value === undefined) {
+		value = create();
+		map.set(key, value);
+	}
+	return value;
 }
 
 function readToken(req: IncomingMessage): string | undefined {
@@ -646,10 +803,6 @@ function parseJson(text: string): unknown {
 	} catch {
 		return undefined;
 	}
-}
-
-function envelope(message: string) {
-	return { success: false, error: { message } };
 }
 
 function joinedBody(code: string, requiresApproval: boolean) {
@@ -682,7 +835,7 @@ function groupDetail(
 ) {
 	const participantCount = (code.includes('Big') ? 1000 : 5) + (member ? 1 : 0);
 	return {
-		name: `Group ${code}`,
+		name: groupNameOf(code),
 		jid: groupJidOf(code),
 		description: `An emulated group (${behaviour})`,
 		inviteCode: code,

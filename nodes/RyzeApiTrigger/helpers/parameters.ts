@@ -1,0 +1,99 @@
+/**
+ * The trigger's parameters, checked once at activation (a refusal stops the activation with its
+ * message) and read again for each delivery. Pure.
+ */
+import type { Checked } from '../../RyzeApi/helpers/interfaces';
+import { refuse } from '../../RyzeApi/helpers/interfaces';
+import type { EventName, GroupChangeFilter } from './events';
+import { EVENT_NAMES, GROUP_CHANGE_FILTERS, isEventName } from './events';
+
+export interface TriggerParameters {
+	events: unknown;
+	groupChanges?: unknown;
+	groupJids?: unknown;
+	instanceStates?: unknown;
+}
+
+/** What the trigger lets through. An empty list means "every one". */
+export interface TriggerFilters {
+	events: EventName[];
+	groupChanges: GroupChangeFilter[];
+	groupJids: string[];
+	instanceStates: string[];
+}
+
+/**
+ * A group JID as WhatsApp writes it: digits (older groups: creator-timestamp, two runs of digits
+ * joined by a dash) then `@g.us`. A bare id is accepted and completed, since the dashboard and
+ * many exports show the number alone; a chat with a person (`@s.whatsapp.net`), a link or a name
+ * is refused, because it would silently match no event.
+ */
+const GROUP_JID = /^(\d{5,32}(?:-\d{5,32})?)(@g\.us)?$/;
+
+export function parseGroupJids(raw: unknown): Checked<string[]> {
+	const text = typeof raw === 'string' ? raw : '';
+	const jids: string[] = [];
+	for (const entry of text.split(/[\s,;]+/)) {
+		if (entry === '') continue;
+		const match = GROUP_JID.exec(entry.toLowerCase());
+		if (!match) {
+			return refuse(
+				`Group JIDs: ${quoted(entry)} is not a group JID. Write group JIDs like 120363406289005073@g.us (or the number alone), separated by commas, spaces or new lines.`,
+			);
+		}
+		const jid = `${match[1]}@g.us`;
+		if (!jids.includes(jid)) jids.push(jid);
+	}
+	return { ok: true, value: jids };
+}
+
+export function checkTriggerParameters(parameters: TriggerParameters): Checked<TriggerFilters> {
+	const events = listOf(parameters.events);
+	if (events.length === 0) {
+		return refuse(
+			`Events: choose at least one event to listen to (${EVENT_NAMES.join(', ')}). RyzeAPI would otherwise send all of them.`,
+		);
+	}
+	const unknownEvent = events.find((event) => !isEventName(event));
+	if (unknownEvent !== undefined) {
+		return refuse(
+			`Events: ${quoted(unknownEvent)} is not a RyzeAPI event; the events are ${EVENT_NAMES.join(', ')}.`,
+		);
+	}
+	const groupChanges = listOf(parameters.groupChanges);
+	const unknownChange = groupChanges.find(
+		(change) => !(GROUP_CHANGE_FILTERS as readonly string[]).includes(change),
+	);
+	if (unknownChange !== undefined) {
+		return refuse(
+			`Group Changes: ${quoted(unknownChange)} is not one of ${GROUP_CHANGE_FILTERS.join(', ')}.`,
+		);
+	}
+	const selected = events as EventName[];
+	// Group JIDs only filter group.flow: a stale value left hidden by another event choice is ignored.
+	const groupJids = selected.includes('group.flow')
+		? parseGroupJids(parameters.groupJids)
+		: { ok: true as const, value: [] };
+	if (!groupJids.ok) return groupJids;
+	return {
+		ok: true,
+		value: {
+			events: selected,
+			groupChanges: groupChanges as GroupChangeFilter[],
+			groupJids: groupJids.value,
+			instanceStates: listOf(parameters.instanceStates).map((state) => state.toLowerCase()),
+		},
+	};
+}
+
+/** A multi-option's value: an array of strings (an expression may also give one comma-separated string). */
+function listOf(raw: unknown): string[] {
+	const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
+	const strings = items.filter((item): item is string => typeof item === 'string');
+	return [...new Set(strings.map((item) => item.trim()).filter((item) => item !== ''))];
+}
+
+/** A user's entry, quoted and cut short, to name it in a message. */
+function quoted(entry: string): string {
+	return JSON.stringify(entry.length > 80 ? `${entry.slice(0, 80)}…` : entry);
+}

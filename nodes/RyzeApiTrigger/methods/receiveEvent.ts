@@ -1,0 +1,59 @@
+/**
+ * One delivery from RyzeAPI: who sent it, what it is, whether the workflow wants it. Only I/O: the
+ * decisions are the helpers'. Never throws for what a caller sends (n8n would record an error
+ * execution for each one) and never logs the body, which carries the instance's token.
+ */
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { authorizationMatches } from '../helpers/authorization';
+import { deliveryKey, readDeliveryEnvelope } from '../helpers/envelope';
+import { ignoredBecause } from '../helpers/filters';
+import { buildTriggerItem } from '../helpers/item';
+import { checkTriggerParameters } from '../helpers/parameters';
+import { RecentDeliveries } from '../helpers/recentDeliveries';
+import { storedRegistration, triggerParametersOf } from './registration';
+
+/** One memory of recent events per trigger (per label), for this n8n process. */
+const recentByLabel = new Map<string, RecentDeliveries>();
+
+export async function receiveEvent(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	try {
+		return handleDelivery.call(this);
+	} catch {
+		// Unexpected (a body nested too deep to hash, say): an answer, not an error execution per call.
+		return answer(this, 500, { error: 'the event could not be processed' });
+	}
+}
+
+function handleDelivery(this: IWebhookFunctions): IWebhookResponseData {
+	const stored = storedRegistration(this);
+	if (!authorizationMatches(this.getHeaderData().authorization, stored.secret)) {
+		return answer(this, 401, { error: 'unauthorized' });
+	}
+	const reading = readDeliveryEnvelope(this.getBodyData());
+	if (!reading.ok)
+		return answer(this, 400, { error: 'not a RyzeAPI event', reason: reading.reason });
+	const filters = checkTriggerParameters(triggerParametersOf(this));
+	// Refused at activation already; a 503 asks RyzeAPI to deliver again once the node is fixed.
+	if (!filters.ok) return answer(this, 503, { error: 'the trigger is misconfigured' });
+	const item = buildTriggerItem(reading.envelope);
+	const ignored = ignoredBecause(item, filters.value);
+	if (ignored) return answer(this, 200, { received: true, ignored });
+	const label = stored.label ?? '';
+	let recent = recentByLabel.get(label);
+	if (!recent) recentByLabel.set(label, (recent = new RecentDeliveries()));
+	if (recent.isDuplicate(deliveryKey(reading.envelope))) {
+		return answer(this, 200, { received: true, ignored: 'duplicate' });
+	}
+	return { workflowData: [[{ json: item as IDataObject }]] };
+}
+
+/** Answers the caller directly and starts no execution. */
+function answer(
+	context: IWebhookFunctions,
+	status: number,
+	body: IDataObject,
+): IWebhookResponseData {
+	context.getResponseObject().status(status).json(body);
+	return { noWebhookResponse: true };
+}

@@ -1,0 +1,182 @@
+/**
+ * The trigger's webhook at RyzeAPI, registered when the workflow is activated (or the editor
+ * listens for a test event) and disabled when it stops. Only I/O: what to send and what an answer
+ * means are decided in helpers/registration.ts.
+ */
+import type { IDataObject, IHookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { Connection, CredentialFields } from '../../RyzeApi/helpers/connection';
+import { resolveConnection } from '../../RyzeApi/helpers/connection';
+import { readEnvelope } from '../../RyzeApi/helpers/classifyAnswer';
+import type { ApiRequest, RawAnswer } from '../../RyzeApi/helpers/interfaces';
+import { sendRequest } from '../../RyzeApi/transport';
+import { bearer, newWebhookSecret } from '../helpers/authorization';
+import { webhookLabel } from '../helpers/label';
+import type { TriggerFilters, TriggerParameters } from '../helpers/parameters';
+import { checkTriggerParameters } from '../helpers/parameters';
+import type { RefusalContext, WantedRegistration } from '../helpers/registration';
+import {
+	blockingLabels,
+	describeRefusal,
+	disableBody,
+	isCurrentRegistration,
+	readSingleWebhook,
+	readWebhookRows,
+	registrationBody,
+	slotsFullMessage,
+} from '../helpers/registration';
+
+const REGISTRATION_TIMEOUT_MS = 15_000;
+
+/** What the node keeps in its static data: the label it registered and the secret it gave. */
+export interface StoredRegistration extends IDataObject {
+	label?: string;
+	secret?: string;
+}
+
+export function storedRegistration(context: {
+	getWorkflowStaticData(type: string): IDataObject;
+}): StoredRegistration {
+	return context.getWorkflowStaticData('node') as StoredRegistration;
+}
+
+export async function webhookExists(this: IHookFunctions): Promise<boolean> {
+	const { connection, label, url, filters } = await activationTarget(this);
+	const stored = storedRegistration(this);
+	if (stored.label !== label || !stored.secret) return false;
+	const answer = await call(connection, {
+		method: 'GET',
+		area: 'events',
+		route: 'getWebhook',
+		query: { label },
+	});
+	if (answer.kind === 'http' && answer.status >= 200 && answer.status < 300) {
+		const row = readSingleWebhook(answer.bodyTooLarge ? undefined : readEnvelope(answer.body));
+		return isCurrentRegistration(row, wanted(label, url, stored.secret, filters));
+	}
+	// Unreachable or failing: say so rather than guess, so a restart does not silently re-register.
+	if (answer.kind === 'noAnswer' || answer.status === 429 || answer.status >= 500) {
+		throw new NodeOperationError(
+			this.getNode(),
+			describeRefusal(answer, refusalContext('check', label, connection, [])),
+		);
+	}
+	// Anything else (404: no such label) means "not there as we want it": create upserts it.
+	return false;
+}
+
+export async function createWebhook(this: IHookFunctions): Promise<boolean> {
+	const { connection, label, url, filters } = await activationTarget(this);
+	const stored = storedRegistration(this);
+	// The label first: if anything below fails, n8n's clean-up disables this label and no other.
+	stored.label = label;
+	delete stored.secret;
+	const list = await call(connection, { method: 'GET', area: 'events', route: 'getWebhook' });
+	if (list.kind === 'noAnswer' || list.status < 200 || list.status >= 300) {
+		throw new NodeOperationError(
+			this.getNode(),
+			describeRefusal(list, refusalContext('list the webhooks for', label, connection, [])),
+		);
+	}
+	const rows = readWebhookRows(list.bodyTooLarge ? undefined : readEnvelope(list.body));
+	const blocking = blockingLabels(rows, label);
+	if (blocking.length > 0) {
+		throw new NodeOperationError(this.getNode(), slotsFullMessage(connection.instance, blocking));
+	}
+	const secret = newWebhookSecret();
+	stored.secret = secret;
+	const answer = await call(connection, {
+		method: 'POST',
+		area: 'events',
+		route: 'webhook',
+		body: registrationBody(wanted(label, url, secret, filters)),
+	});
+	if (answer.kind === 'http' && answer.status >= 200 && answer.status < 300) return true;
+	delete stored.secret;
+	const enabledLabels = rows.filter((row) => row.enabled).map((row) => row.label);
+	const context = { ...refusalContext('register', label, connection, enabledLabels), secret };
+	throw new NodeOperationError(this.getNode(), describeRefusal(answer, context));
+}
+
+export async function deleteWebhook(this: IHookFunctions): Promise<boolean> {
+	const stored = storedRegistration(this);
+	const label = stored.label;
+	// Dropped whatever happens next: a delivery after this point is refused.
+	delete stored.secret;
+	delete stored.label;
+	// No label stored: this node registered nothing, and must not guess another's label.
+	if (label === undefined) return true;
+	try {
+		const connection = await connectionOf(this);
+		const answer = await call(connection, {
+			method: 'POST',
+			area: 'events',
+			route: 'webhook',
+			body: disableBody(label),
+		});
+		return answer.kind === 'http' && answer.status >= 200 && answer.status < 300;
+	} catch {
+		// n8n logs a false; a credential that no longer resolves must not stop the deactivation.
+		return false;
+	}
+}
+
+/** The parameters, as activation and each delivery read them (a hidden one reads as its default). */
+export function triggerParametersOf(context: {
+	getNodeParameter(name: string, fallback: unknown): unknown;
+}): TriggerParameters {
+	return {
+		events: context.getNodeParameter('events', []),
+		groupChanges: context.getNodeParameter('groupChanges', []),
+		groupJids: context.getNodeParameter('groupJids', ''),
+		instanceStates: context.getNodeParameter('instanceStates', []),
+	};
+}
+
+async function activationTarget(context: IHookFunctions): Promise<{
+	connection: Connection;
+	label: string;
+	url: string;
+	filters: TriggerFilters;
+}> {
+	const filters = checkTriggerParameters(triggerParametersOf(context));
+	if (!filters.ok) throw new NodeOperationError(context.getNode(), filters.message);
+	const url = context.getNodeWebhookUrl('default');
+	if (!url) throw new NodeOperationError(context.getNode(), 'n8n gave no URL for this trigger.');
+	const label = webhookLabel(
+		context.getWorkflow().id,
+		context.getNode().id,
+		context.getMode() === 'manual',
+	);
+	return { connection: await connectionOf(context), label, url, filters: filters.value };
+}
+
+async function connectionOf(context: IHookFunctions): Promise<Connection> {
+	const credentials = (await context.getCredentials('ryzeApi')) as CredentialFields;
+	const connection = resolveConnection(credentials);
+	if (!connection.ok) throw new NodeOperationError(context.getNode(), connection.message);
+	return connection.value;
+}
+
+function wanted(
+	label: string,
+	url: string,
+	secret: string,
+	filters: TriggerFilters,
+): WantedRegistration {
+	return { label, url, authorization: bearer(secret), events: filters.events };
+}
+
+function refusalContext(
+	action: string,
+	label: string,
+	connection: Connection,
+	enabledLabels: string[],
+): RefusalContext {
+	return { action, label, instance: connection.instance, origin: connection.origin, enabledLabels };
+}
+
+async function call(connection: Connection, request: ApiRequest): Promise<RawAnswer> {
+	return await sendRequest(connection, request, { timeoutMs: REGISTRATION_TIMEOUT_MS });
+}

@@ -1,0 +1,146 @@
+/**
+ * RyzeApiTrigger/helpers/parameters.ts and filters.ts: what activation refuses, and which
+ * deliveries the parameters let through. Also that the panel offers exactly the names the helpers
+ * know.
+ */
+import { RyzeApiTrigger } from '../../nodes/RyzeApiTrigger/RyzeApiTrigger.node';
+import {
+	EVENT_NAMES,
+	GROUP_CHANGE_FILTERS,
+	INSTANCE_STATES,
+} from '../../nodes/RyzeApiTrigger/helpers/events';
+import { ignoredBecause } from '../../nodes/RyzeApiTrigger/helpers/filters';
+import type { TriggerItem } from '../../nodes/RyzeApiTrigger/helpers/item';
+import type { TriggerFilters } from '../../nodes/RyzeApiTrigger/helpers/parameters';
+import {
+	checkTriggerParameters,
+	parseGroupJids,
+} from '../../nodes/RyzeApiTrigger/helpers/parameters';
+
+describe('the panel', () => {
+	const properties = new RyzeApiTrigger().description.properties;
+	const values = (name: string) =>
+		(properties.find((property) => property.name === name)?.options ?? []).map(
+			(option) => (option as { value: string }).value,
+		);
+
+	it('offers the helpers names, with the agreed defaults', () => {
+		expect(values('events').sort()).toEqual([...EVENT_NAMES].sort());
+		expect(values('groupChanges').sort()).toEqual([...GROUP_CHANGE_FILTERS].sort());
+		expect(values('instanceStates').sort()).toEqual([...INSTANCE_STATES].sort());
+		expect(properties.find((property) => property.name === 'events')?.default).toEqual([
+			'group.flow',
+			'instance.state',
+		]);
+	});
+});
+
+describe('parseGroupJids', () => {
+	it('reads JIDs and bare numbers separated by commas, spaces and new lines', () => {
+		expect(
+			parseGroupJids(
+				' 120363406289005073@g.us,120363406289005074\n 5511999999999-1612345678@G.US ;',
+			),
+		).toEqual({
+			ok: true,
+			value: [
+				'120363406289005073@g.us',
+				'120363406289005074@g.us',
+				'5511999999999-1612345678@g.us',
+			],
+		});
+		expect(parseGroupJids('')).toEqual({ ok: true, value: [] });
+		expect(parseGroupJids(undefined)).toEqual({ ok: true, value: [] });
+	});
+
+	it.each([
+		'5511999999999@s.whatsapp.net',
+		'https://chat.whatsapp.com/AbCdEf',
+		'My Group',
+		'12@g.us',
+	])('refuses %j, naming it', (entry) => {
+		const result = parseGroupJids(`120363406289005073@g.us, ${entry}`);
+		expect(result.ok).toBe(false);
+		expect(!result.ok && result.message).toContain(JSON.stringify(entry.split(' ')[0]));
+	});
+});
+
+describe('checkTriggerParameters', () => {
+	it('refuses no event, or an unknown one, saying so', () => {
+		for (const events of [[], undefined, '']) {
+			const result = checkTriggerParameters({ events });
+			expect(!result.ok && result.message).toMatch(/^Events: choose at least one event/);
+		}
+		const unknown = checkTriggerParameters({ events: ['group.flow', 'group.update'] });
+		expect(!unknown.ok && unknown.message).toContain('"group.update"');
+		const change = checkTriggerParameters({ events: ['group.flow'], groupChanges: ['kicked'] });
+		expect(!change.ok && change.message).toContain('"kicked"');
+	});
+
+	it('checks Group JIDs only when group.flow is selected', () => {
+		expect(checkTriggerParameters({ events: ['group.flow'], groupJids: 'nope' }).ok).toBe(false);
+		expect(checkTriggerParameters({ events: ['instance.state'], groupJids: 'nope' })).toEqual({
+			ok: true,
+			value: { events: ['instance.state'], groupChanges: [], groupJids: [], instanceStates: [] },
+		});
+	});
+});
+
+describe('ignoredBecause', () => {
+	const filters = (changes: Partial<TriggerFilters>): TriggerFilters => ({
+		events: ['group.flow', 'instance.state'],
+		groupChanges: [],
+		groupJids: [],
+		instanceStates: [],
+		...changes,
+	});
+	const group = (fields: Partial<TriggerItem>): TriggerItem => ({
+		event: 'group.flow',
+		instance: 'main',
+		data: {},
+		groupJid: '120363406289005073@g.us',
+		change: 'joined',
+		participants: [],
+		...fields,
+	});
+
+	it('lets everything selected through when nothing narrows it', () => {
+		expect(ignoredBecause(group({}), filters({}))).toBeUndefined();
+		expect(ignoredBecause(group({ groupJid: null, change: null }), filters({}))).toBeUndefined();
+	});
+
+	it('ignores an event not selected', () => {
+		const item = { event: 'call.update', instance: 'main', data: {} };
+		expect(ignoredBecause(item, filters({}))).toBe('event not selected');
+	});
+
+	it('filters on the group, case-insensitively, and ignores an event naming none', () => {
+		const only = filters({ groupJids: ['120363406289005073@g.us'] });
+		expect(ignoredBecause(group({ groupJid: '120363406289005073@G.US' }), only)).toBeUndefined();
+		expect(ignoredBecause(group({ groupJid: '1@g.us' }), only)).toBe('group not selected');
+		expect(ignoredBecause(group({ groupJid: null }), only)).toBe('group not selected');
+	});
+
+	it('filters on the change, with other for everything else', () => {
+		const joins = filters({ groupChanges: ['joined'] });
+		expect(ignoredBecause(group({ change: 'left' }), joins)).toBe('change not selected');
+		const other = filters({ groupChanges: ['other'] });
+		expect(ignoredBecause(group({ change: 'subject' }), other)).toBeUndefined();
+		expect(ignoredBecause(group({ change: null }), other)).toBeUndefined();
+		expect(ignoredBecause(group({ change: 'joined' }), other)).toBe('change not selected');
+	});
+
+	it('filters on the state, and ignores an event without one', () => {
+		const state = (value: string | null): TriggerItem => ({
+			event: 'instance.state',
+			instance: 'main',
+			data: {},
+			state: value,
+		});
+		const connected = filters({ instanceStates: ['connected'] });
+		expect(ignoredBecause(state('connected'), connected)).toBeUndefined();
+		expect(ignoredBecause(state('logged_out'), connected)).toBe('state not selected');
+		expect(ignoredBecause(state(null), connected)).toBe('state not selected');
+		expect(ignoredBecause(state(null), filters({}))).toBeUndefined();
+	});
+});
