@@ -12,7 +12,7 @@ import type { RyzeApiEmulator } from '../emulator/server';
 import { MAIN_INSTANCE } from '../emulator/server';
 import { SAMPLE_CSV, SPREADSHEET_EXAMPLE } from './examples';
 import type { ExecutedRun, N8n } from './realN8n';
-import { NODE_TYPE } from './realN8n';
+import { NODE_TYPE, TRIGGER_NODE_TYPE } from './realN8n';
 import { ownerSession, postJson } from './rest';
 
 /** The invite codes of the sample CSV's rows that are invite links (the others cost no request). */
@@ -93,7 +93,7 @@ export async function expectCredentialTestButton(
 	).toBe(2);
 }
 
-/** n8n lists the node, its AI tool variant and the credential, and serves both icons. */
+/** n8n lists the node, its AI tool variant, the trigger and the credential, and serves their icons. */
 export async function expectNodeListed(n8n: N8n, userFolder: string): Promise<void> {
 	// What n8n serves the editor, written by the started instance into its static cache.
 	const types = join(userFolder, '.cache', 'n8n', 'public', 'types');
@@ -112,11 +112,21 @@ export async function expectNodeListed(n8n: N8n, userFolder: string): Promise<vo
 	expect(nodes.find((type) => type.name === `${NODE_TYPE}Tool`)).toMatchObject({
 		outputs: ['ai_tool'],
 	});
-	expect(credentials.find((type) => type.name === 'ryzeApi')).toMatchObject({
-		supportedNodes: [NODE_TYPE],
+	const trigger = nodes.find((type) => type.name === TRIGGER_NODE_TYPE);
+	expect(trigger).toMatchObject({
+		displayName: 'RyzeAPI Trigger',
+		group: ['trigger'],
+		webhooks: [expect.objectContaining({ httpMethod: 'POST' })],
+		codex: { categories: ['Communication'] },
 	});
-	const icons = node?.iconUrl as { light: string; dark: string };
-	for (const icon of [icons.light, icons.dark]) {
+	expect(credentials.find((type) => type.name === 'ryzeApi')).toMatchObject({
+		supportedNodes: [NODE_TYPE, TRIGGER_NODE_TYPE],
+	});
+	const icons = [node, trigger].flatMap((type) => {
+		const { light, dark } = type?.iconUrl as { light: string; dark: string };
+		return [light, dark];
+	});
+	for (const icon of icons) {
 		const response = await getIdempotent(`${n8n.url}/${icon}`);
 		expect([response.status, response.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
 		expect(await response.text()).toContain('<svg');
