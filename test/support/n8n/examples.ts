@@ -87,17 +87,7 @@ export function csvExampleIn(
 	filesDir: string,
 ): Workflow {
 	const workflow = readExample(example.file);
-	const assignments = workflow.nodes
-		.map(
-			(node) =>
-				(
-					node.parameters.assignments as
-						{ assignments: Array<{ name: string; value: unknown }> } | undefined
-				)?.assignments,
-		)
-		.find((list) => list?.some((assignment) => assignment.name === 'inputFile'));
-	if (!assignments) throw new Error(`${example.file} has no node that sets inputFile`);
-	for (const assignment of assignments) {
+	for (const assignment of assignmentsSetting(workflow, 'inputFile')) {
 		if (assignment.name === 'inputFile') assignment.value = join(filesDir, example.input);
 		if (assignment.name === 'outputFile') assignment.value = join(filesDir, example.output);
 	}
@@ -107,14 +97,28 @@ export function csvExampleIn(
 /** The instance alert example posting to alertUrl, as a user sets their incoming webhook's URL. */
 export function instanceAlertTo(alertUrl: string): Workflow {
 	const workflow = readExample(INSTANCE_ALERT_EXAMPLE.file);
-	const assignments = (
-		workflow.nodes.find((node) => node.name === 'Alert')?.parameters.assignments as
-			{ assignments: Array<{ name: string; value: unknown }> } | undefined
-	)?.assignments;
-	const url = assignments?.find((assignment) => assignment.name === 'alertWebhookUrl');
-	if (!url) throw new Error(`${INSTANCE_ALERT_EXAMPLE.file} has no alertWebhookUrl in Alert`);
-	url.value = alertUrl;
+	for (const assignment of assignmentsSetting(workflow, 'alertWebhookUrl')) {
+		if (assignment.name === 'alertWebhookUrl') assignment.value = alertUrl;
+	}
 	return workflow;
+}
+
+/** The assignments of the Set node that sets this field: where a user changes the example's settings. */
+function assignmentsSetting(
+	workflow: Workflow,
+	field: string,
+): Array<{ name: string; value: unknown }> {
+	const assignments = workflow.nodes
+		.map(
+			(node) =>
+				(
+					node.parameters.assignments as
+						{ assignments: Array<{ name: string; value: unknown }> } | undefined
+				)?.assignments,
+		)
+		.find((list) => list?.some((assignment) => assignment.name === field));
+	if (!assignments) throw new Error(`${workflow.name} has no node that sets ${field}`);
+	return assignments;
 }
 
 /** Every credential the examples name, by the id and name they name it with. */
