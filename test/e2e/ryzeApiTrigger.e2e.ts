@@ -131,11 +131,7 @@ test('publishing registers one n8n- label per trigger, with its n8n webhook URL,
 
 test('an approved join runs the approval loop: the trigger item names the group and the change, the row is marked joined, the token is stored nowhere', async () => {
 	const code = 'ApprovalTrackedGroup1';
-	const answer = await postJson(
-		`${n8n.url}/webhook/${APPROVAL_LOOP_EXAMPLE.path}`,
-		{ code },
-		{ [WEBHOOK_AUTH.header]: WEBHOOK_AUTH.value },
-	);
+	const answer = await callApprovalLoop({ code });
 	expect(answer).toEqual({
 		status: 200,
 		body: {
@@ -186,6 +182,25 @@ test('an approved join runs the approval loop: the trigger item names the group 
 		expect(execution.raw).not.toContain(secret);
 		expect(readFileSync(n8n.logFile, 'utf8')).not.toContain(secret);
 	}
+});
+
+test('an open join through the approval loop answers joined and records no row; its own group.flow event changes none', async () => {
+	const seen = await executionIds(APPROVAL_LOOP_EXAMPLE.id);
+	const rowsBefore = await dataTableRows(n8n, APPROVAL_LOOP_EXAMPLE.table);
+	const code = 'OpenTrackedGroup2';
+	const answer = await callApprovalLoop({ link: `https://chat.whatsapp.com/${code}` });
+	expect(answer).toEqual({
+		status: 200,
+		body: { status: 'joined', groupJid: expect.stringMatching(/@g\.us$/), inviteCode: code },
+	});
+	// The webhook's execution, and the trigger's: RyzeAPI reports the instance's own join too.
+	const executions = await newExecutions(APPROVAL_LOOP_EXAMPLE.id, seen, 2);
+	expect(executions.map((execution) => execution.status)).toEqual(['success', 'success']);
+	const { groupJid } = answer.body as { groupJid: string };
+	expect(executions.flatMap(triggerItems)).toEqual([
+		expect.objectContaining({ event: 'group.flow', groupJid, change: 'joined' }),
+	]);
+	expect(await dataTableRows(n8n, APPROVAL_LOOP_EXAMPLE.table)).toEqual(rowsBefore);
 });
 
 test("the trigger's URL refuses a wrong or missing Authorization (401) and a body that is not RyzeAPI's envelope (400), with no execution", async () => {
@@ -309,6 +324,13 @@ test('restarted on the same user folder, n8n registers nothing again, and events
 	expect((alert.body as { text: string }).text).toContain('logged_out');
 	for (const secret of secrets()) expect(readFileSync(n8n.logFile, 'utf8')).not.toContain(secret);
 }, 300_000);
+
+/** Calls the approval loop's webhook as its callers must: with the Header Auth header. */
+async function callApprovalLoop(body: unknown): Promise<HttpAnswer> {
+	return await postJson(`${n8n.url}/webhook/${APPROVAL_LOOP_EXAMPLE.path}`, body, {
+		[WEBHOOK_AUTH.header]: WEBHOOK_AUTH.value,
+	});
+}
 
 /** Registers (upserts by label) a webhook of the instance at the emulator, as a user would with their token. */
 async function registerWebhook(body: Record<string, unknown>): Promise<HttpAnswer> {
