@@ -101,7 +101,7 @@ describe('in a started n8n', () => {
 		await expectCredentialTestButton(n8n, emulator, ACCOUNT_TOKEN);
 	});
 
-	test('n8n lists the node, its AI tool variant and the credential, with their icons', async () => {
+	test('n8n lists the node, its AI tool variant, the trigger and the credential, with their icons', async () => {
 		await expectNodeListed(n8n, workDir);
 	});
 });

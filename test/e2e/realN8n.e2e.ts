@@ -14,10 +14,9 @@ import {
 	expectCredentialTestButton,
 	expectNodeListed,
 	expectSpreadsheetResults,
-	ownerSession,
 	parseCsv,
-	postJson,
 } from '../support/n8n/checks';
+import { ownerSession, postJson } from '../support/n8n/rest';
 import {
 	AGENT_EXAMPLE,
 	exampleCredentials,
@@ -94,6 +93,7 @@ test('the tarball holds the built package only: no sources, tests, emulator or e
 		expect.arrayContaining([
 			'package.json',
 			'dist/nodes/RyzeApi/RyzeApi.node.js',
+			'dist/nodes/RyzeApiTrigger/RyzeApiTrigger.node.js',
 			'dist/credentials/RyzeApi.credentials.js',
 		]),
 	);
@@ -320,7 +320,7 @@ describe('in a started n8n', () => {
 		await expectCredentialTestButton(n8n, emulator, ACCOUNT_TOKEN);
 	});
 
-	test('n8n lists the node, its AI tool variant and the credential, with their icons and codex', async () => {
+	test('n8n lists the node, its AI tool variant, the trigger and the credential, with their icons and codex', async () => {
 		await expectNodeListed(n8n, workDir);
 	});
 

@@ -1,8 +1,9 @@
 /**
  * The examples are published as they are: none may let a stranger who reaches the n8n instance
  * make the user's WhatsApp number join groups. Every trigger that listens to the outside must ask
- * for authentication (n8n refuses the call before any node runs); a trigger this test does not know
- * fails it until someone decides. The e2e proves the webhook's refusal in a real n8n.
+ * for authentication (n8n refuses the call before any node runs, or the trigger itself refuses it
+ * before any execution); a trigger this test does not know fails it until someone decides. The e2e
+ * proves the webhook's refusal and the RyzeAPI Trigger's in a real n8n.
  */
 import { readdirSync } from 'node:fs';
 
@@ -43,6 +44,10 @@ function lockedBecause(node: Node): string | undefined {
 				: undefined;
 		case 'n8n-nodes-base.formTrigger':
 			return parameters.authentication === 'basicAuth' ? 'basicAuth' : undefined;
+		case 'n8n-nodes-ryzeapi.ryzeApiTrigger':
+			// It registers its webhook at RyzeAPI with a random secret of its own (through the RyzeAPI
+			// credential) and answers 401, before any execution, to a call without that secret.
+			return node.credentials?.ryzeApi ? 'its own registered secret' : undefined;
 		default:
 			return undefined;
 	}
@@ -67,6 +72,29 @@ describe.each(files)('%s', (file) => {
 			.map((node) => `${node.name} (${node.type})`);
 		expect(open).toEqual([]);
 	});
+});
+
+test('the check still finds open triggers: no authentication, or one it does not know', () => {
+	const node = (type: string, parameters: Record<string, unknown> = {}): Node => ({
+		name: type,
+		type,
+		parameters,
+	});
+	expect(lockedBecause(node('n8n-nodes-base.webhook', { authentication: 'none' }))).toBeUndefined();
+	expect(
+		lockedBecause(node('n8n-nodes-base.webhook', { authentication: 'headerAuth' })),
+	).toBeUndefined();
+	expect(lockedBecause(node('n8n-nodes-ryzeapi.ryzeApiTrigger'))).toBeUndefined();
+	expect(lockedBecause(node('n8n-nodes-base.someNewTrigger'))).toBeUndefined();
+});
+
+test('the trigger examples listen with the RyzeAPI Trigger, locked by its registered secret', () => {
+	for (const file of ['approval-loop.json', 'instance-alert.json']) {
+		const triggers = (readExample(file).nodes as Node[]).filter(
+			(candidate) => candidate.type === 'n8n-nodes-ryzeapi.ryzeApiTrigger',
+		);
+		expect(triggers.map(lockedBecause)).toEqual(['its own registered secret']);
+	}
 });
 
 test('the webhook example requires n8n Header Auth, with a credential the user creates', () => {

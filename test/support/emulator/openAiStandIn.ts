@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+
+import { closeServer, listenOnLoopback, originOf } from '../loopbackServer';
 
 export interface ChatRequestLog {
 	path: string;
@@ -27,28 +26,22 @@ export class OpenAiStandIn {
 	private server: Server | undefined;
 
 	async start(): Promise<this> {
-		this.server = createServer((req, res) => {
+		this.server = await listenOnLoopback((req, res) => {
 			// A request aborted mid-body must not take the process down.
 			this.handle(req, res).catch(() => res.destroy());
 		});
-		this.server.listen(0, '127.0.0.1');
-		await once(this.server, 'listening');
 		return this;
 	}
 
 	/** The base URL an n8n OpenAI credential takes (".../v1"). */
 	get url(): string {
-		const address = this.server?.address() as AddressInfo | null;
-		if (!address) throw new Error('The OpenAI stand-in is not running');
-		return `http://127.0.0.1:${address.port}/v1`;
+		return `${originOf(this.server, 'The OpenAI stand-in')}/v1`;
 	}
 
 	async close(): Promise<void> {
 		const server = this.server;
-		if (!server) return;
 		this.server = undefined;
-		server.closeAllConnections();
-		await new Promise<void>((resolve) => server.close(() => resolve()));
+		await closeServer(server);
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -12,7 +12,8 @@ import type { RyzeApiEmulator } from '../emulator/server';
 import { MAIN_INSTANCE } from '../emulator/server';
 import { SAMPLE_CSV, SPREADSHEET_EXAMPLE } from './examples';
 import type { ExecutedRun, N8n } from './realN8n';
-import { NODE_TYPE } from './realN8n';
+import { NODE_TYPE, TRIGGER_NODE_TYPE } from './realN8n';
+import { ownerSession, postJson } from './rest';
 
 /** The invite codes of the sample CSV's rows that are invite links (the others cost no request). */
 export const SAMPLE_CSV_CODES = [
@@ -92,7 +93,7 @@ export async function expectCredentialTestButton(
 	).toBe(2);
 }
 
-/** n8n lists the node, its AI tool variant and the credential, and serves both icons. */
+/** n8n lists the node, its AI tool variant, the trigger and the credential, and serves their icons. */
 export async function expectNodeListed(n8n: N8n, userFolder: string): Promise<void> {
 	// What n8n serves the editor, written by the started instance into its static cache.
 	const types = join(userFolder, '.cache', 'n8n', 'public', 'types');
@@ -111,11 +112,21 @@ export async function expectNodeListed(n8n: N8n, userFolder: string): Promise<vo
 	expect(nodes.find((type) => type.name === `${NODE_TYPE}Tool`)).toMatchObject({
 		outputs: ['ai_tool'],
 	});
-	expect(credentials.find((type) => type.name === 'ryzeApi')).toMatchObject({
-		supportedNodes: [NODE_TYPE],
+	const trigger = nodes.find((type) => type.name === TRIGGER_NODE_TYPE);
+	expect(trigger).toMatchObject({
+		displayName: 'RyzeAPI Trigger',
+		group: ['trigger'],
+		webhooks: [expect.objectContaining({ httpMethod: 'POST' })],
+		codex: { categories: ['Communication'] },
 	});
-	const icons = node?.iconUrl as { light: string; dark: string };
-	for (const icon of [icons.light, icons.dark]) {
+	expect(credentials.find((type) => type.name === 'ryzeApi')).toMatchObject({
+		supportedNodes: [NODE_TYPE, TRIGGER_NODE_TYPE],
+	});
+	const icons = [node, trigger].flatMap((type) => {
+		const { light, dark } = type?.iconUrl as { light: string; dark: string };
+		return [light, dark];
+	});
+	for (const icon of icons) {
 		const response = await getIdempotent(`${n8n.url}/${icon}`);
 		expect([response.status, response.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
 		expect(await response.text()).toContain('<svg');
@@ -138,57 +149,6 @@ async function getIdempotent(url: string): Promise<Response> {
 		if (!closedUnder) throw error;
 		return await fetch(url, { signal: AbortSignal.timeout(30_000) });
 	}
-}
-
-const sessions = new WeakMap<N8n, Promise<string>>();
-
-/** The owner account's session cookie; the account is created (as n8n's first screen does) once. */
-export function ownerSession(n8n: N8n): Promise<string> {
-	let session = sessions.get(n8n);
-	if (!session) {
-		session = createOwner(n8n.url);
-		sessions.set(n8n, session);
-	}
-	return session;
-}
-
-async function createOwner(url: string): Promise<string> {
-	const response = await fetch(`${url}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({
-			email: 'owner@example.com',
-			firstName: 'E2E',
-			lastName: 'Owner',
-			password: 'E2e-owner-passw0rd',
-		}),
-	});
-	await response.arrayBuffer();
-	const cookie = response.headers.getSetCookie().find((value) => value.startsWith('n8n-auth='));
-	if (response.status !== 200 || !cookie)
-		throw new Error(`Owner setup answered ${response.status} without a session`);
-	return cookie.split(';')[0];
-}
-
-export async function postJson(
-	url: string,
-	body: unknown,
-	headers: Record<string, string> = {},
-): Promise<{ status: number; body: unknown }> {
-	const response = await fetch(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', ...headers },
-		body: JSON.stringify(body),
-		signal: AbortSignal.timeout(60_000),
-	});
-	const text = await response.text();
-	let parsed: unknown = text;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		// Not JSON: keep the text.
-	}
-	return { status: response.status, body: parsed };
 }
 
 /** Reads a CSV file with a header row (n8n writes one with a byte-order mark). */

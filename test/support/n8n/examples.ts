@@ -39,7 +39,22 @@ export const PREVIEW_EXAMPLE = {
 	output: 'groups-previewed.csv',
 };
 export const PREVIEW_CSV = join(EXAMPLES_DIR, PREVIEW_EXAMPLE.input);
-const ALL_EXAMPLES = [WEBHOOK_EXAMPLE, SPREADSHEET_EXAMPLE, AGENT_EXAMPLE, PREVIEW_EXAMPLE];
+/** Join through a webhook, record the pending approvals in a data table, mark them joined on approval. */
+export const APPROVAL_LOOP_EXAMPLE = {
+	file: 'approval-loop.json',
+	id: 'ryzeApiApprovalLoop',
+	path: 'ryzeapi/join-and-track',
+	table: 'ryzeapi-joins',
+};
+export const INSTANCE_ALERT_EXAMPLE = { file: 'instance-alert.json', id: 'ryzeApiInstanceAlert' };
+const ALL_EXAMPLES = [
+	WEBHOOK_EXAMPLE,
+	SPREADSHEET_EXAMPLE,
+	AGENT_EXAMPLE,
+	PREVIEW_EXAMPLE,
+	APPROVAL_LOOP_EXAMPLE,
+	INSTANCE_ALERT_EXAMPLE,
+];
 
 interface WorkflowNode {
 	name: string;
@@ -72,6 +87,27 @@ export function csvExampleIn(
 	filesDir: string,
 ): Workflow {
 	const workflow = readExample(example.file);
+	for (const assignment of assignmentsSetting(workflow, 'inputFile')) {
+		if (assignment.name === 'inputFile') assignment.value = join(filesDir, example.input);
+		if (assignment.name === 'outputFile') assignment.value = join(filesDir, example.output);
+	}
+	return workflow;
+}
+
+/** The instance alert example posting to alertUrl, as a user sets their incoming webhook's URL. */
+export function instanceAlertTo(alertUrl: string): Workflow {
+	const workflow = readExample(INSTANCE_ALERT_EXAMPLE.file);
+	for (const assignment of assignmentsSetting(workflow, 'alertWebhookUrl')) {
+		if (assignment.name === 'alertWebhookUrl') assignment.value = alertUrl;
+	}
+	return workflow;
+}
+
+/** The assignments of the Set node that sets this field: where a user changes the example's settings. */
+function assignmentsSetting(
+	workflow: Workflow,
+	field: string,
+): Array<{ name: string; value: unknown }> {
 	const assignments = workflow.nodes
 		.map(
 			(node) =>
@@ -80,13 +116,9 @@ export function csvExampleIn(
 						{ assignments: Array<{ name: string; value: unknown }> } | undefined
 				)?.assignments,
 		)
-		.find((list) => list?.some((assignment) => assignment.name === 'inputFile'));
-	if (!assignments) throw new Error(`${example.file} has no node that sets inputFile`);
-	for (const assignment of assignments) {
-		if (assignment.name === 'inputFile') assignment.value = join(filesDir, example.input);
-		if (assignment.name === 'outputFile') assignment.value = join(filesDir, example.output);
-	}
-	return workflow;
+		.find((list) => list?.some((assignment) => assignment.name === field));
+	if (!assignments) throw new Error(`${workflow.name} has no node that sets ${field}`);
+	return assignments;
 }
 
 /** Every credential the examples name, by the id and name they name it with. */

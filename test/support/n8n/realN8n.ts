@@ -28,6 +28,7 @@ import { runCommand, runOrThrow } from '../processes';
 export const N8N_VERSION = '2.8.4';
 export const PACKAGE_NAME = 'n8n-nodes-ryzeapi';
 export const NODE_TYPE = `${PACKAGE_NAME}.ryzeApi`;
+export const TRIGGER_NODE_TYPE = `${PACKAGE_NAME}.ryzeApiTrigger`;
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 export interface N8nInstallOptions {
