@@ -12,7 +12,9 @@ import { OpenAiStandIn } from '../test/support/emulator/openAiStandIn';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../test/support/emulator/server';
 import {
 	AGENT_EXAMPLE,
+	APPROVAL_LOOP_EXAMPLE,
 	exampleCredentials,
+	INSTANCE_ALERT_EXAMPLE,
 	readExample,
 	SAMPLE_CSV,
 	csvExampleIn,
@@ -93,13 +95,18 @@ async function main(): Promise<void> {
 				csvExampleIn(SPREADSHEET_EXAMPLE, filesDir),
 				csvExampleIn(PREVIEW_EXAMPLE, filesDir),
 				readExample(AGENT_EXAMPLE.file),
+				readExample(APPROVAL_LOOP_EXAMPLE.file),
+				readExample(INSTANCE_ALERT_EXAMPLE.file),
 			]);
 			await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
+			// Its trigger registers a webhook at the emulator, which delivers the approval's group.flow.
+			await n8n.publishWorkflow(APPROVAL_LOOP_EXAMPLE.id);
 			writeFileSync(imported, new Date().toISOString());
 		}
 		console.log('Starting n8n...');
 		await n8n.start();
 		await n8n.waitForActivation(WEBHOOK_EXAMPLE.id);
+		await n8n.waitForActivation(APPROVAL_LOOP_EXAMPLE.id);
 	} catch (error) {
 		await stopAll();
 		throw error;
@@ -116,8 +123,10 @@ n8n ${N8N_VERSION} with n8n-nodes-ryzeapi:  ${n8n.url}
   Credentials: "RyzeAPI (emulator)" (instance ${MAIN_INSTANCE}, TokenAccount ${ACCOUNT_TOKEN}),
                "OpenAI account" (a local stand-in model that always calls the join tool)
                "RyzeAPI webhook caller" (Header Auth: what the webhook example asks of its callers)
-  Workflows:   the three examples; the webhook one is active:
+  Workflows:   the examples; the webhook one and the approval loop are active:
                curl -X POST -H '${WEBHOOK_AUTH.header}: ${WEBHOOK_AUTH.value}' -H 'content-type: application/json' -d '{"link":"https://chat.whatsapp.com/OpenDemo1"}' ${n8n.url}/webhook/${WEBHOOK_EXAMPLE.path}
+               the approval loop: the same with {"link":"https://chat.whatsapp.com/ApprovalDemo1"} to ${n8n.url}/webhook/${APPROVAL_LOOP_EXAMPLE.path}, then approve it:
+               curl -X POST -H 'content-type: application/json' -d '{"identifier":"ApprovalDemo1"}' ${emulator.url}/_emulator/approve/${MAIN_INSTANCE}
   Emulator:    ${emulator.url}  (codes: Open… join, Approval… wait for approval, Revoked…, Forbidden…, Invalid…; others are unknown groups)
   Files:       ${filesDir}  (the spreadsheet example reads and writes here)
   n8n's log:   ${n8n.logFile}
