@@ -106,6 +106,8 @@ describe('the Test button', () => {
 
 	test.each([
 		[{ token: 'wrong-SECRET-token' }, /refused the token \(401: Invalid token\)/],
+		// A wrong token is told first, whatever the phone does.
+		[{ token: 'wrong-SECRET-token', instanceName: 'offline' }, /refused the token \(401/],
 		[{ token: INSTANCE_TOKEN, instanceName: 'second' }, /may not act on instance "second" \(403/],
 		[{ instanceName: 'nobody' }, /does not know instance "nobody" \(404: Instance not found\)/],
 	])('%j fails with a message that says what to fix', async (overrides, message) => {
@@ -120,6 +122,40 @@ describe('the Test button', () => {
 		// The first words name what to fix: they are what n8n's dialog shows first.
 		expect(result.message).toMatch(/^Check the (Token|Instance Name)/);
 		expect(result.message).not.toContain('SECRET');
+	});
+
+	test.each([
+		['offline', 400, 'Instance disconnected'],
+		['broken', 503, 'Instance not connected'],
+	])(
+		'instance %s, not connected to WhatsApp, is an Error that does not blame the credential',
+		async (instanceName, status, said) => {
+			const result = await testButton({
+				baseUrl: emulator.url,
+				instanceName,
+				token: ACCOUNT_TOKEN,
+			});
+			expect(result).toEqual({
+				status: 'Error',
+				message:
+					`Token and instance name are right, but instance "${instanceName}" is not connected to WhatsApp (${status}: ${said}). ` +
+					'Connect it: scan the QR code in the RyzeAPI dashboard, then test again.',
+			});
+			expect(emulator.log).toEqual([
+				expect.objectContaining({ path: `/api/group/list/${instanceName}`, status }),
+			]);
+		},
+	);
+
+	test('the same instance passes once it connects, and fails again once it disconnects', async () => {
+		const data = { baseUrl: emulator.url, instanceName: 'offline', token: ACCOUNT_TOKEN };
+		emulator.reportInstanceState('offline', 'connected');
+		expect((await testButton(data)).status).toBe('OK');
+		emulator.reportInstanceState('offline', 'logged_out');
+		expect(await testButton(data)).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/^Token and instance name are right, but instance "offline"/),
+		});
 	});
 
 	test.each([

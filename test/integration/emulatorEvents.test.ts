@@ -226,6 +226,34 @@ describe('registering webhooks', () => {
 		expect((await call('GET', `/api/events/webhook/${MAIN_INSTANCE}`)).status).toBe(404);
 	});
 
+	test('the group routes, the list included, answer an offline instance as documented, after the token checks', async () => {
+		const routes = (instance: string) => [
+			['GET', `/api/group/list/${instance}`],
+			['POST', `/api/group/join/${instance}`],
+			['GET', `/api/group/info/${instance}?identifier=OpenS`],
+			['DELETE', `/api/group/leave/${instance}?identifier=OpenS`],
+		];
+		const answers = async (instance: string, token?: string) =>
+			await Promise.all(
+				routes(instance).map(async ([method, path]) => {
+					const reply = await call(
+						method,
+						path,
+						method === 'POST' ? { identifier: 'OpenS' } : undefined,
+						token,
+					);
+					return [reply.status, errorOf(reply)];
+				}),
+			);
+		expect(await answers('offline')).toEqual(Array(4).fill([400, 'Instance disconnected']));
+		expect(await answers('broken')).toEqual(Array(4).fill([503, 'Instance not connected']));
+		// The token and its scope come first: a wrong token is told so, whatever the phone does.
+		expect(await answers('offline', 'not-a-token')).toEqual(Array(4).fill([401, 'Invalid token']));
+		expect((await answers('broken', INSTANCE_TOKEN)).map(([status]) => status)).toEqual(
+			Array(4).fill(403),
+		);
+	});
+
 	test('the events routes spend the same per-token window as the group routes', async () => {
 		emulator.configure({ rateLimit: { limit: 3, windowMs: 60_000 } });
 		const join = await call('POST', `/api/group/join/${MAIN_INSTANCE}`, { identifier: 'OpenA' });

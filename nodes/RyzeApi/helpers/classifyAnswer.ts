@@ -86,7 +86,11 @@ export function classifyAnswer<T>(
 	return { outcome: fail(reason, apiMessage, status), transient };
 }
 
-function reasonForApiError(status: number, message: string): ErrorReason {
+/**
+ * Why the API refused, from its status and message: the one reading of a refusal, for an item and
+ * for the credential's Test button.
+ */
+export function reasonForApiError(status: number, message: string): ErrorReason {
 	switch (status) {
 		case 400:
 			return reasonFromMessage(message) ?? 'invalid_code';

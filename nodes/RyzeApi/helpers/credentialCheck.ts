@@ -1,13 +1,14 @@
 import type { INodeCredentialTestResult } from 'n8n-workflow';
 
-import { describeNoAnswer, readEnvelope } from './classifyAnswer';
+import { describeNoAnswer, readEnvelope, reasonForApiError } from './classifyAnswer';
 import type { Connection } from './connection';
 import type { RawAnswer } from './interfaces';
 
 /**
  * Turns the answer of GET /api/group/list/{instance} into the credential test's verdict, with a
- * message that says what to fix. Its first words name the field to fix: n8n's dialog shows the
- * start of the message and hides the rest behind "More details". Never mentions the token. Pure.
+ * message that says what to fix. Its first words name the field to fix (or, for an instance that
+ * is not connected, say the credential is right): n8n's dialog shows the start of the message and
+ * hides the rest behind "More details". Never mentions the token. Pure.
  */
 export function credentialTestVerdict(
 	answer: RawAnswer,
@@ -51,6 +52,13 @@ export function credentialTestVerdict(
 			: error(
 					`Check the Base URL: the server at ${connection.origin} answered 404 and not like RyzeAPI.`,
 				);
+	}
+	// Read as an item's refusal is read. After the 404s: "Instance not found" is a wrong name.
+	if (apiMessage && reasonForApiError(status, apiMessage) === 'instance_unavailable') {
+		// An Error, not an OK: n8n shows an OK's message nowhere, and every run would then fail.
+		return error(
+			`Token and instance name are right, but instance ${instance} is not connected to WhatsApp (${status}: ${apiMessage}). Connect it: scan the QR code in the RyzeAPI dashboard, then test again.`,
+		);
 	}
 	if (status === 429)
 		return error(

@@ -405,22 +405,21 @@ export class RyzeApiEmulator implements EmulatorControls {
 		},
 	): void {
 		const { route, instance, body, query, headers } = call;
-		if (route === 'list') {
-			if (req.method !== 'GET')
-				return this.send(res, entry, 404, envelope('Route not found'), headers);
-			const groups = [...(this.joined.get(instance) ?? [])].map((id) => ({ id }));
-			return this.send(res, entry, 200, { success: true, groups }, headers);
-		}
-
-		const method = { join: 'POST', info: 'GET', leave: 'DELETE' }[route];
+		const method = { join: 'POST', list: 'GET', info: 'GET', leave: 'DELETE' }[route];
 		if (req.method !== method)
 			return this.send(res, entry, 404, envelope('Route not found'), headers);
+		// Every group route acts through the instance's WhatsApp session, the list included: an
+		// offline instance answers as the provider documents (400 disconnected, 503 not connected).
 		const state = this.options.instances[instance];
 		if (state === 'disconnected')
 			return this.send(res, entry, 400, envelope('Instance disconnected'), headers);
 		if (state === 'unavailable')
 			return this.send(res, entry, 503, envelope('Instance not connected'), headers);
 
+		if (route === 'list') {
+			const groups = [...(this.joined.get(instance) ?? [])].map((id) => ({ id }));
+			return this.send(res, entry, 200, { success: true, groups }, headers);
+		}
 		if (route === 'info') return this.groupInfo(res, entry, instance, query, headers);
 		if (route === 'leave') return this.leaveGroup(res, entry, instance, headers);
 
