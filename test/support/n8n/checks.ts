@@ -64,7 +64,7 @@ export async function expectCredentialTestButton(
 	token: string,
 ): Promise<void> {
 	const session = await ownerSession(n8n);
-	const testCredential = (withToken: string) =>
+	const testCredential = (withToken: string, instanceName = MAIN_INSTANCE) =>
 		postJson(
 			`${n8n.url}/rest/credentials/test`,
 			{
@@ -72,7 +72,7 @@ export async function expectCredentialTestButton(
 					id: 'ryzeApiEmulator',
 					name: 'RyzeAPI (emulator)',
 					type: 'ryzeApi',
-					data: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: withToken },
+					data: { baseUrl: emulator.url, instanceName, token: withToken },
 				},
 			},
 			{ cookie: session },
@@ -88,6 +88,16 @@ export async function expectCredentialTestButton(
 		data: { status: 'Error', message: expect.stringMatching(/RyzeAPI refused the token \(401/) },
 	});
 	expect(JSON.stringify(refused.body)).not.toContain('not-a-real-token');
+	// The emulator's "offline" instance is not connected to WhatsApp: the right token and name, yet
+	// the Test fails, saying what to do instead of blaming the credential.
+	expect((await testCredential(token, 'offline')).body).toEqual({
+		data: {
+			status: 'Error',
+			message: expect.stringMatching(
+				/^Token and instance name are right, but instance "offline" is not connected to WhatsApp .*scan the QR code/,
+			),
+		},
+	});
 	expect(
 		emulator.log.filter((request) => request.path === '/api/group/list/main').length - listsBefore,
 	).toBe(2);
