@@ -123,6 +123,7 @@ describe('routeItems', () => {
 		const outcome = fc.oneof(
 			fc.record({ ok: fc.constant(true as const), value: fc.record({ pending: fc.boolean() }) }),
 			fc.constant({ ok: false as const, failure: refused }),
+			fc.constant({ ok: false as const, failure: { ...refused, reason: 'unauthorized' as const } }),
 		);
 		fc.assert(
 			fc.property(
@@ -130,20 +131,21 @@ describe('routeItems', () => {
 				fc.array(fc.option(fc.nat(), { nil: undefined }), { maxLength: 40 }),
 				fc.boolean(),
 				fc.boolean(),
-				(taskResults, picks, separatePending, asAiTool) => {
+				fc.constantFrom(undefined, 'continueRegularOutput', 'continueErrorOutput'),
+				(taskResults, picks, separatePending, asAiTool, onError) => {
 					const planned: Array<Outcome<ItemPlan>> = picks.map((pick) =>
 						pick === undefined
 							? { ok: false, failure: refused }
 							: { ok: true, value: { taskIndex: pick % taskResults.length, identifier: 'C' } },
 					);
 					const inputs = planned.map((_plan, row) => item({ row }));
-					const layout = layoutOf({ separatePending, asAiTool });
+					const layout = layoutOf({ separatePending, asAiTool, onError });
 					const outputs = routeItems(inputs, planned, taskResults, show, layout);
 					expect(outputs).toHaveLength(layout.count);
 					const seen = outputs.flat().map((entry) => (entry.pairedItem as { item: number }).item);
 					expect([...seen].sort((a, b) => a - b)).toEqual(inputs.map((_input, row) => row));
 					for (const output of outputs) {
-						const rows = output.map((entry) => entry.json.row as number);
+						const rows = output.map((entry) => (entry.pairedItem as { item: number }).item);
 						expect(rows).toEqual([...rows].sort((a, b) => a - b));
 					}
 				},
