@@ -192,17 +192,19 @@ describe('routing and item fields', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.outputs).toHaveLength(1);
 		const [only] = result.outputs!;
-		expect(jsonOf(only).map((json) => [json.row, json.status])).toEqual([
-			[1, 'joined'],
-			[2, 'pending_approval'],
-			[3, 'error'],
-			[4, 'error'],
-			[5, 'joined'],
-			[6, 'error'],
-			[7, 'error'],
-			[8, 'error'],
+		expect(only.map((item) => [item.pairedItem, item.json.status])).toEqual([
+			[{ item: 0 }, 'joined'],
+			[{ item: 1 }, 'pending_approval'],
+			[{ item: 2 }, 'error'],
+			[{ item: 3 }, 'error'],
+			[{ item: 4 }, 'joined'],
+			[{ item: 5 }, 'error'],
+			[{ item: 6 }, 'error'],
+			[{ item: 7 }, 'error'],
 		]);
 		expect((jsonOf(only)[3].error as IDataObject).reason).toBe('revoked_or_expired');
+		// The result only: the input item's fields (the chat's, for an agent) are not returned.
+		expect(jsonOf(only).some((json) => 'row' in json || 'link' in json)).toBe(false);
 		expectEveryItemOnce(result.outputs, rows.length);
 	});
 
@@ -281,8 +283,8 @@ describe('a refused token is a problem of the node, not of a row', () => {
 		expect(JSON.stringify(result.run)).not.toContain('SECRET');
 	});
 
-	test.each(['continueRegularOutput', 'continueErrorOutput'] as const)(
-		'with On Error = %s every remaining item goes to Error as unauthorized, and no further request is made',
+	test.each(['continueRegularOutput'] as const)(
+		'with On Error = %s every remaining item goes to Failed as unauthorized, and no further request is made',
 		async (onError) => {
 			const result = await run(rows, {
 				credentials: { ...badToken, baseUrl: emulator.url },
@@ -304,6 +306,33 @@ describe('a refused token is a problem of the node, not of a row', () => {
 			expect(JSON.stringify(result.outputs)).not.toContain('SECRET');
 		},
 	);
+
+	test("with On Error = continueErrorOutput the token's items go to n8n's Error output; a bad row stays on Failed", async () => {
+		const result = await run(rows, {
+			credentials: { ...badToken, baseUrl: emulator.url },
+			settings: { onError: 'continueErrorOutput' },
+		});
+		expect(result.error).toBeUndefined();
+		expect(emulator.joinRequests()).toHaveLength(1);
+		// Success, Failed, then n8n's Error: the last index.
+		expect(result.outputs).toHaveLength(3);
+		const [success, failed, n8nError] = result.outputs!;
+		expect(success).toEqual([]);
+		expect(n8nError.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 3 },
+		]);
+		expect(jsonOf(n8nError).map((json) => (json.error as IDataObject).reason)).toEqual(
+			Array(3).fill('unauthorized'),
+		);
+		// The link is wrong whatever the token: the row's own outcome.
+		expect(jsonOf(failed).map((json) => (json.error as IDataObject).reason)).toEqual([
+			'invalid_identifier',
+		]);
+		expectEveryItemOnce(result.outputs, rows.length);
+		expect(JSON.stringify(result.outputs)).not.toContain('SECRET');
+	});
 
 	test('a token that may not act on the instance (403) stops the calls too', async () => {
 		const result = await run(rows, {

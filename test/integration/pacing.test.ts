@@ -221,9 +221,12 @@ describe('an instance reported unavailable stops the calls to it', () => {
 			).toBe(true);
 			const notSent = results.filter((result) => result.attempts === 0);
 			expect(notSent.length).toBeGreaterThan(0);
+			// Every one of them, the answered ones too, is marked as the instance's end.
+			expect(results.every((result) => result.instanceGivenUp === true)).toBe(true);
 			expect(notSent[0]).toEqual({
 				ok: false,
 				attempts: 0,
+				instanceGivenUp: true,
 				failure: {
 					reason: 'instance_unavailable',
 					httpStatus,
@@ -253,6 +256,8 @@ describe('an instance reported unavailable stops the calls to it', () => {
 		});
 		expect(results.filter((result) => result.ok)).toHaveLength(4);
 		expect(emulator.joinRequests()).toHaveLength(6);
+		// Two unavailable answers, then the instance answered: not given up, a per-item failure.
+		expect(results.some((result) => result.instanceGivenUp)).toBe(false);
 	});
 });
 

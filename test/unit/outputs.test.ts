@@ -3,7 +3,7 @@
  * that n8n's evaluation of the description's outputs expression gives exactly what execute routes by.
  */
 import fc from 'fast-check';
-import type { INode, INodeTypeDescription } from 'n8n-workflow';
+import type { INode, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import type { NodeOutput, OutputKey } from '../../nodes/RyzeApi/helpers/outputs';
@@ -143,5 +143,54 @@ describe("the description's outputs expression, as n8n evaluates it", () => {
 		expect(
 			outputs.map((output) => (typeof output === 'string' ? output : output.displayName)),
 		).toEqual(['Joined', 'Failed', 'Pending', 'Error']);
+	});
+});
+
+describe('the output-layout parameters in the editor', () => {
+	const description = new RyzeApi().description as INodeTypeDescription;
+	// n8n's tool variant of a node is its description under the name plus "Tool".
+	const asTool = { ...description, name: `${description.name}Tool` };
+	const join = { resource: 'group', operation: 'join', pendingApprovalOutput: 'success' };
+	const node = (typeVersion: number): INode => ({
+		id: 'r',
+		name: 'RyzeAPI',
+		type: 'n8n-nodes-ryzeapi.ryzeApi',
+		typeVersion,
+		position: [0, 0],
+		parameters: join,
+	});
+	const topLevel = (name: string) =>
+		description.properties.find((property) => property.name === name)!;
+	const versionOneOption = description.properties
+		.filter((property) => property.name === 'options' && property.type === 'collection')
+		.flatMap((property) => property.options ?? [])
+		.find(
+			(option) => 'name' in option && option.name === 'pendingApprovalOutput',
+		) as INodeProperties;
+
+	const shown = (
+		property: INodeProperties,
+		typeVersion: number,
+		nodeTypeDescription: INodeTypeDescription | null,
+		values: INode['parameters'] = join,
+	) => NodeHelpers.displayParameter(values, property, node(typeVersion), nodeTypeDescription, join);
+
+	test.each(['pendingApprovalOutput', 'pendingOnSuccessNotice'])(
+		'%s: shown on the node, hidden on its AI tool variant, shown by an n8n that cannot tell',
+		(name) => {
+			const property = topLevel(name);
+			expect(shown(property, 1.1, description)).toBe(true);
+			expect(shown(property, 1.1, asTool)).toBe(false);
+			// Without the description (or in an n8n that reads '@tool' as an unset parameter) '@tool'
+			// is not true, so nothing is hidden that was shown before.
+			expect(shown(property, 1.1, null)).toBe(true);
+		},
+	);
+
+	test("version 1's Pending Approval Output option: the same", () => {
+		expect(versionOneOption).toBeDefined();
+		expect(shown(versionOneOption, 1, description, {})).toBe(true);
+		expect(shown(versionOneOption, 1, asTool, {})).toBe(false);
+		expect(shown(versionOneOption, 1, null, {})).toBe(true);
 	});
 });

@@ -6,13 +6,14 @@ import fc from 'fast-check';
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { Failure, Outcome } from '../../nodes/RyzeApi/helpers/interfaces';
-import type { ItemPlan, ResultFields } from '../../nodes/RyzeApi/helpers/routeItems';
+import { ERROR_REASONS } from '../../nodes/RyzeApi/helpers/interfaces';
+import type { ItemPlan, ResultFields, RoutedResult } from '../../nodes/RyzeApi/helpers/routeItems';
 import { nodeOutputs } from '../../nodes/RyzeApi/helpers/outputs';
 import { outputLayout } from '../../nodes/RyzeApi/helpers/outputs';
-import { routeItems } from '../../nodes/RyzeApi/helpers/routeItems';
+import { isSetupFailure, routeItems } from '../../nodes/RyzeApi/helpers/routeItems';
 
 /** The layout of a version 1.1 Join node, as execute computes it. */
-const layoutOf = (settings: { separatePending: boolean; asAiTool: boolean }) =>
+const layoutOf = (settings: { separatePending: boolean; asAiTool: boolean; onError?: string }) =>
 	outputLayout(
 		nodeOutputs(
 			{
@@ -22,6 +23,7 @@ const layoutOf = (settings: { separatePending: boolean; asAiTool: boolean }) =>
 			1.1,
 		),
 		settings.asAiTool,
+		settings.onError,
 	);
 
 type Value = { pending: boolean };
@@ -121,6 +123,7 @@ describe('routeItems', () => {
 		const outcome = fc.oneof(
 			fc.record({ ok: fc.constant(true as const), value: fc.record({ pending: fc.boolean() }) }),
 			fc.constant({ ok: false as const, failure: refused }),
+			fc.constant({ ok: false as const, failure: { ...refused, reason: 'unauthorized' as const } }),
 		);
 		fc.assert(
 			fc.property(
@@ -128,24 +131,143 @@ describe('routeItems', () => {
 				fc.array(fc.option(fc.nat(), { nil: undefined }), { maxLength: 40 }),
 				fc.boolean(),
 				fc.boolean(),
-				(taskResults, picks, separatePending, asAiTool) => {
+				fc.constantFrom(undefined, 'continueRegularOutput', 'continueErrorOutput'),
+				(taskResults, picks, separatePending, asAiTool, onError) => {
 					const planned: Array<Outcome<ItemPlan>> = picks.map((pick) =>
 						pick === undefined
 							? { ok: false, failure: refused }
 							: { ok: true, value: { taskIndex: pick % taskResults.length, identifier: 'C' } },
 					);
 					const inputs = planned.map((_plan, row) => item({ row }));
-					const layout = layoutOf({ separatePending, asAiTool });
+					const layout = layoutOf({ separatePending, asAiTool, onError });
 					const outputs = routeItems(inputs, planned, taskResults, show, layout);
 					expect(outputs).toHaveLength(layout.count);
 					const seen = outputs.flat().map((entry) => (entry.pairedItem as { item: number }).item);
 					expect([...seen].sort((a, b) => a - b)).toEqual(inputs.map((_input, row) => row));
 					for (const output of outputs) {
-						const rows = output.map((entry) => entry.json.row as number);
+						const rows = output.map((entry) => (entry.pairedItem as { item: number }).item);
 						expect(rows).toEqual([...rows].sort((a, b) => a - b));
 					}
 				},
 			),
 		);
+	});
+});
+
+describe('what leaves on n8n\'s Error output (On Error = "Continue (using error output)")', () => {
+	test.each(ERROR_REASONS.map((reason) => [reason]))(
+		"%s: a failure of the node's setup only when it is unauthorized, or an instance given up on",
+		(reason) => {
+			const failure: Failure = { reason, message: 'm', httpStatus: null };
+			expect(isSetupFailure(failure, false)).toBe(reason === 'unauthorized');
+			expect(isSetupFailure(failure, true)).toBe(
+				reason === 'unauthorized' || reason === 'instance_unavailable',
+			);
+		},
+	);
+
+	const fail = (
+		reason: Failure['reason'],
+		httpStatus: number | null,
+		instanceGivenUp?: true,
+	): RoutedResult<Value> => ({
+		ok: false,
+		failure: { reason, message: `${reason} message`, httpStatus },
+		...(instanceGivenUp ? { instanceGivenUp } : {}),
+	});
+	const inputs = [1, 2, 3, 4, 5].map((row) => item({ row }));
+	const plans: Array<Outcome<ItemPlan>> = [0, 1, 2, 3].map((taskIndex) => ({
+		ok: true,
+		value: { taskIndex, identifier: `C${taskIndex}` },
+	}));
+	// An unusable credential is found while reading, before any task.
+	plans.push({
+		ok: false,
+		failure: { reason: 'unauthorized', message: 'No token', httpStatus: null },
+	});
+	const results = [
+		fail('unauthorized', 401),
+		fail('revoked_or_expired', 410),
+		fail('instance_unavailable', 400, true),
+		fail('instance_unavailable', 503),
+	];
+	const route = (onError?: string) =>
+		routeItems(
+			inputs,
+			plans,
+			results,
+			show,
+			layoutOf({ separatePending: false, asAiTool: false, onError }),
+		);
+
+	test('setup failures carry only error and message, as n8n moves them; per-item ones are unchanged', () => {
+		const [success, failed] = route('continueErrorOutput');
+		expect(success).toEqual([]);
+		const json = failed.map((entry) => entry.json);
+		expect(json[0]).toEqual({
+			error: {
+				reason: 'unauthorized',
+				message: 'unauthorized message',
+				httpStatus: 401,
+				hint: 'Fix the credential: token, instance name or base URL.',
+				code: 'C0',
+			},
+			message: 'unauthorized message',
+		});
+		expect(json[2]).toEqual({
+			error: expect.objectContaining({ reason: 'instance_unavailable', code: 'C2' }),
+			message: 'instance_unavailable message',
+		});
+		expect(json[4]).toEqual({
+			error: expect.objectContaining({ reason: 'unauthorized', code: null }),
+			message: 'No token',
+		});
+		// Per-item outcomes, and an instance not given up on: the Failed item, with the row's fields.
+		expect(json[1]).toMatchObject({ row: 2, status: 'error', code: 'C1' });
+		expect(json[3]).toMatchObject({ row: 4, status: 'error', code: 'C3' });
+		expect(failed.map((entry) => entry.pairedItem)).toEqual(
+			[0, 1, 2, 3, 4].map((index) => ({ item: index })),
+		);
+	});
+
+	test.each([undefined, 'stopWorkflow', 'continueRegularOutput'])(
+		'On Error = %s: every failure is a Failed item, as before',
+		(onError) => {
+			const [, failed] = route(onError);
+			expect(failed.every((entry) => entry.json.status === 'error' && 'row' in entry.json)).toBe(
+				true,
+			);
+		},
+	);
+});
+
+describe('as an AI tool', () => {
+	test("the tool returns the result only: none of the chat item's fields, no binary", () => {
+		const chat: INodeExecutionData = {
+			json: { action: 'sendMessage', sessionId: 's', chatInput: 'join', toolCallId: 't' },
+			binary: { data: { data: '', mimeType: 'text/plain' } },
+		};
+		const [only] = routeItems(
+			[chat, chat],
+			[
+				{ ok: true, value: { taskIndex: 0, identifier: 'A' } },
+				{ ok: false, failure: refused },
+			],
+			[{ ok: true, value: { pending: false } }],
+			show,
+			layoutOf({ separatePending: true, asAiTool: true, onError: 'continueErrorOutput' }),
+		);
+		expect(only).toEqual([
+			{ json: { status: 'done', code: 'A' }, binary: undefined, pairedItem: { item: 0 } },
+			{
+				json: {
+					status: 'error',
+					code: null,
+					error: { ...refused, hint: 'Fix the row, or the expression in Identifier.' },
+				},
+				binary: undefined,
+				pairedItem: { item: 1 },
+			},
+		]);
 	});
 });

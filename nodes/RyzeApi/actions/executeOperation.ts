@@ -25,8 +25,9 @@ export interface OperationSpec<T> {
 
 /**
  * The flow every group operation shares: read and check the items (readItems.ts) while the runner
- * sends their requests (runner/), stop on a refused token, then route every item to its output
- * (helpers/routeItems.ts).
+ * sends their requests (runner/), stop on a refused token (unless n8n continues on fail), then
+ * route every item to its output (helpers/routeItems.ts, which also sends a refused token or a
+ * given-up instance to n8n's Error output when On Error says so).
  */
 export async function executeOperation<T>(
 	this: IExecuteFunctions,
@@ -83,7 +84,7 @@ export async function executeOperation<T>(
 		},
 		node.typeVersion,
 	);
-	const layout = outputLayout(outputs, runsAsAiTool(node.type));
+	const layout = outputLayout(outputs, runsAsAiTool(node.type), node.onError);
 	return routeItems(items, read.plans, run.results, spec.show, layout);
 }
 

@@ -79,18 +79,38 @@ export function outputIndex(outputs: readonly NodeOutput[], key: OutputKey): num
 /** n8n's `outputs` expression for the node: nodeOutputs itself, run on the node's parameters. */
 export const outputsExpression: `={{${string}}}` = `={{(${nodeOutputs.toString()})($parameter, $nodeVersion)}}`;
 
-/** Output index of each kind of item, and how many outputs there are. */
+/** Output index of each kind of item, how many outputs there are, and what an item carries. */
 export interface OutputLayout {
 	count: number;
 	indexOf: Record<OutputKey, number>;
+	/** Items keep their input's fields and binary data; not as an AI tool, whose input is the chat's. */
+	keepInput: boolean;
+	/**
+	 * On Error is "Continue (using error output)": a failure of what the node runs with (its
+	 * credential, its instance) leaves on n8n's Error output, after ours; per-item failures stay on
+	 * Failed.
+	 */
+	setupFailuresToN8nErrorOutput: boolean;
 }
 
 /**
  * Where each kind of item goes among the outputs the canvas shows. As an AI agent tool, everything
- * goes to the first output: n8n hands an agent only that one.
+ * goes to the first output (n8n hands an agent only that one) and carries only the result.
+ * `onError` is the node's On Error setting (`INode.onError`).
  */
-export function outputLayout(outputs: readonly NodeOutput[], asAiTool: boolean): OutputLayout {
-	if (asAiTool) return { count: 1, indexOf: { success: 0, error: 0, pendingApproval: 0 } };
+export function outputLayout(
+	outputs: readonly NodeOutput[],
+	asAiTool: boolean,
+	onError?: string,
+): OutputLayout {
+	if (asAiTool) {
+		return {
+			count: 1,
+			indexOf: { success: 0, error: 0, pendingApproval: 0 },
+			keepInput: false,
+			setupFailuresToN8nErrorOutput: false,
+		};
+	}
 	return {
 		count: outputs.length,
 		indexOf: {
@@ -98,6 +118,8 @@ export function outputLayout(outputs: readonly NodeOutput[], asAiTool: boolean):
 			error: outputIndex(outputs, 'error'),
 			pendingApproval: outputIndex(outputs, 'pendingApproval'),
 		},
+		keepInput: true,
+		setupFailuresToN8nErrorOutput: onError === 'continueErrorOutput',
 	};
 }
 

@@ -25,23 +25,37 @@ export interface ResultFields<T> {
 	sent(identifier: string | null): IDataObject;
 }
 
+/** A runner's result for routing: `instanceGivenUp` when the run stopped calling its instance. */
+export type RoutedResult<T> = Outcome<T> & { instanceGivenUp?: true };
+
 export function routeItems<T>(
 	items: INodeExecutionData[],
 	plans: Array<Outcome<ItemPlan>>,
-	results: Array<Outcome<T>>,
+	results: Array<RoutedResult<T>>,
 	show: ResultFields<T>,
 	layout: OutputLayout,
 ): INodeExecutionData[][] {
 	const outputs: INodeExecutionData[][] = Array.from({ length: layout.count }, () => []);
 	for (const [itemIndex, input] of items.entries()) {
-		const { fields, branch } = itemResult(plans[itemIndex], results, show);
+		const { fields, branch, n8nAddsInput } = itemResult(plans[itemIndex], results, show, layout);
 		outputs[layout.indexOf[branch]].push({
-			json: withFields(input.json, fields),
-			binary: input.binary,
+			json: layout.keepInput && !n8nAddsInput ? withFields(input.json, fields) : fields,
+			binary: layout.keepInput ? input.binary : undefined,
 			pairedItem: { item: itemIndex },
 		});
 	}
 	return outputs;
+}
+
+/**
+ * Whether a failure is about what the node runs with, not about the item: a refused token (401,
+ * or 403 for the instance) or a credential that cannot be used (reason `unauthorized`, which only
+ * these give), or an instance the run gave up on after answers in a row saying it is unavailable.
+ * On Error = Stop fails the node on the first two; every other reason is the item's own outcome.
+ */
+export function isSetupFailure(failure: Failure, instanceGivenUp: boolean): boolean {
+	if (failure.reason === 'unauthorized') return true;
+	return failure.reason === 'instance_unavailable' && instanceGivenUp;
 }
 
 /**
@@ -76,23 +90,54 @@ function copyOwnEnumerable(target: IDataObject, source: IDataObject): void {
 	}
 }
 
-function itemResult<T>(
-	plan: Outcome<ItemPlan>,
-	results: Array<Outcome<T>>,
-	show: ResultFields<T>,
-): { fields: IDataObject; branch: Branch } {
-	if (!plan.ok) return { fields: errorFields(plan.failure, show.sent(null)), branch: 'error' };
-	const result = results[plan.value.taskIndex];
-	if (result.ok) return show.success(result.value, plan.value.identifier);
-	return { fields: errorFields(result.failure, show.sent(plan.value.identifier)), branch: 'error' };
+/** What an item gets; `n8nAddsInput`: n8n puts the input's fields back itself (see n8nErrorOutputFields). */
+interface ItemResult {
+	fields: IDataObject;
+	branch: Branch;
+	n8nAddsInput?: true;
 }
 
-function errorFields(failure: Failure, sent: IDataObject): IDataObject {
+function itemResult<T>(
+	plan: Outcome<ItemPlan>,
+	results: Array<RoutedResult<T>>,
+	show: ResultFields<T>,
+	layout: OutputLayout,
+): ItemResult {
+	if (!plan.ok) return failed(plan.failure, false, show.sent(null), layout);
+	const result = results[plan.value.taskIndex];
+	if (result.ok) return show.success(result.value, plan.value.identifier);
+	const givenUp = result.instanceGivenUp === true;
+	return failed(result.failure, givenUp, show.sent(plan.value.identifier), layout);
+}
+
+function failed(
+	failure: Failure,
+	instanceGivenUp: boolean,
+	sent: IDataObject,
+	layout: OutputLayout,
+): ItemResult {
+	if (layout.setupFailuresToN8nErrorOutput && isSetupFailure(failure, instanceGivenUp)) {
+		return { fields: n8nErrorOutputFields(failure, sent), branch: 'error', n8nAddsInput: true };
+	}
+	return { fields: { status: 'error', ...sent, error: errorDetails(failure) }, branch: 'error' };
+}
+
+/**
+ * An item n8n moves to its Error output. n8n-core's handleNodeErrorOutput (1.123 to 2.41) moves
+ * an item whose json holds only `error` and `message`, and gives it back the input item's fields
+ * through pairedItem; so what was sent goes inside `error`. (An item-level `error` would be moved
+ * too, but n8n then replaces the whole json with the error's message.)
+ */
+function n8nErrorOutputFields(failure: Failure, sent: IDataObject): IDataObject {
+	return {
+		error: { ...errorDetails(failure), ...sent },
+		// Never empty: n8n 1.x moves the item only when `message` is truthy.
+		message: failure.message || failure.reason,
+	};
+}
+
+function errorDetails(failure: Failure): IDataObject {
 	const { reason, message, httpStatus } = failure;
 	// The hint says what to do; RyzeAPI's own message only says what happened.
-	return {
-		status: 'error',
-		...sent,
-		error: { reason, message, httpStatus, hint: ERROR_HINTS[reason] },
-	};
+	return { reason, message, httpStatus, hint: ERROR_HINTS[reason] };
 }

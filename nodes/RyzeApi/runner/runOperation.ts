@@ -29,8 +29,11 @@ export interface Task {
 	identifier: string;
 }
 
-/** A task's final result, and how many requests it took (0: not sent). */
-export type TaskResult<T> = Outcome<T> & { attempts: number };
+/**
+ * A task's final result, and how many requests it took (0: not sent). `instanceGivenUp`: it failed
+ * as "instance unavailable" and, by the end of the run, the gate had given up on its instance.
+ */
+export type TaskResult<T> = Outcome<T> & { attempts: number; instanceGivenUp?: true };
 
 export interface RunnerSettings {
 	/** Requests in flight at most (the token's remaining budget may allow fewer). */
@@ -94,7 +97,28 @@ export async function runOperation<T>(
 
 	await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, worker));
 	if (thrown) throw thrown.error;
+	markGivenUpInstances(results, feed.tasks, gate);
 	return results;
+}
+
+/**
+ * The first answers of an unavailable instance come back before the gate gives up on it: only at
+ * the end of the run is it known which "instance unavailable" failures were the instance's end.
+ */
+function markGivenUpInstances<T>(
+	results: Array<TaskResult<T>>,
+	tasks: readonly Task[],
+	gate: StartGate,
+): void {
+	for (const [index, result] of results.entries()) {
+		if (
+			result !== undefined &&
+			!result.ok &&
+			result.failure.reason === 'instance_unavailable' &&
+			gate.gaveUpOn(tasks[index].connection)
+		)
+			result.instanceGivenUp = true;
+	}
 }
 
 type TaskSettings = RunnerSettings & {

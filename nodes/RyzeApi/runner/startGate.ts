@@ -165,6 +165,11 @@ export class StartGate {
 		return { ...down, message };
 	}
 
+	/** Whether the run stopped calling this instance after answers in a row saying it is unavailable. */
+	gaveUpOn(connection: Connection): boolean {
+		return this.instances.get(instanceKey(connection))?.givenUp !== undefined;
+	}
+
 	private start(ticket: GateTicket, nowMs: number): void {
 		const { minIntervalMs, humanDelayMs } = this.settings;
 		this.nextStartAt = nowMs + Math.max(minIntervalMs, humanDelay(humanDelayMs, this.clock.random));

@@ -11,6 +11,9 @@ import { identifierProperty, optionsCollection } from './runOptions';
 
 // From version 1.1 (see helpers/outputs.ts); version 1 keeps the option inside Options.
 const stableOutputs = { '@version': [{ _cnd: { gte: STABLE_OUTPUTS_VERSION } }] };
+// As an AI agent's tool the node has no outputs to lay out (helpers/outputs.ts, outputLayout).
+// An n8n that does not know '@tool' reads it as an unset parameter, never true: it shows them.
+const asAiTool = { '@tool': [true] };
 
 const properties: INodeProperties[] = [
 	identifierProperty(
@@ -24,7 +27,7 @@ const properties: INodeProperties[] = [
 		name: 'pendingApprovalOutput',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: stableOutputs },
+		displayOptions: { show: stableOutputs, hide: asAiTool },
 		default: 'success',
 		options: [
 			{
@@ -46,7 +49,10 @@ const properties: INodeProperties[] = [
 		name: 'pendingOnSuccessNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { ...stableOutputs, pendingApprovalOutput: ['success'] } },
+		displayOptions: {
+			show: { ...stableOutputs, pendingApprovalOutput: ['success'] },
+			hide: asAiTool,
+		},
 	},
 	optionsCollection([
 		{
@@ -54,7 +60,7 @@ const properties: INodeProperties[] = [
 			displayName: 'Pending Approval Output',
 			name: 'pendingApprovalOutput',
 			type: 'options',
-			displayOptions: { show: { '@version': [1] } },
+			displayOptions: { show: { '@version': [1] }, hide: asAiTool },
 			default: 'success',
 			options: [
 				{
