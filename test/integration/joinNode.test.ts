@@ -54,7 +54,7 @@ describe('routing and item fields', () => {
 		{ row: 8, link: '' },
 	];
 
-	test('joined and pending go to Success, everything else to Error, each with its reason', async () => {
+	test('joined and pending go to Success, everything else to Failed (status "failed"), each with its reason', async () => {
 		const result = await run(rows);
 		expect(result.error).toBeUndefined();
 		expect(result.outputs).toHaveLength(2);
@@ -87,7 +87,7 @@ describe('routing and item fields', () => {
 			{
 				row: 3,
 				link: rows[2].link,
-				status: 'error',
+				status: 'failed',
 				// Never sent: null, so every Failed item has the same columns.
 				inviteCode: null,
 				error: {
@@ -100,7 +100,7 @@ describe('routing and item fields', () => {
 			{
 				row: 4,
 				link: 'RevokedGamma',
-				status: 'error',
+				status: 'failed',
 				inviteCode: 'RevokedGamma',
 				error: {
 					reason: 'revoked_or_expired',
@@ -116,7 +116,7 @@ describe('routing and item fields', () => {
 					reason: 'not_allowed',
 					message: 'Not allowed to join this group',
 					httpStatus: 403,
-					hint: 'The group does not let this number join (or leave).',
+					hint: 'The group does not let this number join.',
 				},
 			}),
 			expect.objectContaining({
@@ -126,7 +126,7 @@ describe('routing and item fields', () => {
 					reason: 'group_not_found',
 					message: 'Group not found',
 					httpStatus: 404,
-					hint: expect.stringMatching(/^The code points at no group; check it\./),
+					hint: 'The code points at no group; check it, or ask the group for a new link.',
 				},
 			}),
 			expect.objectContaining({
@@ -165,13 +165,13 @@ describe('routing and item fields', () => {
 		);
 	});
 
-	test('Pending Approval Output = separate gives three outputs: Joined, Failed, Pending', async () => {
+	test('Pending Approval Output = separate gives three outputs: Success, Failed, Pending', async () => {
 		const result = await run(rows, {
 			parameters: { ...joinByLink, pendingApprovalOutput: 'separate' },
 		});
 		expect(result.outputs).toHaveLength(3);
-		const [joined, failure, pending] = result.outputs!;
-		expect(jsonOf(joined).map((json) => json.row)).toEqual([1, 5]);
+		const [success, failure, pending] = result.outputs!;
+		expect(jsonOf(success).map((json) => json.row)).toEqual([1, 5]);
 		expect(jsonOf(failure).map((json) => json.row)).toEqual([3, 4, 6, 7, 8]);
 		expect(jsonOf(pending).map((json) => json.row)).toEqual([2]);
 		expectEveryItemOnce(result.outputs, rows.length);

@@ -139,7 +139,7 @@ describe('Preview Invite', () => {
 			'invalid_identifier',
 			'group_not_found',
 		]);
-		expect(jsonOf(error)[3]).toMatchObject({ status: 'error', identifier: null });
+		expect(jsonOf(error)[3]).toMatchObject({ status: 'failed', identifier: null });
 		expect(requestsTo('info')).toHaveLength(4);
 		expectEveryItemOnceInOrder(result.outputs, ids.length);
 	});
@@ -198,7 +198,7 @@ describe('Leave Group', () => {
 			{
 				row: 0,
 				id: 'OpenLeaveB',
-				status: 'error',
+				status: 'failed',
 				identifier: 'OpenLeaveB',
 				error: {
 					reason: 'not_a_member',
@@ -219,6 +219,9 @@ describe('Leave Group', () => {
 			'invalid_identifier',
 			'invalid_identifier',
 		]);
+		expect(jsonOf(result.outputs![1])[0].error).toMatchObject({
+			hint: 'The group does not let this number leave.',
+		});
 		expect(requestsTo('leave')).toHaveLength(1);
 	});
 

@@ -222,7 +222,7 @@ test('switching Pending Approval Output to Separate on a wired node rewires noth
 		.filter({ hasText: 'Separate Output' })
 		.click();
 	await closeNodeView();
-	await expectOutputLabels('Join Group', ['Joined', 'Failed', 'Pending']);
+	await expectOutputLabels('Join Group', ['Success', 'Failed', 'Pending']);
 	await session.screenshot('separate-outputs');
 
 	await byTestId('execute-workflow-button').click();
@@ -233,6 +233,7 @@ test('switching Pending Approval Output to Separate on a wired node rewires noth
 	expect(failed).toContain('RevokedGamma');
 	expect(failed).toContain('revoked_or_expired');
 	expect(failed).toContain('Ask the group for a new link.');
+	expect(failed).toContain('failed'); // its status, lower case: the node's label is "Failed rows"
 	expect(failed).not.toContain('ApprovalBeta');
 	const joined = await outputOf('Joined rows');
 	expect(joined).toContain('OpenAlpha');

@@ -7,6 +7,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { Failure, Outcome } from '../../nodes/RyzeApi/helpers/interfaces';
 import type { ItemPlan, ResultFields } from '../../nodes/RyzeApi/helpers/routeItems';
+import { failedItemWords } from '../../nodes/RyzeApi/helpers/errorHints';
 import { nodeOutputs } from '../../nodes/RyzeApi/helpers/outputs';
 import { outputLayout } from '../../nodes/RyzeApi/helpers/outputs';
 import { routeItems } from '../../nodes/RyzeApi/helpers/routeItems';
@@ -31,6 +32,7 @@ const show: ResultFields<Value> = {
 		branch: value.pending ? 'pendingApproval' : 'success',
 	}),
 	sent: (identifier) => ({ code: identifier }),
+	failed: failedItemWords('join', 1.1),
 };
 const refused: Failure = { reason: 'invalid_identifier', message: 'not a link', httpStatus: null };
 const item = (json: object): INodeExecutionData => ({ json: { ...json } });
@@ -72,23 +74,42 @@ describe('routeItems', () => {
 		expect(error.map((entry) => entry.json)).toEqual([
 			{
 				row: 2,
-				status: 'error',
+				status: 'failed',
 				code: null,
 				error: { ...refused, hint: 'Fix the row, or the expression in Identifier.' },
 			},
 			{
 				row: 3,
-				status: 'error',
+				status: 'failed',
 				code: 'B',
 				error: {
 					reason: 'group_not_found',
 					message: 'Group not found',
 					httpStatus: 404,
-					hint: expect.stringMatching(/^The code points at no group/),
+					hint: 'The code points at no group; check it, or ask the group for a new link.',
 				},
 			},
 		]);
 		expect(error.map((entry) => entry.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
+	});
+
+	test('a version 1 node keeps status "error" and the hints it had', () => {
+		const [, error] = routeItems(
+			items,
+			plans,
+			results,
+			{ ...show, failed: failedItemWords('join', 1) },
+			layoutOf({ separatePending: false, asAiTool: false }),
+		);
+		expect(
+			error.map((entry) => [entry.json.status, (entry.json.error as { hint: string }).hint]),
+		).toEqual([
+			['error', 'Fix the row, or the expression in Identifier.'],
+			[
+				'error',
+				'The code points at no group; check it. Preview a group you are not in by its link or code.',
+			],
+		]);
 	});
 
 	test('only reason, message, httpStatus and the hint of a failure reach the item', () => {

@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { CredentialFields } from '../helpers/connection';
 import { resolveEndpoint } from '../helpers/connection';
+import { failedItemWords } from '../helpers/errorHints';
 import type { Checked, Failure } from '../helpers/interfaces';
 import type { ResultFields } from '../helpers/routeItems';
 import { nodeOutputs, outputLayout, runsAsAiTool } from '../helpers/outputs';
@@ -20,7 +21,8 @@ export interface OperationSpec<T> {
 	/** Display name in log lines, e.g. "Join Group". */
 	displayName: string;
 	parseIdentifier: (value: unknown) => Checked<string>;
-	show: ResultFields<T>;
+	/** How results show on items; a failed item's words are the node's (failedItemWords). */
+	show: Omit<ResultFields<T>, 'failed'>;
 }
 
 /**
@@ -75,16 +77,18 @@ export async function executeOperation<T>(
 
 	// The outputs the canvas shows: the same function is the description's outputs expression.
 	const node = this.getNode();
+	const operation = this.getNodeParameter('operation', 0);
 	const outputs = nodeOutputs(
 		{
-			operation: this.getNodeParameter('operation', 0),
+			operation,
 			pendingApprovalOutput: this.getNodeParameter('pendingApprovalOutput', 0, 'success'),
 			options,
 		},
 		node.typeVersion,
 	);
 	const layout = outputLayout(outputs, runsAsAiTool(node.type));
-	return routeItems(items, read.plans, run.results, spec.show, layout);
+	const show = { ...spec.show, failed: failedItemWords(operation, node.typeVersion) };
+	return routeItems(items, read.plans, run.results, show, layout);
 }
 
 function tokenRefusedError(node: INode, failure: Failure): NodeApiError {

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { ERROR_HINTS } from './errorHints';
+import type { FailedItemWords } from './errorHints';
 import type { Failure, Outcome } from './interfaces';
 import type { OutputKey, OutputLayout } from './outputs';
 
@@ -23,6 +23,8 @@ export interface ResultFields<T> {
 	success(value: T, identifier: string): { fields: IDataObject; branch: Branch };
 	/** The fields naming what was sent, on errors too (null when nothing could be read). */
 	sent(identifier: string | null): IDataObject;
+	/** The status and hint of a failed item (they depend on the operation and the node's version). */
+	failed: FailedItemWords;
 }
 
 export function routeItems<T>(
@@ -81,18 +83,21 @@ function itemResult<T>(
 	results: Array<Outcome<T>>,
 	show: ResultFields<T>,
 ): { fields: IDataObject; branch: Branch } {
-	if (!plan.ok) return { fields: errorFields(plan.failure, show.sent(null)), branch: 'error' };
+	if (!plan.ok) {
+		return { fields: errorFields(plan.failure, show.sent(null), show.failed), branch: 'error' };
+	}
 	const result = results[plan.value.taskIndex];
 	if (result.ok) return show.success(result.value, plan.value.identifier);
-	return { fields: errorFields(result.failure, show.sent(plan.value.identifier)), branch: 'error' };
+	const sent = show.sent(plan.value.identifier);
+	return { fields: errorFields(result.failure, sent, show.failed), branch: 'error' };
 }
 
-function errorFields(failure: Failure, sent: IDataObject): IDataObject {
+function errorFields(failure: Failure, sent: IDataObject, words: FailedItemWords): IDataObject {
 	const { reason, message, httpStatus } = failure;
 	// The hint says what to do; RyzeAPI's own message only says what happened.
 	return {
-		status: 'error',
+		status: words.status,
 		...sent,
-		error: { reason, message, httpStatus, hint: ERROR_HINTS[reason] },
+		error: { reason, message, httpStatus, hint: words.hint(reason) },
 	};
 }
