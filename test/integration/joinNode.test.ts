@@ -281,6 +281,15 @@ describe('a refused token is a problem of the node, not of a row', () => {
 		expect(JSON.stringify(result.run)).not.toContain('SECRET');
 	});
 
+	test('Tries Per Request never sends a refused token again, even at its most', async () => {
+		const result = await run([{ link: 'OpenA' }], {
+			credentials: { ...badToken, baseUrl: emulator.url },
+			parameters: { ...joinByLink, options: { triesPerRequest: 10, retryWaitSeconds: 0 } },
+		});
+		expect(result.error?.message).toMatch(/refused the credential/);
+		expect(emulator.joinRequests()).toHaveLength(1);
+	});
+
 	test.each(['continueRegularOutput', 'continueErrorOutput'] as const)(
 		'with On Error = %s every remaining item goes to Error as unauthorized, and no further request is made',
 		async (onError) => {
@@ -364,12 +373,39 @@ describe('a refused token is a problem of the node, not of a row', () => {
 	});
 });
 
+describe('options that cannot be used', () => {
+	const rows = [{ link: 'OpenA' }, { link: 'OpenB' }];
+
+	test.each([
+		[
+			{ minDelaySeconds: 3, maxDelaySeconds: 1 },
+			/^Min Delay \(3 s\) is more than Max Delay \(1 s\)/,
+		],
+		[{ timeoutSeconds: 0.2 }, /^Request Timeout \(Seconds\) .* from 1 to 600; it is 0\.2\.$/],
+	])('version 1.1 refuses %j before any request, naming the values', async (options, message) => {
+		const result = await run(rows, { parameters: { ...joinByLink, options } });
+		expect(result.outputs).toBeUndefined();
+		expect(result.error?.name).toBe('NodeOperationError');
+		expect(result.error?.message).toMatch(message);
+		expect(emulator.joinRequests()).toHaveLength(0);
+	});
+
+	test('version 1 keeps its corrections: Min above Max Delay is swapped, a low Timeout raised', async () => {
+		const result = await run(rows, {
+			typeVersion: 1,
+			parameters: { ...joinByLink, options: { minDelay: 0.02, maxDelay: 0.01, timeout: 5 } },
+		});
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.outputs![0]).map((json) => json.status)).toEqual(['joined', 'joined']);
+	});
+});
+
 describe('stopping the execution', () => {
 	test("a request waiting on the API ends when the user stops the execution (n8n's cancel signal)", async () => {
 		emulator.queueFault('hang');
 		// The Timeout option is far past jest's own: only the cancel can end this run in time.
 		const result = await run([{ link: 'OpenHanging' }, { link: 'OpenNever' }], {
-			parameters: { ...joinByLink, options: { timeout: 600_000 } },
+			parameters: { ...joinByLink, options: { timeoutSeconds: 600 } },
 			onStart: (execution) => setTimeout(() => execution.cancel(), 200),
 		});
 		expect(result.status).toBe('canceled');

@@ -199,10 +199,10 @@ test('the nodes panel finds the node by "whatsapp" and "join group"; added, it h
 		'Max Delay (Seconds)',
 		'Max Requests Per Minute',
 		'Requests in Flight',
-		'Max Tries',
-		'Retry Wait (Milliseconds)',
-		'Max Retry Wait (Seconds)',
-		'Timeout (Milliseconds)',
+		'Tries Per Request',
+		'Request Retry Wait (Seconds)',
+		'Max Retry Wait per Item (Seconds)',
+		'Request Timeout (Seconds)',
 	]);
 	await session.screenshot('node-view-options');
 	await page.keyboard.press('Escape');

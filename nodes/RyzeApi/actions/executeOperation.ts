@@ -8,7 +8,7 @@ import type { Checked, Failure } from '../helpers/interfaces';
 import type { ResultFields } from '../helpers/routeItems';
 import { nodeOutputs, outputLayout, runsAsAiTool } from '../helpers/outputs';
 import { routeItems } from '../helpers/routeItems';
-import type { Operation, Task } from '../runner/runOperation';
+import type { Operation, RunnerSettings, Task } from '../runner/runOperation';
 import { runOperation, TaskFeed } from '../runner/runOperation';
 import { RequestCancelledError } from '../transport/cancel';
 import { readItems } from './readItems';
@@ -37,11 +37,7 @@ export async function executeOperation<T>(
 ): Promise<INodeExecutionData[][]> {
 	const options = this.getNodeParameter('options', 0, {}) as RunOptions;
 	const credentials = (await this.getCredentials('ryzeApi')) as CredentialFields;
-	const logger = this.logger;
-	const settings = runnerSettings(options, {
-		cancelSignal: this.getExecutionCancelSignal(),
-		log: (message) => logger.info(`RyzeAPI ${spec.displayName}: ${message}`),
-	});
+	const settings = settingsFrom.call(this, options, spec.displayName);
 
 	const feed = new TaskFeed<Task>();
 	const running = runOperation(spec.operation, feed, settings).then(
@@ -89,6 +85,21 @@ export async function executeOperation<T>(
 	const layout = outputLayout(outputs, runsAsAiTool(node.type));
 	const show = { ...spec.show, failed: failedItemWords(operation, node.typeVersion) };
 	return routeItems(items, read.plans, run.results, show, layout);
+}
+
+/** The runner's settings from the options; one that cannot be used fails the node before any request. */
+function settingsFrom(
+	this: IExecuteFunctions,
+	options: RunOptions,
+	displayName: string,
+): RunnerSettings {
+	const logger = this.logger;
+	const checked = runnerSettings(options, this.getNode().typeVersion, {
+		cancelSignal: this.getExecutionCancelSignal(),
+		log: (message) => logger.info(`RyzeAPI ${displayName}: ${message}`),
+	});
+	if (!checked.ok) throw new NodeOperationError(this.getNode(), checked.message);
+	return checked.value;
 }
 
 function tokenRefusedError(node: INode, failure: Failure): NodeApiError {
