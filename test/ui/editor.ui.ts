@@ -281,7 +281,7 @@ test('the credential dialog: Instance Name, Token, then Base URL; the Token says
 		'Base URL',
 		'Allowed HTTP Request Domains', // n8n's own, on every credential
 	]);
-	expect(texts[1]).toMatch(/TokenInstance \(given when the instance was created/);
+	expect(texts[1]).toMatch(/TokenInstance \(shown once, when the instance was created/);
 
 	// n8n tests the credential when the dialog opens; Retry is the dialog's Test button.
 	const tests = () =>
