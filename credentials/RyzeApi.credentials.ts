@@ -33,7 +33,7 @@ export class RyzeApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			hint: "The instance's TokenInstance (given when the instance was created in RyzeAPI, data.token) or your TokenAccount (given when your RyzeAPI account was created; acts on every instance)",
+			hint: "The instance's TokenInstance (shown once, when the instance was created in RyzeAPI) or your account's TokenAccount (given when your RyzeAPI account was created; it acts on every instance)",
 		},
 		{
 			displayName: 'Base URL',

@@ -46,7 +46,7 @@ const TABLES: Record<OutputKey, { columns: string[]; message: (json: IDataObject
 		message: (json) => json.message,
 	},
 	error: {
-		columns: ['row', 'link', 'reason', 'httpStatus'],
+		columns: ['row', 'link', 'status', 'reason', 'httpStatus'],
 		message: (json) => (json.error as IDataObject).message,
 	},
 };

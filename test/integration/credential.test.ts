@@ -39,6 +39,8 @@ test('names and fields saved workflows depend on', () => {
 	]);
 	expect(credentialType.properties[1].typeOptions?.password).toBe(true);
 	expect(credentialType.properties[1].hint).toMatch(/TokenInstance.*created.*TokenAccount/);
+	// Where a user finds it, in their words: no field of an API answer.
+	expect(credentialType.properties[1].hint).not.toMatch(/data\.token|\.token\b/);
 	// n8n runs a credential's own declarative test instead of testedBy when both exist.
 	expect(credentialType).not.toHaveProperty('test');
 	expect(node.description.credentials).toEqual([

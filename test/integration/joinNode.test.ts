@@ -54,7 +54,7 @@ describe('routing and item fields', () => {
 		{ row: 8, link: '' },
 	];
 
-	test('joined and pending go to Success, everything else to Error, each with its reason', async () => {
+	test('joined and pending go to Success, everything else to Failed (status "failed"), each with its reason', async () => {
 		const result = await run(rows);
 		expect(result.error).toBeUndefined();
 		expect(result.outputs).toHaveLength(2);
@@ -87,7 +87,7 @@ describe('routing and item fields', () => {
 			{
 				row: 3,
 				link: rows[2].link,
-				status: 'error',
+				status: 'failed',
 				// Never sent: null, so every Failed item has the same columns.
 				inviteCode: null,
 				error: {
@@ -100,7 +100,7 @@ describe('routing and item fields', () => {
 			{
 				row: 4,
 				link: 'RevokedGamma',
-				status: 'error',
+				status: 'failed',
 				inviteCode: 'RevokedGamma',
 				error: {
 					reason: 'revoked_or_expired',
@@ -116,7 +116,7 @@ describe('routing and item fields', () => {
 					reason: 'not_allowed',
 					message: 'Not allowed to join this group',
 					httpStatus: 403,
-					hint: 'The group does not let this number join (or leave).',
+					hint: 'The group does not let this number join.',
 				},
 			}),
 			expect.objectContaining({
@@ -126,7 +126,7 @@ describe('routing and item fields', () => {
 					reason: 'group_not_found',
 					message: 'Group not found',
 					httpStatus: 404,
-					hint: expect.stringMatching(/^The code points at no group; check it\./),
+					hint: 'The code points at no group; check it, or ask the group for a new link.',
 				},
 			}),
 			expect.objectContaining({
@@ -165,13 +165,13 @@ describe('routing and item fields', () => {
 		);
 	});
 
-	test('Pending Approval Output = separate gives three outputs: Joined, Failed, Pending', async () => {
+	test('Pending Approval Output = separate gives three outputs: Success, Failed, Pending', async () => {
 		const result = await run(rows, {
 			parameters: { ...joinByLink, pendingApprovalOutput: 'separate' },
 		});
 		expect(result.outputs).toHaveLength(3);
-		const [joined, failure, pending] = result.outputs!;
-		expect(jsonOf(joined).map((json) => json.row)).toEqual([1, 5]);
+		const [success, failure, pending] = result.outputs!;
+		expect(jsonOf(success).map((json) => json.row)).toEqual([1, 5]);
 		expect(jsonOf(failure).map((json) => json.row)).toEqual([3, 4, 6, 7, 8]);
 		expect(jsonOf(pending).map((json) => json.row)).toEqual([2]);
 		expectEveryItemOnce(result.outputs, rows.length);
@@ -281,6 +281,15 @@ describe('a refused token is a problem of the node, not of a row', () => {
 		expect(result.error?.description).toMatch(/token and instance name/);
 		expect(emulator.joinRequests()).toHaveLength(1);
 		expect(JSON.stringify(result.run)).not.toContain('SECRET');
+	});
+
+	test('Tries Per Request never sends a refused token again, even at its most', async () => {
+		const result = await run([{ link: 'OpenA' }], {
+			credentials: { ...badToken, baseUrl: emulator.url },
+			parameters: { ...joinByLink, options: { triesPerRequest: 10, retryWaitSeconds: 0 } },
+		});
+		expect(result.error?.message).toMatch(/refused the credential/);
+		expect(emulator.joinRequests()).toHaveLength(1);
 	});
 
 	test.each(['continueRegularOutput'] as const)(
@@ -393,12 +402,39 @@ describe('a refused token is a problem of the node, not of a row', () => {
 	});
 });
 
+describe('options that cannot be used', () => {
+	const rows = [{ link: 'OpenA' }, { link: 'OpenB' }];
+
+	test.each([
+		[
+			{ minDelaySeconds: 3, maxDelaySeconds: 1 },
+			/^Min Delay \(3 s\) is more than Max Delay \(1 s\)/,
+		],
+		[{ timeoutSeconds: 0.2 }, /^Request Timeout \(Seconds\) .* from 1 to 600; it is 0\.2\.$/],
+	])('version 1.1 refuses %j before any request, naming the values', async (options, message) => {
+		const result = await run(rows, { parameters: { ...joinByLink, options } });
+		expect(result.outputs).toBeUndefined();
+		expect(result.error?.name).toBe('NodeOperationError');
+		expect(result.error?.message).toMatch(message);
+		expect(emulator.joinRequests()).toHaveLength(0);
+	});
+
+	test('version 1 keeps its corrections: Min above Max Delay is swapped, a low Timeout raised', async () => {
+		const result = await run(rows, {
+			typeVersion: 1,
+			parameters: { ...joinByLink, options: { minDelay: 0.02, maxDelay: 0.01, timeout: 5 } },
+		});
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.outputs![0]).map((json) => json.status)).toEqual(['joined', 'joined']);
+	});
+});
+
 describe('stopping the execution', () => {
 	test("a request waiting on the API ends when the user stops the execution (n8n's cancel signal)", async () => {
 		emulator.queueFault('hang');
 		// The Timeout option is far past jest's own: only the cancel can end this run in time.
 		const result = await run([{ link: 'OpenHanging' }, { link: 'OpenNever' }], {
-			parameters: { ...joinByLink, options: { timeout: 600_000 } },
+			parameters: { ...joinByLink, options: { timeoutSeconds: 600 } },
 			onStart: (execution) => setTimeout(() => execution.cancel(), 200),
 		});
 		expect(result.status).toBe('canceled');

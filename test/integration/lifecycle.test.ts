@@ -139,7 +139,7 @@ describe('Preview Invite', () => {
 			'invalid_identifier',
 			'group_not_found',
 		]);
-		expect(jsonOf(error)[3]).toMatchObject({ status: 'error', identifier: null });
+		expect(jsonOf(error)[3]).toMatchObject({ status: 'failed', identifier: null });
 		expect(requestsTo('info')).toHaveLength(4);
 		expectEveryItemOnceInOrder(result.outputs, ids.length);
 	});
@@ -198,7 +198,7 @@ describe('Leave Group', () => {
 			{
 				row: 0,
 				id: 'OpenLeaveB',
-				status: 'error',
+				status: 'failed',
 				identifier: 'OpenLeaveB',
 				error: {
 					reason: 'not_a_member',
@@ -219,6 +219,9 @@ describe('Leave Group', () => {
 			'invalid_identifier',
 			'invalid_identifier',
 		]);
+		expect(jsonOf(result.outputs![1])[0].error).toMatchObject({
+			hint: 'The group does not let this number leave.',
+		});
 		expect(requestsTo('leave')).toHaveLength(1);
 	});
 
@@ -234,7 +237,7 @@ describe('Leave Group', () => {
 	test('a leave whose answer is lost is tried again (the route is idempotent)', async () => {
 		await run('join', ['OpenRetryLeave']);
 		emulator.queueFault('serverError');
-		const result = await run('leave', ['OpenRetryLeave'], { options: { retryWait: 1 } });
+		const result = await run('leave', ['OpenRetryLeave'], { options: { retryWaitSeconds: 0.001 } });
 		expect(jsonOf(result.outputs![0])).toEqual([expect.objectContaining({ status: 'left' })]);
 		expect(requestsTo('leave')).toHaveLength(2);
 	});

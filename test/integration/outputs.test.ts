@@ -60,6 +60,7 @@ describe('output indexes (version 1.1, the default)', () => {
 		expect(together).toHaveLength(2);
 		expect(rowsOf(separate[2])).toEqual([2]);
 		expect(separate[2][0].json.status).toBe('pending_approval');
+		expect(separate[1].map((item) => item.json.status)).toEqual(['failed', 'failed']);
 	});
 
 	test('version 1 workflows (saved with 0.1.0) keep their order: Joined, Pending, Failed', async () => {
@@ -68,6 +69,8 @@ describe('output indexes (version 1.1, the default)', () => {
 			{ typeVersion: 1 },
 		);
 		expect(outputs.map(rowsOf)).toEqual([[1, 5], [2], [3, 4]]);
+		// Version 1's words too: its failed items say "error", as they did.
+		expect(outputs[2].map((item) => item.json.status)).toEqual(['error', 'error']);
 		const together = await run({ options: {} }, { typeVersion: 1 });
 		expect(together.map(rowsOf)).toEqual([
 			[1, 2, 5],

@@ -266,7 +266,7 @@ describe('the node in the engine', () => {
 		resource: 'group',
 		operation: 'join',
 		identifier: '={{ $json.link }}',
-		options: { retryWait: 10 },
+		options: { retryWaitSeconds: 0.01 },
 	};
 	const credentials = () => ({
 		baseUrl: emulator.url,
@@ -317,7 +317,7 @@ describe('the node in the engine', () => {
 		const result = await runRyzeApiNode({
 			nodeType: new RyzeApi(),
 			items: links.map((link) => ({ link })),
-			parameters: { ...parameters, options: { retryWait: 10, concurrency: 8 } },
+			parameters: { ...parameters, options: { retryWaitSeconds: 0.01, concurrency: 8 } },
 			credentials: credentials(),
 		});
 		const indexes = (items: INodeExecutionData[]) =>
@@ -346,7 +346,7 @@ describe('the node in the engine', () => {
 		const result = await runRyzeApiNode({
 			nodeType: new RyzeApi(),
 			items: codes(5).map((link) => ({ link })),
-			parameters: { ...parameters, options: { retryWait: 1, maxTries: 2 } },
+			parameters: { ...parameters, options: { retryWaitSeconds: 0.001, triesPerRequest: 2 } },
 			credentials: credentials(),
 		});
 		const [success, failure] = result.outputs!;

@@ -37,7 +37,7 @@ function run(items: IDataObject[], overrides: Partial<RunOptions> = {}) {
 			resource: 'group',
 			operation: 'join',
 			identifier: '={{ $json.value }}',
-			options: { maxTries: 1, timeout: 1000 },
+			options: { triesPerRequest: 1, timeoutSeconds: 1 },
 		},
 		credentials: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: TOKEN },
 		...overrides,
@@ -188,7 +188,7 @@ describe('the token appears nowhere', () => {
 					resource: 'group',
 					operation: 'join',
 					identifier: '={{ $json.value }}',
-					options: { maxTries: 1, timeout: 1000, concurrency: 1 },
+					options: { triesPerRequest: 1, timeoutSeconds: 1, concurrency: 1 },
 				},
 			},
 		);
@@ -214,7 +214,7 @@ describe('the token appears nowhere', () => {
 				resource: 'group',
 				operation: 'join',
 				identifier: '={{ $json.value }}',
-				options: { instanceName: 'offline', maxTries: 1 },
+				options: { instanceName: 'offline', triesPerRequest: 1 },
 			},
 		});
 		expect((offline.outputs![1][0].json.error as IDataObject).reason).toBe('instance_unavailable');

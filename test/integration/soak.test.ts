@@ -122,7 +122,7 @@ test("2,000 items through the node in n8n's engine with 10% faults: every item o
 			resource: 'group',
 			operation: 'join',
 			identifier: '={{ $json.link }}',
-			options: { retryWait: 2, maxTries: 10, timeout: 1_000 },
+			options: { retryWaitSeconds: 0.002, triesPerRequest: 10, timeoutSeconds: 1 },
 		},
 		credentials: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
 	});

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
 			resource: 'group',
 			operation: 'join',
 			identifier: '={{ $json.link }}',
-			options: { maxTries: 1, timeout: 10_000 },
+			options: { triesPerRequest: 1, timeoutSeconds: 10 },
 		},
 		credentials,
 	});

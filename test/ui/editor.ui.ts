@@ -199,10 +199,10 @@ test('the nodes panel finds the node by "whatsapp" and "join group"; added, it h
 		'Max Delay (Seconds)',
 		'Max Requests Per Minute',
 		'Requests in Flight',
-		'Max Tries',
-		'Retry Wait (Milliseconds)',
-		'Max Retry Wait (Seconds)',
-		'Timeout (Milliseconds)',
+		'Tries Per Request',
+		'Request Retry Wait (Seconds)',
+		'Max Retry Wait per Item (Seconds)',
+		'Request Timeout (Seconds)',
 	]);
 	await session.screenshot('node-view-options');
 	await page.keyboard.press('Escape');
@@ -222,7 +222,7 @@ test('switching Pending Approval Output to Separate on a wired node rewires noth
 		.filter({ hasText: 'Separate Output' })
 		.click();
 	await closeNodeView();
-	await expectOutputLabels('Join Group', ['Joined', 'Failed', 'Pending']);
+	await expectOutputLabels('Join Group', ['Success', 'Failed', 'Pending']);
 	await session.screenshot('separate-outputs');
 
 	await byTestId('execute-workflow-button').click();
@@ -233,6 +233,7 @@ test('switching Pending Approval Output to Separate on a wired node rewires noth
 	expect(failed).toContain('RevokedGamma');
 	expect(failed).toContain('revoked_or_expired');
 	expect(failed).toContain('Ask the group for a new link.');
+	expect(failed).toContain('failed'); // its status, lower case: the node's label is "Failed rows"
 	expect(failed).not.toContain('ApprovalBeta');
 	const joined = await outputOf('Joined rows');
 	expect(joined).toContain('OpenAlpha');
@@ -280,7 +281,7 @@ test('the credential dialog: Instance Name, Token, then Base URL; the Token says
 		'Base URL',
 		'Allowed HTTP Request Domains', // n8n's own, on every credential
 	]);
-	expect(texts[1]).toMatch(/TokenInstance \(given when the instance was created/);
+	expect(texts[1]).toMatch(/TokenInstance \(shown once, when the instance was created/);
 
 	// n8n tests the credential when the dialog opens; Retry is the dialog's Test button.
 	const tests = () =>

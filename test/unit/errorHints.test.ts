@@ -1,8 +1,15 @@
-/** error.hint: one for every reason, the same words as the README's "What to do" column. */
+/**
+ * error.hint: one for every reason, the same words as the README's "What to do" column; from
+ * version 1.1 some depend on the operation, and a failed item's status names its output.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ERROR_HINTS } from '../../nodes/RyzeApi/helpers/errorHints';
+import {
+	ERROR_HINTS,
+	failedItemWords,
+	OPERATION_HINTS,
+} from '../../nodes/RyzeApi/helpers/errorHints';
 import { ERROR_REASONS } from '../../nodes/RyzeApi/helpers/interfaces';
 
 test('every reason has a hint, and it is the README\'s "What to do" for that reason', () => {
@@ -17,4 +24,55 @@ test('every reason has a hint, and it is the README\'s "What to do" for that rea
 	expect(Object.keys(ERROR_HINTS).sort()).toEqual([...ERROR_REASONS].sort());
 	for (const reason of ERROR_REASONS)
 		expect([reason, ERROR_HINTS[reason]]).toEqual([reason, table[reason]]);
+});
+
+describe('failedItemWords: what a failed item says, per operation and version', () => {
+	test('version 1 keeps status "error" and the same hints for every operation', () => {
+		for (const operation of ['join', 'preview', 'leave']) {
+			const words = failedItemWords(operation, 1);
+			expect(words.status).toBe('error');
+			for (const reason of ERROR_REASONS) expect(words.hint(reason)).toBe(ERROR_HINTS[reason]);
+		}
+	});
+
+	test('from 1.1 a failed item says "failed", as the output it leaves on is named', () => {
+		for (const operation of ['join', 'preview', 'leave', undefined])
+			for (const version of [1.1, 1.2, undefined])
+				expect(failedItemWords(operation, version).status).toBe('failed');
+	});
+
+	test('from 1.1 a join is told neither to preview nor "join (or leave)"', () => {
+		const join = failedItemWords('join', 1.1);
+		for (const reason of ERROR_REASONS) {
+			expect(join.hint(reason)).not.toMatch(/preview|leave/i);
+		}
+		expect(join.hint('not_allowed')).toBe('The group does not let this number join.');
+	});
+
+	test.each([
+		['preview', /join|leave/i],
+		['leave', /join|preview/i],
+	])('from 1.1 a %s is told nothing about the other operations', (operation, others) => {
+		const words = failedItemWords(operation, 1.1);
+		for (const reason of ERROR_REASONS) {
+			// not_a_member's hint names a cleanup, which a leave is.
+			expect(words.hint(reason)).not.toMatch(others);
+		}
+	});
+
+	test('not_allowed names the operation; other reasons keep the shared hint', () => {
+		expect(failedItemWords('leave', 1.1).hint('not_allowed')).toBe(
+			'The group does not let this number leave.',
+		);
+		expect(failedItemWords('preview', 1.1).hint('group_not_found')).toMatch(
+			/previewed by its link or code/,
+		);
+		for (const operation of ['join', 'preview', 'leave'] as const) {
+			for (const reason of ERROR_REASONS) {
+				if (OPERATION_HINTS[operation][reason] === undefined) {
+					expect(failedItemWords(operation, 1.1).hint(reason)).toBe(ERROR_HINTS[reason]);
+				}
+			}
+		}
+	});
 });

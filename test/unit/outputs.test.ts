@@ -15,7 +15,7 @@ const labels = (outputs: NodeOutput[]) => outputs.map((output) => output.display
 describe('nodeOutputs', () => {
 	test.each([
 		[1.1, 'success', ['Success', 'Failed']],
-		[1.1, 'separate', ['Joined', 'Failed', 'Pending']],
+		[1.1, 'separate', ['Success', 'Failed', 'Pending']],
 		[1, 'success', ['Success', 'Failed']],
 		[1, 'separate', ['Joined', 'Pending', 'Failed']],
 	] as const)('version %s, pending approvals on %s: %j', (version, mode, expected) => {
@@ -48,6 +48,18 @@ describe('nodeOutputs', () => {
 				},
 			),
 		);
+	});
+
+	test('from version 1.1 an output has one name in every mode and operation: Success, Failed, Pending', () => {
+		const names: Record<OutputKey, string> = {
+			success: 'Success',
+			error: 'Failed',
+			pendingApproval: 'Pending',
+		};
+		for (const operation of ['join', 'preview', 'leave'])
+			for (const mode of ['success', 'separate'])
+				for (const output of nodeOutputs({ operation, pendingApprovalOutput: mode }, 1.1))
+					expect(output.displayName).toBe(names[output.key]);
 	});
 
 	test('version 1 keeps the order it had in 0.1.0, so saved workflows do not rewire', () => {
@@ -142,7 +154,7 @@ describe("the description's outputs expression, as n8n evaluates it", () => {
 		);
 		expect(
 			outputs.map((output) => (typeof output === 'string' ? output : output.displayName)),
-		).toEqual(['Joined', 'Failed', 'Pending', 'Error']);
+		).toEqual(['Success', 'Failed', 'Pending', 'Error']);
 	});
 });
 

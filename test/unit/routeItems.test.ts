@@ -8,6 +8,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import type { Failure, Outcome } from '../../nodes/RyzeApi/helpers/interfaces';
 import { ERROR_REASONS } from '../../nodes/RyzeApi/helpers/interfaces';
 import type { ItemPlan, ResultFields, RoutedResult } from '../../nodes/RyzeApi/helpers/routeItems';
+import { failedItemWords } from '../../nodes/RyzeApi/helpers/errorHints';
 import { nodeOutputs } from '../../nodes/RyzeApi/helpers/outputs';
 import { outputLayout } from '../../nodes/RyzeApi/helpers/outputs';
 import { isSetupFailure, routeItems } from '../../nodes/RyzeApi/helpers/routeItems';
@@ -33,6 +34,7 @@ const show: ResultFields<Value> = {
 		branch: value.pending ? 'pendingApproval' : 'success',
 	}),
 	sent: (identifier) => ({ code: identifier }),
+	failed: failedItemWords('join', 1.1),
 };
 const refused: Failure = { reason: 'invalid_identifier', message: 'not a link', httpStatus: null };
 const item = (json: object): INodeExecutionData => ({ json: { ...json } });
@@ -74,23 +76,42 @@ describe('routeItems', () => {
 		expect(error.map((entry) => entry.json)).toEqual([
 			{
 				row: 2,
-				status: 'error',
+				status: 'failed',
 				code: null,
 				error: { ...refused, hint: 'Fix the row, or the expression in Identifier.' },
 			},
 			{
 				row: 3,
-				status: 'error',
+				status: 'failed',
 				code: 'B',
 				error: {
 					reason: 'group_not_found',
 					message: 'Group not found',
 					httpStatus: 404,
-					hint: expect.stringMatching(/^The code points at no group/),
+					hint: 'The code points at no group; check it, or ask the group for a new link.',
 				},
 			},
 		]);
 		expect(error.map((entry) => entry.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
+	});
+
+	test('a version 1 node keeps status "error" and the hints it had', () => {
+		const [, error] = routeItems(
+			items,
+			plans,
+			results,
+			{ ...show, failed: failedItemWords('join', 1) },
+			layoutOf({ separatePending: false, asAiTool: false }),
+		);
+		expect(
+			error.map((entry) => [entry.json.status, (entry.json.error as { hint: string }).hint]),
+		).toEqual([
+			['error', 'Fix the row, or the expression in Identifier.'],
+			[
+				'error',
+				'The code points at no group; check it. Preview a group you are not in by its link or code.',
+			],
+		]);
 	});
 
 	test('only reason, message, httpStatus and the hint of a failure reach the item', () => {
@@ -223,8 +244,8 @@ describe('what leaves on n8n\'s Error output (On Error = "Continue (using error 
 			message: 'No token',
 		});
 		// Per-item outcomes, and an instance not given up on: the Failed item, with the row's fields.
-		expect(json[1]).toMatchObject({ row: 2, status: 'error', code: 'C1' });
-		expect(json[3]).toMatchObject({ row: 4, status: 'error', code: 'C3' });
+		expect(json[1]).toMatchObject({ row: 2, status: 'failed', code: 'C1' });
+		expect(json[3]).toMatchObject({ row: 4, status: 'failed', code: 'C3' });
 		expect(failed.map((entry) => entry.pairedItem)).toEqual(
 			[0, 1, 2, 3, 4].map((index) => ({ item: index })),
 		);
@@ -234,7 +255,7 @@ describe('what leaves on n8n\'s Error output (On Error = "Continue (using error 
 		'On Error = %s: every failure is a Failed item, as before',
 		(onError) => {
 			const [, failed] = route(onError);
-			expect(failed.every((entry) => entry.json.status === 'error' && 'row' in entry.json)).toBe(
+			expect(failed.every((entry) => entry.json.status === 'failed' && 'row' in entry.json)).toBe(
 				true,
 			);
 		},
@@ -261,7 +282,7 @@ describe('as an AI tool', () => {
 			{ json: { status: 'done', code: 'A' }, binary: undefined, pairedItem: { item: 0 } },
 			{
 				json: {
-					status: 'error',
+					status: 'failed',
 					code: null,
 					error: { ...refused, hint: 'Fix the row, or the expression in Identifier.' },
 				},

@@ -1,14 +1,66 @@
-/** runnerSettings: the node's options become the runner's settings, with one source of defaults. */
+/**
+ * runnerSettings: the node's options become the runner's settings (in ms), per version, with one
+ * source of defaults; and which options each version shows, as n8n's own display rules decide.
+ */
+import type { INodeParameters, INodeProperties } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
+
 import {
 	MAX_BACKOFF_MS,
 	RUN_OPTION_DEFAULTS,
 	runOptionProperties,
 	runnerSettings,
 } from '../../nodes/RyzeApi/actions/group/runOptions';
+import { humanDelay } from '../../nodes/RyzeApi/runner/startGate';
 
-describe('runnerSettings', () => {
+/** The settings, or the test fails with the refusal's message. */
+function settingsOf(options: Record<string, unknown>, version: number) {
+	const checked = runnerSettings(options, version);
+	if (!checked.ok) throw new Error(`refused: ${checked.message}`);
+	return checked.value;
+}
+
+function refusalOf(options: Record<string, unknown>, version = 1.1): string {
+	const checked = runnerSettings(options, version);
+	if (checked.ok) throw new Error('not refused');
+	return checked.message;
+}
+
+/** The Add option list of a node of this version, in order, as n8n decides what it shows. */
+function shownOptions(version: number): string[] {
+	const nodeValues: INodeParameters = { resource: 'group', operation: 'join', options: {} };
+	return runOptionProperties
+		.filter((property: INodeProperties) =>
+			NodeHelpers.displayParameter(nodeValues, property, { typeVersion: version }, null),
+		)
+		.map((property) => property.displayName);
+}
+
+test('the defaults are the description defaults', () => {
+	for (const property of runOptionProperties) {
+		expect(RUN_OPTION_DEFAULTS[property.name as keyof typeof RUN_OPTION_DEFAULTS]).toBe(
+			property.default,
+		);
+	}
+});
+
+describe('version 1, as published', () => {
+	test('shows the options it had, in their order and units', () => {
+		expect(shownOptions(1)).toEqual([
+			'Instance Name',
+			'Min Delay (Seconds)',
+			'Max Delay (Seconds)',
+			'Max Requests Per Minute',
+			'Requests in Flight',
+			'Max Tries',
+			'Retry Wait (Milliseconds)',
+			'Max Retry Wait (Seconds)',
+			'Timeout (Milliseconds)',
+		]);
+	});
+
 	test('no options: every default, as the description shows it', () => {
-		expect(runnerSettings({})).toEqual({
+		expect(settingsOf({}, 1)).toEqual({
 			concurrency: RUN_OPTION_DEFAULTS.concurrency,
 			timeoutMs: RUN_OPTION_DEFAULTS.timeout,
 			retry: {
@@ -22,26 +74,22 @@ describe('runnerSettings', () => {
 		});
 	});
 
-	test('the defaults are the description defaults', () => {
-		for (const property of runOptionProperties) {
-			expect(RUN_OPTION_DEFAULTS[property.name as keyof typeof RUN_OPTION_DEFAULTS]).toBe(
-				property.default,
-			);
-		}
-	});
-
 	test('values are read, unreadable ones take the default and low ones the minimum', () => {
-		const settings = runnerSettings({
-			concurrency: '3.7',
-			timeout: 10,
-			maxTries: 'many',
-			retryWait: -5,
-			maxRetryWait: 2,
-			maxRequestsPerMinute: 30,
-			minDelay: 1,
-			maxDelay: 4,
-		});
-		expect(settings).toMatchObject({
+		expect(
+			settingsOf(
+				{
+					concurrency: '3.7',
+					timeout: 10,
+					maxTries: 'many',
+					retryWait: -5,
+					maxRetryWait: 2,
+					maxRequestsPerMinute: 30,
+					minDelay: 1,
+					maxDelay: 4,
+				},
+				1,
+			),
+		).toMatchObject({
 			concurrency: 3,
 			timeoutMs: 1_000,
 			retry: { maxTries: RUN_OPTION_DEFAULTS.maxTries, baseDelayMs: 0 },
@@ -51,12 +99,144 @@ describe('runnerSettings', () => {
 		});
 	});
 
-	test('the cancel signal and the log are passed through', () => {
-		const controller = new AbortController();
-		const log = () => {};
-		expect(runnerSettings({}, { cancelSignal: controller.signal, log })).toMatchObject({
-			cancelSignal: controller.signal,
-			log,
+	test('Min Delay above Max Delay still runs, the pause drawn between them (swapped)', () => {
+		const { humanDelayMs } = settingsOf({ minDelay: 4, maxDelay: 1 }, 1);
+		expect(humanDelayMs).toEqual({ min: 4_000, max: 1_000 });
+		for (const random of [0, 0.5, 0.999]) {
+			const pause = humanDelay(humanDelayMs, () => random);
+			expect(pause).toBeGreaterThanOrEqual(1_000);
+			expect(pause).toBeLessThanOrEqual(4_000);
+		}
+	});
+
+	test("ignores version 1.1's options", () => {
+		expect(settingsOf({ timeoutSeconds: 5, triesPerRequest: 1 }, 1)).toMatchObject({
+			timeoutMs: 30_000,
+			retry: { maxTries: 5 },
 		});
 	});
+});
+
+describe('version 1.1: every duration in seconds, the retries per request', () => {
+	test('shows the options in the same places, each duration in seconds', () => {
+		expect(shownOptions(1.1)).toEqual([
+			'Instance Name',
+			'Min Delay (Seconds)',
+			'Max Delay (Seconds)',
+			'Max Requests Per Minute',
+			'Requests in Flight',
+			'Tries Per Request',
+			'Request Retry Wait (Seconds)',
+			'Max Retry Wait per Item (Seconds)',
+			'Request Timeout (Seconds)',
+		]);
+	});
+
+	test("every duration's name says seconds, and none is named like n8n's Retry On Fail settings", () => {
+		const shown = runOptionProperties.filter((property) =>
+			NodeHelpers.displayParameter({}, property, { typeVersion: 1.1 }, null),
+		);
+		for (const property of shown.filter((entry) => /Delay|Wait|Timeout/.test(entry.displayName))) {
+			expect([property.name, property.displayName]).toEqual([
+				expect.stringMatching(/Seconds$/),
+				expect.stringMatching(/\(Seconds\)$/),
+			]);
+			expect(property.typeOptions?.minValue).toEqual(expect.any(Number));
+			expect(property.typeOptions?.maxValue).toEqual(expect.any(Number));
+		}
+		for (const property of shown) {
+			expect(property.displayName).not.toMatch(/^(Max\.? Tries|Wait Between Tries)$/i);
+		}
+	});
+
+	test("the retry options say how they differ from n8n's Retry On Fail, and that a refused token is not sent again", () => {
+		const byName = (name: string) =>
+			runOptionProperties.find((property) => property.name === name)?.description ?? '';
+		for (const name of ['triesPerRequest', 'retryWaitSeconds']) {
+			expect(byName(name)).toMatch(/Retry On Fail/);
+			expect(byName(name)).toMatch(/every item/);
+			expect(byName(name)).toMatch(/refused token/);
+			expect(byName(name)).toMatch(/leave that off/);
+		}
+	});
+
+	test('no options: the same defaults as version 1, in ms', () => {
+		expect(settingsOf({}, 1.1)).toEqual(settingsOf({}, 1));
+	});
+
+	test('seconds become ms, fractions included', () => {
+		expect(
+			settingsOf(
+				{
+					minDelaySeconds: 1.5,
+					maxDelaySeconds: 4,
+					triesPerRequest: 2,
+					retryWaitSeconds: 0.25,
+					maxRetryWaitSeconds: 12.5,
+					timeoutSeconds: 2.5,
+					concurrency: 3,
+					maxRequestsPerMinute: 30,
+				},
+				1.1,
+			),
+		).toEqual({
+			concurrency: 3,
+			timeoutMs: 2_500,
+			retry: { maxTries: 2, baseDelayMs: 250, maxDelayMs: MAX_BACKOFF_MS },
+			maxRetryWaitMs: 12_500,
+			minIntervalMs: 2_000,
+			humanDelayMs: { min: 1_500, max: 4_000 },
+		});
+	});
+
+	test('Min Delay above Max Delay is refused, naming both values', () => {
+		expect(refusalOf({ minDelaySeconds: 5, maxDelaySeconds: 2 })).toBe(
+			"Min Delay (5 s) is more than Max Delay (2 s) in the node's Options: set Min Delay to at most Max Delay, or raise Max Delay.",
+		);
+		// Max Delay left at its default (0) is below any Min Delay.
+		expect(refusalOf({ minDelaySeconds: 0.5 })).toMatch(
+			/^Min Delay \(0\.5 s\) is more than Max Delay \(0 s\)/,
+		);
+		expect(settingsOf({ minDelaySeconds: 2, maxDelaySeconds: 2 }, 1.1).humanDelayMs).toEqual({
+			min: 2_000,
+			max: 2_000,
+		});
+	});
+
+	test.each([
+		[{ timeoutSeconds: 0.5 }, 'Request Timeout (Seconds)', 'from 1 to 600', '0.5'],
+		[{ timeoutSeconds: 601 }, 'Request Timeout (Seconds)', 'from 1 to 600', '601'],
+		[{ triesPerRequest: 0 }, 'Tries Per Request', 'from 1 to 10', '0'],
+		[{ triesPerRequest: 'many' }, 'Tries Per Request', 'from 1 to 10', '"many"'],
+		[{ retryWaitSeconds: -1 }, 'Request Retry Wait (Seconds)', 'from 0 to 60', '-1'],
+		[{ maxRetryWaitSeconds: '' }, 'Max Retry Wait per Item (Seconds)', 'from 0 to 3600', '""'],
+		[{ concurrency: 51 }, 'Requests in Flight', 'from 1 to 50', '51'],
+		[{ maxRequestsPerMinute: -1 }, 'Max Requests Per Minute', 'at least 0', '-1'],
+	])('%j is refused, not changed silently', (options, name, range, value) => {
+		expect(refusalOf(options)).toBe(
+			`${name} in the node's Options must be a number ${range}; it is ${value}.`,
+		);
+	});
+
+	test('a value set by an expression as text is read', () => {
+		expect(settingsOf({ timeoutSeconds: '2', retryWaitSeconds: '0.5' }, 1.1)).toMatchObject({
+			timeoutMs: 2_000,
+			retry: { baseDelayMs: 500 },
+		});
+	});
+
+	test("ignores version 1's options", () => {
+		expect(settingsOf({ timeout: 5, maxTries: 1, retryWait: 7 }, 1.1)).toEqual(settingsOf({}, 1.1));
+	});
+});
+
+test('the cancel signal and the log are passed through, in both versions', () => {
+	const controller = new AbortController();
+	const log = () => {};
+	for (const version of [1, 1.1]) {
+		expect(runnerSettings({}, version, { cancelSignal: controller.signal, log })).toMatchObject({
+			ok: true,
+			value: { cancelSignal: controller.signal, log },
+		});
+	}
 });

@@ -3,11 +3,12 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { CredentialFields } from '../helpers/connection';
 import { resolveEndpoint } from '../helpers/connection';
+import { failedItemWords } from '../helpers/errorHints';
 import type { Checked, Failure } from '../helpers/interfaces';
 import type { ResultFields } from '../helpers/routeItems';
 import { nodeOutputs, outputLayout, runsAsAiTool } from '../helpers/outputs';
 import { routeItems } from '../helpers/routeItems';
-import type { Operation, Task } from '../runner/runOperation';
+import type { Operation, RunnerSettings, Task } from '../runner/runOperation';
 import { runOperation, TaskFeed } from '../runner/runOperation';
 import { RequestCancelledError } from '../transport/cancel';
 import { readItems } from './readItems';
@@ -20,7 +21,8 @@ export interface OperationSpec<T> {
 	/** Display name in log lines, e.g. "Join Group". */
 	displayName: string;
 	parseIdentifier: (value: unknown) => Checked<string>;
-	show: ResultFields<T>;
+	/** How results show on items; a failed item's words are the node's (failedItemWords). */
+	show: Omit<ResultFields<T>, 'failed'>;
 }
 
 /**
@@ -36,11 +38,7 @@ export async function executeOperation<T>(
 ): Promise<INodeExecutionData[][]> {
 	const options = this.getNodeParameter('options', 0, {}) as RunOptions;
 	const credentials = (await this.getCredentials('ryzeApi')) as CredentialFields;
-	const logger = this.logger;
-	const settings = runnerSettings(options, {
-		cancelSignal: this.getExecutionCancelSignal(),
-		log: (message) => logger.info(`RyzeAPI ${spec.displayName}: ${message}`),
-	});
+	const settings = settingsFrom.call(this, options, spec.displayName);
 
 	const feed = new TaskFeed<Task>();
 	const running = runOperation(spec.operation, feed, settings).then(
@@ -76,16 +74,33 @@ export async function executeOperation<T>(
 
 	// The outputs the canvas shows: the same function is the description's outputs expression.
 	const node = this.getNode();
+	const operation = this.getNodeParameter('operation', 0);
 	const outputs = nodeOutputs(
 		{
-			operation: this.getNodeParameter('operation', 0),
+			operation,
 			pendingApprovalOutput: this.getNodeParameter('pendingApprovalOutput', 0, 'success'),
 			options,
 		},
 		node.typeVersion,
 	);
 	const layout = outputLayout(outputs, runsAsAiTool(node.type), node.onError);
-	return routeItems(items, read.plans, run.results, spec.show, layout);
+	const show = { ...spec.show, failed: failedItemWords(operation, node.typeVersion) };
+	return routeItems(items, read.plans, run.results, show, layout);
+}
+
+/** The runner's settings from the options; one that cannot be used fails the node before any request. */
+function settingsFrom(
+	this: IExecuteFunctions,
+	options: RunOptions,
+	displayName: string,
+): RunnerSettings {
+	const logger = this.logger;
+	const checked = runnerSettings(options, this.getNode().typeVersion, {
+		cancelSignal: this.getExecutionCancelSignal(),
+		log: (message) => logger.info(`RyzeAPI ${displayName}: ${message}`),
+	});
+	if (!checked.ok) throw new NodeOperationError(this.getNode(), checked.message);
+	return checked.value;
 }
 
 function tokenRefusedError(node: INode, failure: Failure): NodeApiError {

@@ -3,7 +3,8 @@ import type { ErrorReason } from './interfaces';
 /**
  * What to do about each failure, shown as `error.hint` beside RyzeAPI's own message (which says
  * what happened, not what to do). The README's "Error reasons" table says the same, word for
- * word (a test compares them).
+ * word (a test compares them). Version 1 shows these for every operation; from version 1.1 an
+ * operation's own words (OPERATION_HINTS) replace some of them.
  */
 export const ERROR_HINTS: Record<ErrorReason, string> = {
 	invalid_identifier: 'Fix the row, or the expression in Identifier.',
@@ -21,3 +22,51 @@ export const ERROR_HINTS: Record<ErrorReason, string> = {
 	network_error: 'Check the base URL and the network; see Behind a proxy and private CA.',
 	timeout: 'Run the item again; raise the Timeout if it keeps happening.',
 };
+
+/** The operations whose items can fail, by the value of the node's Operation parameter. */
+export type HintedOperation = 'join' | 'preview' | 'leave';
+
+/**
+ * From version 1.1, the hints that depend on the operation: a join is not told to preview, nor
+ * "join (or leave)". Reasons not listed here keep ERROR_HINTS' words.
+ */
+export const OPERATION_HINTS: Record<HintedOperation, Partial<Record<ErrorReason, string>>> = {
+	join: {
+		not_allowed: 'The group does not let this number join.',
+		group_not_found: 'The code points at no group; check it, or ask the group for a new link.',
+	},
+	preview: {
+		not_allowed: 'The group does not let this number read its details.',
+		group_not_found:
+			'The code points at no group; check it. A group this number is not in is previewed by its link or code, not its ID.',
+	},
+	leave: {
+		not_allowed: 'The group does not let this number leave.',
+		group_not_found: 'The group was not found; check the ID, link or code.',
+	},
+};
+
+/** The version from which failed items say "failed" and hints depend on the operation. */
+const OPERATION_WORDS_VERSION = 1.1;
+
+/** What a failed item says about itself: its status, and what to do about its reason. */
+export interface FailedItemWords {
+	status: 'failed' | 'error';
+	hint(reason: ErrorReason): string;
+}
+
+/**
+ * The words of a failed item for this operation and node version. Version 1 keeps what it had:
+ * `status: "error"` and ERROR_HINTS for every operation. From 1.1 the status names the Failed
+ * output it leaves on, and the hint fits the operation.
+ */
+export function failedItemWords(operation: unknown, typeVersion: unknown): FailedItemWords {
+	if (typeof typeVersion === 'number' && typeVersion < OPERATION_WORDS_VERSION) {
+		return { status: 'error', hint: (reason) => ERROR_HINTS[reason] };
+	}
+	const own: Partial<Record<ErrorReason, string>> =
+		operation === 'join' || operation === 'preview' || operation === 'leave'
+			? OPERATION_HINTS[operation]
+			: {};
+	return { status: 'failed', hint: (reason) => own[reason] ?? ERROR_HINTS[reason] };
+}

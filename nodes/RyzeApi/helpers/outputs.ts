@@ -24,9 +24,10 @@ export const STABLE_OUTPUTS_VERSION = 1.1;
  * editor and the engine (as n8n's Switch node does), so the canvas and `execute` cannot disagree.
  * No imports, no module constants, nothing a sandboxed expression could not run.
  *
- * From version 1.1 an output keeps its index in every mode (Success 0, Failed 1, Pending 2): a
- * connection made in one mode receives the same kind of item in the other. Version 1 (0.1.0)
- * keeps its own order (Joined, Pending, Error when separate), so saved workflows do not rewire.
+ * From version 1.1 an output keeps its index and its name in every mode (Success 0, Failed 1,
+ * Pending 2): a connection made in one mode receives the same kind of item in the other, under
+ * the same label. Version 1 (0.1.0) keeps its own names and order (Joined, Pending, Failed when
+ * separate), so saved workflows do not rewire.
  * Ours is "Failed", never "Error": n8n adds an output named Error when On Error is "Continue
  * (using error output)", and two outputs named alike cannot be told apart.
  */
@@ -49,7 +50,7 @@ export function nodeOutputs(parameters: OutputParameters, typeVersion: unknown):
 			if (mode !== 'separate') return [output('success', 'Success'), output('error', 'Failed')];
 			return stable
 				? [
-						output('success', 'Joined'),
+						output('success', 'Success'),
 						output('error', 'Failed'),
 						output('pendingApproval', 'Pending'),
 					]

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { ERROR_HINTS } from './errorHints';
+import type { FailedItemWords } from './errorHints';
 import type { Failure, Outcome } from './interfaces';
 import type { OutputKey, OutputLayout } from './outputs';
 
@@ -23,6 +23,8 @@ export interface ResultFields<T> {
 	success(value: T, identifier: string): { fields: IDataObject; branch: Branch };
 	/** The fields naming what was sent, on errors too (null when nothing could be read). */
 	sent(identifier: string | null): IDataObject;
+	/** The status and hint of a failed item (they depend on the operation and the node's version). */
+	failed: FailedItemWords;
 }
 
 /** A runner's result for routing: `instanceGivenUp` when the run stopped calling its instance. */
@@ -103,11 +105,11 @@ function itemResult<T>(
 	show: ResultFields<T>,
 	layout: OutputLayout,
 ): ItemResult {
-	if (!plan.ok) return failed(plan.failure, false, show.sent(null), layout);
+	if (!plan.ok) return failed(plan.failure, false, show.sent(null), layout, show.failed);
 	const result = results[plan.value.taskIndex];
 	if (result.ok) return show.success(result.value, plan.value.identifier);
 	const givenUp = result.instanceGivenUp === true;
-	return failed(result.failure, givenUp, show.sent(plan.value.identifier), layout);
+	return failed(result.failure, givenUp, show.sent(plan.value.identifier), layout, show.failed);
 }
 
 function failed(
@@ -115,11 +117,17 @@ function failed(
 	instanceGivenUp: boolean,
 	sent: IDataObject,
 	layout: OutputLayout,
+	words: FailedItemWords,
 ): ItemResult {
+	const error = errorDetails(failure, words);
 	if (layout.setupFailuresToN8nErrorOutput && isSetupFailure(failure, instanceGivenUp)) {
-		return { fields: n8nErrorOutputFields(failure, sent), branch: 'error', n8nAddsInput: true };
+		return {
+			fields: n8nErrorOutputFields(failure, error, sent),
+			branch: 'error',
+			n8nAddsInput: true,
+		};
 	}
-	return { fields: { status: 'error', ...sent, error: errorDetails(failure) }, branch: 'error' };
+	return { fields: { status: words.status, ...sent, error }, branch: 'error' };
 }
 
 /**
@@ -128,16 +136,20 @@ function failed(
  * through pairedItem; so what was sent goes inside `error`. (An item-level `error` would be moved
  * too, but n8n then replaces the whole json with the error's message.)
  */
-function n8nErrorOutputFields(failure: Failure, sent: IDataObject): IDataObject {
+function n8nErrorOutputFields(
+	failure: Failure,
+	error: IDataObject,
+	sent: IDataObject,
+): IDataObject {
 	return {
-		error: { ...errorDetails(failure), ...sent },
+		error: { ...error, ...sent },
 		// Never empty: n8n 1.x moves the item only when `message` is truthy.
 		message: failure.message || failure.reason,
 	};
 }
 
-function errorDetails(failure: Failure): IDataObject {
+function errorDetails(failure: Failure, words: FailedItemWords): IDataObject {
 	const { reason, message, httpStatus } = failure;
 	// The hint says what to do; RyzeAPI's own message only says what happened.
-	return { reason, message, httpStatus, hint: ERROR_HINTS[reason] };
+	return { reason, message, httpStatus, hint: words.hint(reason) };
 }

@@ -18,7 +18,7 @@ const asAiTool = { '@tool': [true] };
 const properties: INodeProperties[] = [
 	identifierProperty(
 		'e.g. chat.whatsapp.com/AbCdEf…',
-		'The group invite link or invite code to join, usually an expression that reads it from the item. Links are read in any common form (with or without https://, /invite/, a trailing slash or a query). Group IDs ending in @g.us and phone numbers are refused.',
+		'The group invite link or invite code to join, usually an expression that reads it from the item. Links are read in any common form (with or without https://, /invite/, a trailing slash or a query). Group IDs ending in @g.us and phone numbers are refused. RyzeAPI\'s page: <a href="https://docs.ryzeapi.cloud/en/api/groups/join">Join group</a>.',
 	),
 	{
 		// Top level with noDataExpression: it decides the node's outputs, which n8n computes from

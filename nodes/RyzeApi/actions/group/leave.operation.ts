@@ -11,7 +11,7 @@ import { identifierProperty, optionsCollection } from './runOptions';
 const properties: INodeProperties[] = [
 	identifierProperty(
 		'e.g. 120363406289005073@g.us',
-		"The group's ID ending in @g.us (as Join Group returns it in groupJid), or its invite link or invite code",
+		'The group\'s ID ending in @g.us (as Join Group returns it in groupJid), or its invite link or invite code. RyzeAPI\'s page: <a href="https://docs.ryzeapi.cloud/en/api/groups/leave">Leave group</a>.',
 	),
 	optionsCollection(),
 ];

@@ -16,7 +16,7 @@ import { identifierProperty, optionsCollection } from './runOptions';
 const properties: INodeProperties[] = [
 	identifierProperty(
 		'e.g. https://chat.whatsapp.com/AbCdEf…',
-		"The group's invite link or invite code (read as Join Group reads it), or the group's ID ending in @g.us. Nothing is joined.",
+		"The group's invite link or invite code (read as Join Group reads it), or the group's ID ending in @g.us. Nothing is joined. RyzeAPI's page: <a href=\"https://docs.ryzeapi.cloud/en/api/groups/info\">Group details</a>.",
 	),
 	optionsCollection([
 		{
