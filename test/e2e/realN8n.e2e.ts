@@ -238,13 +238,13 @@ describe('in a started n8n', () => {
 			requiresApproval: true,
 		});
 		expect(answers[2].body).toEqual({
-			status: 'error',
+			status: 'failed',
 			reason: 'revoked_or_expired',
 			message: 'Invite link has been revoked or expired',
 			inviteCode: 'RevokedWebhook3',
 		});
 		expect(answers[3].body).toMatchObject({
-			status: 'error',
+			status: 'failed',
 			reason: 'invalid_identifier',
 			inviteCode: null,
 		});
@@ -280,7 +280,7 @@ describe('in a started n8n', () => {
 		});
 		expect(answer.status).toBe(502);
 		expect(answer.body).toMatchObject({
-			status: 'error',
+			status: 'failed',
 			reason: 'unauthorized',
 			inviteCode: 'OpenWebhookGroup4',
 		});
@@ -304,7 +304,7 @@ describe('in a started n8n', () => {
 
 		const refused = await chat('Join this one too: RevokedAgentGroup2');
 		const refusedReply = String((refused.body as { output?: unknown }).output);
-		expect(refusedReply).toContain('"status":"error"');
+		expect(refusedReply).toContain('"status":"failed"');
 		expect(refusedReply).toContain('revoked_or_expired');
 
 		expect(emulator.joinRequests().map((request) => request.identifier)).toEqual([
@@ -336,7 +336,7 @@ describe('in a started n8n', () => {
 		});
 		expect(answer.status).toBe(500);
 		expect(answer.body).toMatchObject({
-			status: 'error',
+			status: 'failed',
 			reason: 'node_error',
 			message: expect.any(String),
 		});

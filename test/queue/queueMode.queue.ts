@@ -291,7 +291,7 @@ async function runBatches(batchCount: number): Promise<RunReport> {
 		seen.set(`${item.batch}/${item.n}`, (seen.get(`${item.batch}/${item.n}`) ?? 0) + 1);
 	const posted = batches.flat();
 	const failed: Record<string, number> = {};
-	for (const item of items.filter((entry) => entry.status === 'error')) {
+	for (const item of items.filter((entry) => entry.status === 'failed')) {
 		const reason = item.error?.reason ?? 'unknown';
 		failed[reason] = (failed[reason] ?? 0) + 1;
 	}

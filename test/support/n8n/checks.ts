@@ -40,11 +40,11 @@ export function expectSpreadsheetResults(
 	expect(written.map((row) => [row.status, row.reason])).toEqual([
 		['joined', ''],
 		['pending_approval', ''],
-		['error', 'revoked_or_expired'],
+		['failed', 'revoked_or_expired'],
 		['joined', ''],
 		['joined', ''],
-		['error', 'invalid_identifier'],
-		['error', 'invalid_identifier'],
+		['failed', 'invalid_identifier'],
+		['failed', 'invalid_identifier'],
 	]);
 	expect(written[0].groupJid).toMatch(/^\d+@g\.us$/);
 	expect(written[2].message).toBe('Invite link has been revoked or expired');
