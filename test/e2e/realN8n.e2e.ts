@@ -16,6 +16,12 @@ import {
 	expectSpreadsheetResults,
 	parseCsv,
 } from '../support/n8n/checks';
+import {
+	ERROR_OUTPUT_WORKFLOW_ID,
+	errorOutputCredentials,
+	errorOutputWorkflow,
+	expectErrorOutputRouting,
+} from '../support/n8n/errorOutputWorkflow';
 import { ownerSession, postJson } from '../support/n8n/rest';
 import {
 	AGENT_EXAMPLE,
@@ -69,8 +75,12 @@ beforeAll(async () => {
 	const agent = readExample(AGENT_EXAMPLE.file);
 	// The example's chat is private to the editor; the test reaches it over HTTP, as an embedded chat.
 	Object.assign(nodeOfType(agent, 'chatTrigger').parameters, { public: true, mode: 'webhook' });
-	await n8n.importCredentials(exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }));
+	await n8n.importCredentials([
+		...exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }),
+		...errorOutputCredentials(emulator.url),
+	]);
 	await n8n.importWorkflows([
+		errorOutputWorkflow(),
 		readExample(WEBHOOK_EXAMPLE.file),
 		csvExampleIn(SPREADSHEET_EXAMPLE, filesDir),
 		csvExampleIn(PREVIEW_EXAMPLE, filesDir),
@@ -205,6 +215,10 @@ test('the preview example joins only open, small groups and writes every row bac
 	).toEqual(['OpenFamily3Np6Rz', 'OpenMarket8Kd2Lq0ZxW4y']);
 	expect(emulator.isMember(MAIN_INSTANCE, 'OpenMarket8Kd2Lq0ZxW4y')).toBe(true);
 	expect(emulator.isMember(MAIN_INSTANCE, 'OpenBigPromo4Rt7Yq')).toBe(false);
+});
+
+test("On Error = continue (using error output): a refused token and an instance given up on leave on n8n's Error output, a revoked link on Failed", async () => {
+	expectErrorOutputRouting(await n8n.execute(ERROR_OUTPUT_WORKFLOW_ID), emulator);
 });
 
 describe('in a started n8n', () => {
