@@ -326,8 +326,17 @@ describe('in a started n8n', () => {
 			'RevokedAgentGroup2',
 		]);
 		// The model was offered the node as a tool, and got the tool's answer back.
-		expect(model.log.filter((request) => request.lastRole === 'tool')).toHaveLength(2);
+		const toolResults = model.log.flatMap((request) => request.toolResult ?? []);
+		expect(toolResults).toHaveLength(2);
 		expect(model.log[0].toolNames).toHaveLength(1);
+		// Only the tool's result: none of the chat item's fields the node was run with.
+		expect(toolResults[0]).toContain('"status":"joined"');
+		expect(toolResults[1]).toContain('"reason":"revoked_or_expired"');
+		for (const chatField of ['chatInput', 'sessionId', 'action', 'toolCallId'])
+			// As a key, quoted in JSON, or escaped in JSON inside a string.
+			expect(
+				toolResults.filter((result) => new RegExp(`\\\\?"${chatField}\\\\?"`).test(result)),
+			).toEqual([]);
 	});
 
 	test("the credential's Test button in n8n: OK for a good token, what to fix for a refused one", async () => {
