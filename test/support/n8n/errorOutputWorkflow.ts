@@ -194,39 +194,31 @@ export function expectErrorOutputRouting(run: ExecutedRun, emulator: RyzeApiEmul
 	expect(run.status).toBe('success');
 	const received = (chain: ErrorOutputChain['name']) =>
 		Object.fromEntries(SINKS.map((sink) => [sink, itemsReceived(run, sinkNodeName(chain, sink))]));
+	/** Every row of the chain on n8n's Error output alone: its fields, the error, a message. */
+	const expectAllOnN8nError = (chain: ErrorOutputChain['name'], error: object) => {
+		const outputs = received(chain);
+		expect([outputs.Success, outputs.Failed]).toEqual([[], []]);
+		expect(outputs.Error).toEqual(
+			ERROR_OUTPUT_CHAINS[chain].rows.map((row) => ({
+				...row,
+				error: expect.objectContaining({ ...error, inviteCode: codeOf(row.link) }),
+				message: expect.stringMatching(/./),
+			})),
+		);
+	};
 
-	// A refused token: one request, then the node sends no more; every row on n8n's Error.
+	// A refused token: one request, then the node sends no more.
 	expect(chainRequests(emulator, 'Refused')).toHaveLength(1);
-	const refused = received('Refused');
-	expect([refused.Success, refused.Failed]).toEqual([[], []]);
-	expect(refused.Error).toEqual(
-		ERROR_OUTPUT_CHAINS.Refused.rows.map((row) => ({
-			...row,
-			error: expect.objectContaining({
-				reason: 'unauthorized',
-				httpStatus: 401,
-				hint: expect.any(String),
-				inviteCode: codeOf(row.link),
-			}),
-			message: expect.stringMatching(/./),
-		})),
-	);
+	expectAllOnN8nError('Refused', {
+		reason: 'unauthorized',
+		httpStatus: 401,
+		hint: expect.any(String),
+	});
 
 	// An instance not connected: 3 answers in a row saying so, and the node gives up on it.
 	expect(chainRequests(emulator, 'Offline').length).toBeLessThanOrEqual(3);
 	expect(chainRequests(emulator, 'Offline').length).toBeGreaterThan(0);
-	const offline = received('Offline');
-	expect([offline.Success, offline.Failed]).toEqual([[], []]);
-	expect(offline.Error).toEqual(
-		ERROR_OUTPUT_CHAINS.Offline.rows.map((row) => ({
-			...row,
-			error: expect.objectContaining({
-				reason: 'instance_unavailable',
-				inviteCode: codeOf(row.link),
-			}),
-			message: expect.stringMatching(/./),
-		})),
-	);
+	expectAllOnN8nError('Offline', { reason: 'instance_unavailable', hint: expect.any(String) });
 
 	// The item's own outcome, with a good token: our Failed output, n8n's Error empty.
 	expect(chainRequests(emulator, 'Revoked')).toHaveLength(1);
