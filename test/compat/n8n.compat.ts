@@ -15,6 +15,12 @@ import {
 	expectSpreadsheetResults,
 } from '../support/n8n/checks';
 import {
+	ERROR_OUTPUT_WORKFLOW_ID,
+	errorOutputCredentials,
+	errorOutputWorkflow,
+	expectErrorOutputRouting,
+} from '../support/n8n/errorOutputWorkflow';
+import {
 	csvExampleIn,
 	exampleCredentials,
 	SAMPLE_CSV,
@@ -50,10 +56,11 @@ beforeAll(async () => {
 		nodeBinary: target.nodeBinary,
 	});
 	// The examples also name an OpenAI credential; nothing here calls it (the discard port).
-	await n8n.importCredentials(
-		exampleCredentials({ ryzeApi: emulator.url, openAi: 'http://127.0.0.1:9/v1' }),
-	);
-	await n8n.importWorkflows([csvExampleIn(SPREADSHEET_EXAMPLE, filesDir)]);
+	await n8n.importCredentials([
+		...exampleCredentials({ ryzeApi: emulator.url, openAi: 'http://127.0.0.1:9/v1' }),
+		...errorOutputCredentials(emulator.url),
+	]);
+	await n8n.importWorkflows([csvExampleIn(SPREADSHEET_EXAMPLE, filesDir), errorOutputWorkflow()]);
 }, 600_000);
 
 afterAll(async () => {
@@ -90,6 +97,10 @@ test('a refused token stops the run with what to fix, and no file is written', a
 	expect(run.data.resultData.runData['Write CSV']).toBeUndefined();
 	expect(existsSync(join(filesDir, SPREADSHEET_EXAMPLE.output))).toBe(false);
 	expect(emulator.joinRequests().length).toBeGreaterThan(0);
+});
+
+test("On Error = continue (using error output): a refused token and an instance given up on leave on n8n's Error output, a revoked link on Failed", async () => {
+	expectErrorOutputRouting(await n8n.execute(ERROR_OUTPUT_WORKFLOW_ID), emulator);
 });
 
 describe('in a started n8n', () => {

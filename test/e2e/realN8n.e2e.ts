@@ -16,6 +16,12 @@ import {
 	expectSpreadsheetResults,
 	parseCsv,
 } from '../support/n8n/checks';
+import {
+	ERROR_OUTPUT_WORKFLOW_ID,
+	errorOutputCredentials,
+	errorOutputWorkflow,
+	expectErrorOutputRouting,
+} from '../support/n8n/errorOutputWorkflow';
 import { ownerSession, postJson } from '../support/n8n/rest';
 import {
 	AGENT_EXAMPLE,
@@ -69,8 +75,12 @@ beforeAll(async () => {
 	const agent = readExample(AGENT_EXAMPLE.file);
 	// The example's chat is private to the editor; the test reaches it over HTTP, as an embedded chat.
 	Object.assign(nodeOfType(agent, 'chatTrigger').parameters, { public: true, mode: 'webhook' });
-	await n8n.importCredentials(exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }));
+	await n8n.importCredentials([
+		...exampleCredentials({ ryzeApi: emulator.url, openAi: model.url }),
+		...errorOutputCredentials(emulator.url),
+	]);
 	await n8n.importWorkflows([
+		errorOutputWorkflow(),
 		readExample(WEBHOOK_EXAMPLE.file),
 		csvExampleIn(SPREADSHEET_EXAMPLE, filesDir),
 		csvExampleIn(PREVIEW_EXAMPLE, filesDir),
@@ -207,6 +217,10 @@ test('the preview example joins only open, small groups and writes every row bac
 	expect(emulator.isMember(MAIN_INSTANCE, 'OpenBigPromo4Rt7Yq')).toBe(false);
 });
 
+test("On Error = continue (using error output): a refused token and an instance given up on leave on n8n's Error output, a revoked link on Failed", async () => {
+	expectErrorOutputRouting(await n8n.execute(ERROR_OUTPUT_WORKFLOW_ID), emulator);
+});
+
 describe('in a started n8n', () => {
 	beforeAll(async () => {
 		await n8n.start();
@@ -312,8 +326,23 @@ describe('in a started n8n', () => {
 			'RevokedAgentGroup2',
 		]);
 		// The model was offered the node as a tool, and got the tool's answer back.
-		expect(model.log.filter((request) => request.lastRole === 'tool')).toHaveLength(2);
+		const toolResults = model.log.flatMap((request) => request.toolResult ?? []);
+		expect(toolResults).toHaveLength(2);
 		expect(model.log[0].toolNames).toHaveLength(1);
+		// Only the tool's result, as n8n hands it to the model (its items as JSON): none of the chat
+		// item's fields the node ran with, nor the tool call's own input.
+		const handed = toolResults.map(
+			(result) => JSON.parse(result) as Array<Record<string, unknown>>,
+		);
+		const keys = handed.map((items) => items.map((item) => Object.keys(item).sort()));
+		for (const chatField of ['chatInput', 'sessionId', 'action', 'toolCallId'])
+			expect(keys.flat(2)).not.toContain(chatField);
+		expect(keys).toEqual([
+			[['groupJid', 'inviteCode', 'message', 'requiresApproval', 'status']],
+			[['error', 'inviteCode', 'status']],
+		]);
+		expect(handed[0][0]).toMatchObject({ status: 'joined', inviteCode: 'OpenAgentGroup1' });
+		expect(handed[1][0]).toMatchObject({ error: { reason: 'revoked_or_expired' } });
 	});
 
 	test("the credential's Test button in n8n: OK for a good token, what to fix for a refused one", async () => {

@@ -6,6 +6,8 @@ export interface ChatRequestLog {
 	path: string;
 	toolNames: string[];
 	lastRole: string | undefined;
+	/** When the last message is a tool's: its content, what the tool handed the model. */
+	toolResult?: string;
 	stream: boolean;
 }
 
@@ -74,7 +76,13 @@ export class OpenAiStandIn {
 		const messages = body.messages ?? [];
 		const toolNames = (body.tools ?? []).map((tool) => tool.function?.name ?? '');
 		const last = messages[messages.length - 1];
-		this.log.push({ path, toolNames, lastRole: last?.role, stream: body.stream === true });
+		this.log.push({
+			path,
+			toolNames,
+			lastRole: last?.role,
+			...(last?.role === 'tool' ? { toolResult: textOf(last.content) } : {}),
+			stream: body.stream === true,
+		});
 
 		const joinTool = toolNames[0];
 		const userText = textOf(
