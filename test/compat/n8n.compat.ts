@@ -83,7 +83,7 @@ test('the spreadsheet example, by `n8n execute`: joins on the Success output, fa
 	const statuses = outputs.map((items) => (items ?? []).map((item) => item.json.status));
 	expect(statuses).toEqual([
 		['joined', 'pending_approval', 'joined', 'joined'],
-		['error', 'error', 'error'],
+		['failed', 'failed', 'failed'],
 	]);
 });
 

@@ -197,9 +197,9 @@ test('the preview example joins only open, small groups and writes every row bac
 		['joined', '5', 'false', ''],
 		['skipped', '1000', 'false', ''],
 		['skipped', '5', 'true', ''],
-		['error', '', '', 'revoked_or_expired'],
+		['failed', '', '', 'revoked_or_expired'],
 		['joined', '5', 'false', ''],
-		['error', '', '', 'invalid_identifier'],
+		['failed', '', '', 'invalid_identifier'],
 	]);
 	expect(written[0].groupName).toBe('Group OpenMarket8Kd2Lq0ZxW4y');
 	expect(written[1].message).toBe('Not joined: 1000 members, more than 256');

@@ -227,7 +227,7 @@ export function expectErrorOutputRouting(run: ExecutedRun, emulator: RyzeApiEmul
 	expect(revoked.Failed).toEqual([
 		expect.objectContaining({
 			...ERROR_OUTPUT_CHAINS.Revoked.rows[0],
-			status: 'error',
+			status: 'failed',
 			error: expect.objectContaining({ reason: 'revoked_or_expired' }),
 		}),
 	]);
