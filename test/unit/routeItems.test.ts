@@ -25,6 +25,7 @@ const layoutOf = (settings: { separatePending: boolean; asAiTool: boolean; onErr
 		),
 		settings.asAiTool,
 		settings.onError,
+		1.1,
 	);
 
 type Value = { pending: boolean };
@@ -290,5 +291,37 @@ describe('as an AI tool', () => {
 				pairedItem: { item: 1 },
 			},
 		]);
+	});
+});
+
+describe('version 1 keeps what it had', () => {
+	const version1Layout = (asAiTool: boolean, onError?: string) =>
+		outputLayout(nodeOutputs({ operation: 'join' }, 1), asAiTool, onError, 1);
+
+	test("under continueErrorOutput a refused token's items stay on Failed, with the row's fields", () => {
+		const tokenRefused: Failure = {
+			reason: 'unauthorized',
+			message: 'Invalid token',
+			httpStatus: 401,
+		};
+		const layout = version1Layout(false, 'continueErrorOutput');
+		expect(layout.setupFailuresToN8nErrorOutput).toBe(false);
+		const [, failed] = routeItems(
+			[item({ row: 1 })],
+			[{ ok: true, value: { taskIndex: 0, identifier: 'A' } }],
+			[{ ok: false, failure: tokenRefused }],
+			{ ...show, failed: failedItemWords('join', 1) },
+			layout,
+		);
+		expect(failed.map((entry) => entry.json)).toEqual([
+			expect.objectContaining({ row: 1, status: 'error', code: 'A' }),
+		]);
+	});
+
+	test("as a tool its items keep the input's fields", () => {
+		expect(version1Layout(true).keepInput).toBe(true);
+		expect(
+			outputLayout(nodeOutputs({ operation: 'join' }, 1.1), true, undefined, 1.1).keepInput,
+		).toBe(false);
 	});
 });

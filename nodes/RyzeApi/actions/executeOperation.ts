@@ -83,7 +83,7 @@ export async function executeOperation<T>(
 		},
 		node.typeVersion,
 	);
-	const layout = outputLayout(outputs, runsAsAiTool(node.type), node.onError);
+	const layout = outputLayout(outputs, runsAsAiTool(node.type), node.onError, node.typeVersion);
 	const show = { ...spec.show, failed: failedItemWords(operation, node.typeVersion) };
 	return routeItems(items, read.plans, run.results, show, layout);
 }

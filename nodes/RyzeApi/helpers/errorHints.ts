@@ -1,4 +1,5 @@
 import type { ErrorReason } from './interfaces';
+import { isVersion1 } from './nodeVersion';
 
 /**
  * What to do about each failure, shown as `error.hint` beside RyzeAPI's own message (which says
@@ -47,7 +48,6 @@ export const OPERATION_HINTS: Record<HintedOperation, Partial<Record<ErrorReason
 };
 
 /** The version from which failed items say "failed" and hints depend on the operation. */
-const OPERATION_WORDS_VERSION = 1.1;
 
 /** What a failed item says about itself: its status, and what to do about its reason. */
 export interface FailedItemWords {
@@ -61,7 +61,7 @@ export interface FailedItemWords {
  * output it leaves on, and the hint fits the operation.
  */
 export function failedItemWords(operation: unknown, typeVersion: unknown): FailedItemWords {
-	if (typeof typeVersion === 'number' && typeVersion < OPERATION_WORDS_VERSION) {
+	if (isVersion1(typeVersion)) {
 		return { status: 'error', hint: (reason) => ERROR_HINTS[reason] };
 	}
 	const own: Partial<Record<ErrorReason, string>> =

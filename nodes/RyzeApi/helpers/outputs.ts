@@ -1,3 +1,5 @@
+import { isVersion1 } from './nodeVersion';
+
 /** What leaves on an output: the node routes each item by this key, never by a position. */
 export type OutputKey = 'success' | 'error' | 'pendingApproval';
 
@@ -14,9 +16,6 @@ export interface OutputParameters {
 	pendingApprovalOutput?: unknown;
 	options?: unknown;
 }
-
-/** The version whose outputs keep their index in every mode: Success 0, Failed 1, Pending 2. */
-export const STABLE_OUTPUTS_VERSION = 1.1;
 
 /**
  * The node's outputs, in order, from its parameters and type version. Pure, and self-contained on
@@ -103,12 +102,15 @@ export function outputLayout(
 	outputs: readonly NodeOutput[],
 	asAiTool: boolean,
 	onError?: string,
+	typeVersion?: number,
 ): OutputLayout {
+	// Version 1 keeps its own: a tool's items with their input, setup failures on Failed.
+	const version1 = isVersion1(typeVersion);
 	if (asAiTool) {
 		return {
 			count: 1,
 			indexOf: { success: 0, error: 0, pendingApproval: 0 },
-			keepInput: false,
+			keepInput: version1,
 			setupFailuresToN8nErrorOutput: false,
 		};
 	}
@@ -120,7 +122,7 @@ export function outputLayout(
 			pendingApproval: outputIndex(outputs, 'pendingApproval'),
 		},
 		keepInput: true,
-		setupFailuresToN8nErrorOutput: onError === 'continueErrorOutput',
+		setupFailuresToN8nErrorOutput: !version1 && onError === 'continueErrorOutput',
 	};
 }
 

@@ -3,14 +3,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { JoinSuccess } from '../../helpers/groupAnswers';
 import { JOIN_ANSWER } from '../../helpers/groupAnswers';
-import { STABLE_OUTPUTS_VERSION } from '../../helpers/outputs';
+import { SHOWN_FROM_CURRENT_VERSION } from '../../helpers/nodeVersion';
 import { parseInviteIdentifier } from '../../helpers/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
 import { identifierProperty, optionsCollection } from './runOptions';
 
 // From version 1.1 (see helpers/outputs.ts); version 1 keeps the option inside Options.
-const stableOutputs = { '@version': [{ _cnd: { gte: STABLE_OUTPUTS_VERSION } }] };
+const stableOutputs = SHOWN_FROM_CURRENT_VERSION;
 // As an AI agent's tool the node has no outputs to lay out (helpers/outputs.ts, outputLayout).
 // An n8n that does not know '@tool' reads it as an unset parameter, never true: it shows them.
 const asAiTool = { '@tool': [true] };

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import type { Checked } from '../../helpers/interfaces';
 import { refuse } from '../../helpers/interfaces';
+import { isVersion1, SHOWN_FROM_CURRENT_VERSION } from '../../helpers/nodeVersion';
 import type { RunnerSettings } from '../../runner/runOperation';
 
 /** The exponential backoff between tries stops growing here, whatever the options say. */
@@ -13,10 +14,9 @@ export const MIN_TIMEOUT_MS = 1_000;
  * options are named per request, and a value outside the bounds the panel shows is refused.
  * Version 1 keeps its names, units and silent corrections.
  */
-const SECONDS_OPTIONS_VERSION = 1.1;
 
 const version1 = { show: { '@version': [1] } };
-const fromSecondsVersion = { show: { '@version': [{ _cnd: { gte: SECONDS_OPTIONS_VERSION } }] } };
+const fromSecondsVersion = { show: SHOWN_FROM_CURRENT_VERSION };
 
 /** n8n's own retry (Settings → Retry On Fail), in the words each retry option uses to tell them apart. */
 const NOT_RETRY_ON_FAIL =
@@ -248,7 +248,7 @@ export function runnerSettings(
 	typeVersion: unknown,
 	context: RunnerContext = {},
 ): Checked<RunnerSettings> {
-	if (typeof typeVersion === 'number' && typeVersion < SECONDS_OPTIONS_VERSION) {
+	if (isVersion1(typeVersion)) {
 		return { ok: true, value: version1Settings(options, context) };
 	}
 	return secondsSettings(options, context);
