@@ -80,14 +80,68 @@ async function itemsOnEdge(source: string, target: string): Promise<string> {
 	return (await label.innerText()).trim();
 }
 
+interface EditorRoot {
+	__vue_app__?: {
+		config: { globalProperties: { $router?: { push(to: string): Promise<unknown> } } };
+	};
+}
+
+/**
+ * Goes to an editor page as the editor's own links do, through its router, once the editor is
+ * loaded; loads the page only the first time or to reload the page shown. A load takes 10-20 s on
+ * two busy cores, a route change under a second.
+ */
+async function go(path: string): Promise<void> {
+	const here = page.url().startsWith(session.n8n.url) ? new URL(page.url()).pathname : undefined;
+	// A dialog (one a failed test left open) outlives a route change: a load closes it.
+	const dialogOpen = (await page.locator('#app-modals [role="dialog"]:visible').count()) > 0;
+	const routed =
+		here !== undefined &&
+		here !== path &&
+		!dialogOpen &&
+		(await page.evaluate(async (to) => {
+			const { document } = globalThis as unknown as {
+				document: { querySelector(selector: string): EditorRoot | null };
+			};
+			const router = document.querySelector('#app')?.__vue_app__?.config.globalProperties.$router;
+			if (!router) return false;
+			await router.push(to);
+			return true;
+		}, path));
+	if (!routed) await page.goto(`${session.n8n.url}${path}`);
+}
+
+/** Closes the credential dialog (Escape, as a user may). */
+async function closeCredentialDialog(): Promise<void> {
+	await page.keyboard.press('Escape');
+	await byTestId('credential-edit-dialog').waitFor({ state: 'hidden' });
+}
+
 async function openWorkflow(id: string): Promise<void> {
-	await page.goto(`${session.n8n.url}/workflow/${id}`);
+	await go(`/workflow/${id}`);
 	await byTestId('canvas-node').first().waitFor();
 }
 
 async function closeNodeView(): Promise<void> {
 	await byTestId('ndv-close-button').click();
 	await byTestId('ndv-close-button').waitFor({ state: 'hidden' });
+}
+
+/** Opens a canvas node's view; resolves once the parameter `shown` (a data-test-id) is there. */
+async function openNodeView(nodeName: string, shown: string): Promise<void> {
+	await canvasNode(nodeName).dblclick();
+	await byTestId(shown).waitFor();
+}
+
+/** Picks an entry of the select (options or multiOptions) whose list is open. */
+async function choose(text: string): Promise<void> {
+	await page.locator('.el-select-dropdown__item:visible').filter({ hasText: text }).click();
+}
+
+/** How many items named `name` the nodes panel, open, lists for `words`. */
+async function panelFinds(words: string, name: string): Promise<number> {
+	await byTestId('node-creator-search-bar').fill(words);
+	return await byTestId('node-creator-item-name').filter({ hasText: name }).count();
 }
 
 /** The text n8n shows for a node's output, in its node view (table mode). */
@@ -169,13 +223,10 @@ function wiredWorkflow(name: string, joinNode: Record<string, unknown> = {}) {
 test('the nodes panel finds the node by "whatsapp" and "join group"; added, it has Success and Failed outputs and its options in reading order', async () => {
 	await openWorkflow(await session.createWorkflow(wiredWorkflow('Found in the panel')));
 	await byTestId('node-creator-plus-button').click();
-	const search = byTestId('node-creator-search-bar');
 	const found = byTestId('node-creator-item-name');
-	for (const words of ['whatsapp', 'join group', 'invite link']) {
-		await search.fill(words);
-		await expect(found.filter({ hasText: 'RyzeAPI' }).count()).resolves.toBe(1);
-	}
-	await search.fill('whatsapp');
+	for (const words of ['whatsapp', 'join group', 'invite link'])
+		await expect(panelFinds(words, 'RyzeAPI')).resolves.toBe(1);
+	await panelFinds('whatsapp', 'RyzeAPI');
 	await session.screenshot('nodes-panel-whatsapp');
 	await found.filter({ hasText: 'RyzeAPI' }).click();
 	await found.filter({ hasText: 'Join a group' }).click();
@@ -215,12 +266,9 @@ test('switching Pending Approval Output to Separate on a wired node rewires noth
 	await openWorkflow(id);
 	await expectOutputLabels('Join Group', ['Success', 'Failed']);
 
-	await canvasNode('Join Group').dblclick();
+	await openNodeView('Join Group', 'parameter-input-pendingApprovalOutput');
 	await byTestId('parameter-input-pendingApprovalOutput').click();
-	await page
-		.locator('.el-select-dropdown__item:visible')
-		.filter({ hasText: 'Separate Output' })
-		.click();
+	await choose('Separate Output');
 	await closeNodeView();
 	await expectOutputLabels('Join Group', ['Success', 'Failed', 'Pending']);
 	await session.screenshot('separate-outputs');
@@ -270,7 +318,7 @@ test('with On Error = "Continue (using error output)" the outputs are Success, F
 
 test('the credential dialog: Instance Name, Token, then Base URL; the Token says where it comes from; Test says what to fix first', async () => {
 	const refused = await session.createCredential('RyzeAPI (wrong token)', 'not-a-real-token');
-	await page.goto(`${session.n8n.url}/home/credentials/${refused.id}`);
+	await go(`/home/credentials/${refused.id}`);
 	const dialog = byTestId('credential-edit-dialog');
 	const fields = dialog.locator('[data-test-id="credential-connection-parameter"]');
 	await fields.first().waitFor();
@@ -297,4 +345,5 @@ test('the credential dialog: Instance Name, Token, then Base URL; the Token says
 	expect(await details.innerText()).toMatch(/^Check the Token: RyzeAPI refused the token \(401/);
 	expect(await dialog.innerText()).not.toContain('not-a-real-token');
 	await session.screenshot('credential-refused');
+	await closeCredentialDialog();
 });
