@@ -2,11 +2,12 @@
  * The node in n8n's real editor (n8n 2.8.4, the packed package installed as n8n installs it),
  * in Debian's Chromium driven by playwright-core, as a new user meets it: found in the nodes
  * panel, added, its outputs labelled and never rewired by a mode switch, its options in reading
- * order, and its credential dialog. Run by `npm run test:ui`; screenshots in .n8n-ui-screenshots/.
+ * order, its credential dialog; the trigger's panel; the node as an AI Agent's tool. Run by
+ * `npm run test:ui`; screenshots in .n8n-ui-screenshots/.
  */
 import type { Locator, Page } from 'playwright-core';
 
-import { NODE_TYPE } from '../support/n8n/realN8n';
+import { NODE_TYPE, TRIGGER_NODE_TYPE } from '../support/n8n/realN8n';
 import { EditorSession } from '../support/n8n/editorSession';
 
 const installDir = process.env.N8N_E2E_INSTALL_DIR;
@@ -80,14 +81,88 @@ async function itemsOnEdge(source: string, target: string): Promise<string> {
 	return (await label.innerText()).trim();
 }
 
+interface EditorRoot {
+	__vue_app__?: {
+		config: { globalProperties: { $router?: { push(to: string): Promise<unknown> } } };
+	};
+}
+
+/**
+ * Goes to an editor page as the editor's own links do, through its router, once the editor is
+ * loaded; loads the page only the first time or to reload the page shown. A load takes 10-20 s on
+ * two busy cores, a route change under a second.
+ */
+async function go(path: string): Promise<void> {
+	const here = page.url().startsWith(session.n8n.url) ? new URL(page.url()).pathname : undefined;
+	// A dialog (one a failed test left open) outlives a route change: a load closes it.
+	const dialogOpen = (await page.locator('#app-modals [role="dialog"]:visible').count()) > 0;
+	const routed =
+		here !== undefined &&
+		here !== path &&
+		!dialogOpen &&
+		(await page.evaluate(async (to) => {
+			const { document } = globalThis as unknown as {
+				document: { querySelector(selector: string): EditorRoot | null };
+			};
+			const router = document.querySelector('#app')?.__vue_app__?.config.globalProperties.$router;
+			if (!router) return false;
+			await router.push(to);
+			return true;
+		}, path));
+	if (!routed) await page.goto(`${session.n8n.url}${path}`);
+}
+
+/** Closes the credential dialog (Escape, as a user may). */
+async function closeCredentialDialog(): Promise<void> {
+	await page.keyboard.press('Escape');
+	await byTestId('credential-edit-dialog').waitFor({ state: 'hidden' });
+}
+
 async function openWorkflow(id: string): Promise<void> {
-	await page.goto(`${session.n8n.url}/workflow/${id}`);
+	await go(`/workflow/${id}`);
 	await byTestId('canvas-node').first().waitFor();
 }
 
 async function closeNodeView(): Promise<void> {
 	await byTestId('ndv-close-button').click();
 	await byTestId('ndv-close-button').waitFor({ state: 'hidden' });
+}
+
+/** Opens a canvas node's view; resolves once the parameter `shown` (a data-test-id) is there. */
+async function openNodeView(nodeName: string, shown: string): Promise<void> {
+	await canvasNode(nodeName).dblclick();
+	await byTestId(shown).waitFor();
+}
+
+/** Picks an entry of the select (options or multiOptions) whose list is open. */
+async function choose(text: string): Promise<void> {
+	await page.locator('.el-select-dropdown__item:visible').filter({ hasText: text }).click();
+}
+
+/** The nodes panel of an empty workflow ("What triggers this workflow?"), opened. */
+async function openNodesPanelOfNewWorkflow(): Promise<void> {
+	await go('/workflow/new');
+	await byTestId('canvas-add-button').waitFor();
+	await byTestId('canvas-plus-button').click();
+	await byTestId('node-creator-search-bar').waitFor();
+}
+
+/** How many items named `name` the nodes panel, open, lists for `words`. */
+async function panelFinds(words: string, name: string): Promise<number> {
+	await byTestId('node-creator-search-bar').fill(words);
+	return await byTestId('node-creator-item-name').filter({ hasText: name }).count();
+}
+
+/** The values selected in a multiOptions parameter, as its tags read. */
+async function selectedIn(parameter: string): Promise<string[]> {
+	return await byTestId(`parameter-input-${parameter}`)
+		.locator('.el-select__tags-text')
+		.allInnerTexts();
+}
+
+/** Whether the node view shows parameter `name` (its input, by data-test-id). */
+async function shows(name: string): Promise<boolean> {
+	return (await byTestId(`parameter-input-${name}`).count()) === 1;
 }
 
 /** The text n8n shows for a node's output, in its node view (table mode). */
@@ -169,13 +244,10 @@ function wiredWorkflow(name: string, joinNode: Record<string, unknown> = {}) {
 test('the nodes panel finds the node by "whatsapp" and "join group"; added, it has Success and Failed outputs and its options in reading order', async () => {
 	await openWorkflow(await session.createWorkflow(wiredWorkflow('Found in the panel')));
 	await byTestId('node-creator-plus-button').click();
-	const search = byTestId('node-creator-search-bar');
 	const found = byTestId('node-creator-item-name');
-	for (const words of ['whatsapp', 'join group', 'invite link']) {
-		await search.fill(words);
-		await expect(found.filter({ hasText: 'RyzeAPI' }).count()).resolves.toBe(1);
-	}
-	await search.fill('whatsapp');
+	for (const words of ['whatsapp', 'join group', 'invite link'])
+		await expect(panelFinds(words, 'RyzeAPI')).resolves.toBe(1);
+	await panelFinds('whatsapp', 'RyzeAPI');
 	await session.screenshot('nodes-panel-whatsapp');
 	await found.filter({ hasText: 'RyzeAPI' }).click();
 	await found.filter({ hasText: 'Join a group' }).click();
@@ -215,12 +287,9 @@ test('switching Pending Approval Output to Separate on a wired node rewires noth
 	await openWorkflow(id);
 	await expectOutputLabels('Join Group', ['Success', 'Failed']);
 
-	await canvasNode('Join Group').dblclick();
+	await openNodeView('Join Group', 'parameter-input-pendingApprovalOutput');
 	await byTestId('parameter-input-pendingApprovalOutput').click();
-	await page
-		.locator('.el-select-dropdown__item:visible')
-		.filter({ hasText: 'Separate Output' })
-		.click();
+	await choose('Separate Output');
 	await closeNodeView();
 	await expectOutputLabels('Join Group', ['Success', 'Failed', 'Pending']);
 	await session.screenshot('separate-outputs');
@@ -270,7 +339,7 @@ test('with On Error = "Continue (using error output)" the outputs are Success, F
 
 test('the credential dialog: Instance Name, Token, then Base URL; the Token says where it comes from; Test says what to fix first', async () => {
 	const refused = await session.createCredential('RyzeAPI (wrong token)', 'not-a-real-token');
-	await page.goto(`${session.n8n.url}/home/credentials/${refused.id}`);
+	await go(`/home/credentials/${refused.id}`);
 	const dialog = byTestId('credential-edit-dialog');
 	const fields = dialog.locator('[data-test-id="credential-connection-parameter"]');
 	await fields.first().waitFor();
@@ -297,4 +366,145 @@ test('the credential dialog: Instance Name, Token, then Base URL; the Token says
 	expect(await details.innerText()).toMatch(/^Check the Token: RyzeAPI refused the token \(401/);
 	expect(await dialog.innerText()).not.toContain('not-a-real-token');
 	await session.screenshot('credential-refused');
+	await closeCredentialDialog();
+});
+
+const WEBHOOK_NOTICE = /^RyzeAPI allows 3 enabled webhooks per instance: this trigger uses one/m;
+
+test('the nodes panel of a new workflow finds the trigger by "whatsapp" and "group" (not yet by "webhook"); "On group flow" adds it with the webhook notice, Events = Group Flow, Group Changes and Group JIDs', async () => {
+	await openNodesPanelOfNewWorkflow();
+	for (const words of ['whatsapp', 'group'])
+		await expect(panelFinds(words, 'RyzeAPI')).resolves.toBe(1);
+	// Known gap, pinned: n8n merges the trigger into the action node's entry and searches only the
+	// action node's aliases (2.8.4 and 2.41.1, generateMergedNodesAndActions), so the trigger's
+	// alias "webhook" finds nothing. When this fails the trigger is found by "webhook": expect 1.
+	expect(await panelFinds('webhook', 'RyzeAPI')).toBe(0);
+	await panelFinds('whatsapp', 'RyzeAPI');
+	await byTestId('node-creator-item-name').filter({ hasText: 'RyzeAPI' }).click();
+	// n8n lists the trigger as one "On …" entry per event (the Events options), under the node.
+	const creator = byTestId('node-creator');
+	await creator.getByText('On instance state', { exact: true }).waitFor();
+	await session.screenshot('nodes-panel-trigger');
+	await creator.getByText('On group flow', { exact: true }).click();
+
+	await byTestId('parameter-input-groupChanges').waitFor();
+	expect(await byTestId('node-parameters').innerText()).toMatch(WEBHOOK_NOTICE);
+	expect(await selectedIn('events')).toEqual(['Group Flow']);
+	expect(await shows('groupJids')).toBe(true);
+	expect(await shows('instanceStates')).toBe(false);
+	await session.screenshot('trigger-added');
+});
+
+test('the trigger with its default Events (Group Flow, Instance State) shows Group Changes, Group JIDs and Instance States; deselecting Group Flow hides the first two', async () => {
+	const trigger = {
+		id: 'trigger',
+		name: 'RyzeAPI Trigger',
+		type: TRIGGER_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { ryzeApi: credential },
+		webhookId: 'ui-trigger-defaults',
+	};
+	await openWorkflow(
+		await session.createWorkflow({ name: 'Trigger defaults', nodes: [trigger], connections: {} }),
+	);
+	await openNodeView('RyzeAPI Trigger', 'parameter-input-events');
+	expect(await byTestId('node-parameters').innerText()).toMatch(WEBHOOK_NOTICE);
+	expect(await selectedIn('events')).toEqual(['Group Flow', 'Instance State']);
+	for (const name of ['groupChanges', 'groupJids', 'instanceStates'])
+		expect([name, await shows(name)]).toEqual([name, true]);
+
+	await byTestId('parameter-input-events')
+		.locator('.el-tag')
+		.filter({ hasText: 'Group Flow' })
+		.locator('.el-tag__close')
+		.click();
+	await byTestId('parameter-input-groupChanges').waitFor({ state: 'detached' });
+	expect(await selectedIn('events')).toEqual(['Instance State']);
+	expect(await shows('groupJids')).toBe(false);
+	expect(await shows('instanceStates')).toBe(true);
+	await session.screenshot('trigger-group-flow-deselected');
+	await closeNodeView();
+});
+
+test('as the tool of an AI Agent the node has no Pending Approval Output and no notice about it; the same node as a plain action (1.1, Join) has both', async () => {
+	const join = { resource: 'group', operation: 'join' };
+	const workflow = {
+		name: 'Agent tool',
+		nodes: [
+			{
+				id: 'chat',
+				name: 'When chat message received',
+				type: '@n8n/n8n-nodes-langchain.chatTrigger',
+				typeVersion: 1.3,
+				position: [0, 0],
+				parameters: { options: {} },
+			},
+			{
+				id: 'agent',
+				name: 'AI Agent',
+				type: '@n8n/n8n-nodes-langchain.agent',
+				typeVersion: 3,
+				position: [240, 0],
+				parameters: { options: {} },
+			},
+			{
+				id: 'tool',
+				name: 'Join as tool',
+				type: `${NODE_TYPE}Tool`,
+				typeVersion: 1.1,
+				position: [380, 220],
+				parameters: { ...join, identifier: "={{ $fromAI('link') }}" },
+				credentials: { ryzeApi: credential },
+			},
+			{
+				id: 'plain',
+				name: 'Join as action',
+				type: NODE_TYPE,
+				typeVersion: 1.1,
+				position: [600, 0],
+				parameters: { ...join, identifier: 'OpenAlpha' },
+				credentials: { ryzeApi: credential },
+			},
+		],
+		connections: {
+			'When chat message received': { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
+			'Join as tool': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+			'AI Agent': { main: [[{ node: 'Join as action', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+	await openWorkflow(await session.createWorkflow(workflow));
+	const notice = /Success also receives joins still waiting for an admin/;
+
+	// The Options collection comes after the mode: once it is drawn, the mode would be too.
+	await openNodeView('Join as tool', 'collection-parameter-add');
+	const asTool = await byTestId('node-parameters').innerText();
+	expect(asTool).toContain('Tool Description'); // n8n's own: this is the tool's panel
+	expect(asTool).not.toContain('Pending Approval Output');
+	expect(asTool).not.toMatch(notice);
+	expect(await shows('pendingApprovalOutput')).toBe(false);
+	await session.screenshot('agent-tool-panel');
+	await closeNodeView();
+
+	await openNodeView('Join as action', 'parameter-input-pendingApprovalOutput');
+	expect(await byTestId('node-parameters').innerText()).toMatch(notice);
+	await closeNodeView();
+});
+
+test("the credential dialog's Test, for an instance not connected to WhatsApp, says so and to scan the QR code", async () => {
+	const offline = await session.createCredential('RyzeAPI (offline)', undefined, 'offline');
+	await go(`/home/credentials/${offline.id}`);
+	const dialog = byTestId('credential-edit-dialog');
+	// n8n tests the credential when the dialog opens.
+	await dialog.getByText('Couldn’t connect with these settings').waitFor();
+	await dialog.getByText('More details').click();
+	const details = dialog.getByText(/is not connected to WhatsApp/);
+	await details.waitFor();
+	expect(await details.innerText()).toBe(
+		'Token and instance name are right, but instance "offline" is not connected to WhatsApp (400: Instance disconnected). Connect it: scan the QR code in the RyzeAPI dashboard, then test again.',
+	);
+	await session.screenshot('credential-offline');
+	await closeCredentialDialog();
 });

@@ -44,7 +44,14 @@ export class EditorSession {
 
 	private cookie = '';
 
-	constructor(private readonly installDir: string) {}
+	/**
+	 * installDir: an n8n from the cache (test/support/n8n/realN8n.ts, ensureN8n); run by this Node
+	 * unless `run` names another binary (n8n 2.41 needs Node 24), with `run.env` added.
+	 */
+	constructor(
+		private readonly installDir: string,
+		private readonly run: { nodeBinary?: string; env?: Record<string, string> } = {},
+	) {}
 
 	async start(): Promise<void> {
 		this.workDir = mkdtempSync(join(tmpdir(), 'ryzeapi-ui-'));
@@ -60,6 +67,7 @@ export class EditorSession {
 				userFolder: this.workDir,
 				filesDir,
 				port: await freePort(),
+				...this.run,
 			});
 			try {
 				await this.n8n.start();
@@ -109,11 +117,12 @@ export class EditorSession {
 	async createCredential(
 		name: string,
 		token = ACCOUNT_TOKEN,
+		instanceName = MAIN_INSTANCE,
 	): Promise<{ id: string; name: string }> {
 		const created = await this.rest<{ id: string; name: string }>('POST', '/credentials', {
 			name,
 			type: 'ryzeApi',
-			data: { baseUrl: this.emulator.url, instanceName: MAIN_INSTANCE, token },
+			data: { baseUrl: this.emulator.url, instanceName, token },
 		});
 		return { id: created.id, name: created.name };
 	}
