@@ -19,7 +19,10 @@ export class RyzeApiTrigger implements INodeType {
 		icon: { light: 'file:ryzeapi.svg', dark: 'file:ryzeapi.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ $parameter["events"].join(", ") }}',
+		// n8n lists this trigger under the action node's entry and searches only that node's aliases:
+		// "webhook", "events" and "instance state" are in RyzeApi.node.json too.
+		subtitle:
+			'={{ $parameter["events"].map((event) => ({"group.flow": "Group Flow", "instance.state": "Instance State", "message.exchange": "Message Exchange", "message.status": "Message Status", "call.update": "Call Update", "label.update": "Label Update"})[event] ?? event).join(", ") }}',
 		description:
 			'Starts the workflow when RyzeAPI sends a WhatsApp event: group changes, connection states, messages, receipts, calls, labels',
 		defaults: {

@@ -144,3 +144,22 @@ describe('ignoredBecause', () => {
 		expect(ignoredBecause(state(null), filters({}))).toBeUndefined();
 	});
 });
+
+describe("the trigger's subtitle on the canvas", () => {
+	const subtitle = new RyzeApiTrigger().description.subtitle as string;
+	// The expression's body, run as the editor runs it, on the parameters it reads.
+	const render = (events: string[]) =>
+		new Function('$parameter', `return (${subtitle.slice(3, -2)});`)({ events }) as string;
+
+	test('names every event as the Events list does, in the order chosen', () => {
+		const options = new RyzeApiTrigger().description.properties.find(
+			(property) => property.name === 'events',
+		)?.options as Array<{ name: string; value: string }>;
+		for (const { name, value } of options) expect(render([value])).toBe(name);
+		expect(render(['instance.state', 'group.flow'])).toBe('Instance State, Group Flow');
+	});
+
+	test('shows a value it does not know as it is', () => {
+		expect(render(['new.event'])).toBe('new.event');
+	});
+});
