@@ -159,6 +159,25 @@ describe('describeRefusal', () => {
 		expect(message).toContain('RyzeAPI dashboard');
 	});
 
+	it.each([
+		['an invalid URL with a 3 in it', 'Invalid webhook url http://10.0.0.3/x'],
+		['a webhook error with a bare 3', 'webhook 3 failed validation'],
+		['a limit without webhook', 'Rate limit of 3 per second'],
+	])('a 4xx that is not about the slots is not taken for them: %s', (_case, said) => {
+		const message = describeRefusal(http(400, said), context);
+		expect(message).not.toContain('enabled webhooks per instance');
+		expect(message).toMatch(/answered HTTP 400: /);
+		expect(message).toContain(said);
+	});
+
+	it.each([
+		'Webhook limit reached',
+		'max 3 webhooks enabled',
+		'At most 3 enabled webhooks per instance',
+	])('the slot refusal in other words: %s', (said) => {
+		expect(describeRefusal(http(422, said), context)).toContain('enabled webhooks per instance');
+	});
+
 	it('never repeats the secret, should the provider echo it', () => {
 		const message = describeRefusal(http(400, `Invalid authorization Bearer ${SECRET}`), context);
 		expect(message).not.toContain(SECRET);

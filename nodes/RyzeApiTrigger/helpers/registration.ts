@@ -121,14 +121,7 @@ export function describeRefusal(answer: RawAnswer, context: RefusalContext): str
 	const provided = answer.bodyTooLarge ? undefined : readEnvelope(answer.body)?.errorMessage;
 	const message = provided === undefined ? undefined : shortened(provided, context.secret);
 	const said = message ? `: ${message}` : '';
-	if (
-		status >= 400 &&
-		status < 500 &&
-		status !== 429 &&
-		message &&
-		/webhook/i.test(message) &&
-		/limit|max|at most|3/i.test(message)
-	)
+	if (status >= 400 && status < 500 && status !== 429 && message && isSlotLimit(message))
 		return slotsFullMessage(context.instance, context.enabledLabels);
 	if (status >= 300 && status < 400)
 		return `${start}: the server at ${context.origin} answered with a redirect (HTTP ${status}), which is not followed. Check the Base URL in the RyzeAPI credential.`;
@@ -144,6 +137,15 @@ export function describeRefusal(answer: RawAnswer, context: RefusalContext): str
 		return `${start}: RyzeAPI's rate limit for this token is used up (429${said}). Try again ${when}.`;
 	}
 	return `${start}: RyzeAPI answered HTTP ${status}${said || ' without its JSON error'}.`;
+}
+
+/**
+ * Whether a refusal's message is about the webhook slots. The provider documents no wording, so
+ * it must speak of webhooks and of a limit: a bare "3" is not enough (a URL such as
+ * http://10.0.0.3/x would otherwise read as a full instance).
+ */
+function isSlotLimit(message: string): boolean {
+	return /webhook/i.test(message) && /\blimit|\bmax|\bat most\b/i.test(message);
 }
 
 /** The provider's message, cut to a readable length, with our secret redacted should it echo it. */
