@@ -4,6 +4,8 @@
  * when it counts as registered already, what deactivation disables, a full instance, the
  * provider's refusals, and deliveries from the emulator to the node's real URL on loopback.
  */
+import { createHash } from 'node:crypto';
+
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
@@ -36,9 +38,13 @@ beforeEach(async () => {
 	}).start();
 });
 afterEach(async () => {
-	await emulator.deliveriesSettled();
-	await harness.settled();
-	await harness.close();
+	try {
+		harness.expectStaticDataFreeOf(await registeredSecrets());
+	} finally {
+		await emulator.deliveriesSettled();
+		await harness.settled();
+		await harness.close();
+	}
 });
 
 function credentials(token = ACCOUNT_TOKEN) {
@@ -61,6 +67,23 @@ async function rows(): Promise<Row[]> {
 
 async function rowOf(label: string): Promise<Row | undefined> {
 	return (await rows()).find((row) => row.label === label);
+}
+
+/** Every Authorization the emulator was given so far (a disabled row keeps none), and its secret. */
+const authorizationsSeen = new Set<string>();
+async function registeredSecrets(): Promise<string[]> {
+	for (const row of await rows()) if (row.authorization) authorizationsSeen.add(row.authorization);
+	return [...authorizationsSeen].flatMap((authorization) => [
+		authorization,
+		authorization.replace(/^Bearer /, ''),
+	]);
+}
+
+/** The Authorization our row holds at the emulator: the static data has only its hash. */
+async function authorizationOf(label: string): Promise<string> {
+	const authorization = (await rowOf(label))?.authorization;
+	if (!authorization) throw new Error(`no authorization registered for ${label}`);
+	return authorization;
 }
 
 async function registerOwn(label: string, fields: Partial<Row> = {}): Promise<void> {
@@ -107,18 +130,22 @@ describe('create', () => {
 
 		const label = storedLabel('trigger');
 		expect(label).toMatch(/^n8n-wf\d+Trigger-[0-9a-f]{10}$/);
-		const secret = harness.staticData('trigger').secret;
-		expect(typeof secret).toBe('string');
-		expect(secret).toMatch(/^[A-Za-z0-9_-]{43,}$/);
 		expect(await rowOf(label)).toEqual({
 			label,
 			enabled: true,
 			url: harness.webhookUrl('trigger'),
-			authorization: `Bearer ${secret as string}`,
+			authorization: expect.stringMatching(/^Bearer [A-Za-z0-9_-]{43,}$/),
 			byEvents: false,
 			events: EVENTS,
 			mediaBase64: false,
 		});
+		// Only the hash of the header is kept: n8n copies static data into every stored execution.
+		const authorization = await authorizationOf(label);
+		expect(harness.staticData('trigger')).toEqual({
+			label,
+			authorizationHash: createHash('sha256').update(authorization).digest('hex'),
+		});
+		harness.expectStaticDataFreeOf(await registeredSecrets());
 		expect(harness.webhookUrl('trigger')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook\/[^/]/);
 		expect(await rowOf('default')).toEqual(before);
 	});
@@ -138,7 +165,9 @@ describe('create', () => {
 			byEvents: false,
 		});
 		expect(row?.url).toContain('/webhook-test/');
-		expect(row?.authorization).toBe(`Bearer ${harness.staticData('manual').secret as string}`);
+		expect(row?.authorization).toMatch(/^Bearer [A-Za-z0-9_-]{43,}$/);
+		expect(row?.authorization).not.toBe(await authorizationOf(active));
+		harness.expectStaticDataFreeOf(await registeredSecrets());
 		expect(await rowOf(active)).toMatchObject({
 			enabled: true,
 			url: harness.webhookUrl('trigger'),
@@ -171,11 +200,33 @@ describe('checkExists', () => {
 		expect(await harness.run('checkExists', 'trigger')).toBe(false);
 	});
 
-	test('false when the static data lost the secret', async () => {
+	test('false when the static data lost the hash', async () => {
 		await harness.activate('trigger');
-		delete harness.staticData('trigger').secret;
+		delete harness.staticData('trigger').authorizationHash;
 
 		expect(await harness.run('checkExists', 'trigger')).toBe(false);
+	});
+
+	test("an older build's plain secret is not current: create registers anew, keeps only the hash", async () => {
+		await harness.activate('trigger');
+		const label = storedLabel('trigger');
+		const old = await authorizationOf(label);
+		const staticData = harness.staticData('trigger');
+		// As an older build left it: the plain secret, no hash.
+		delete staticData.authorizationHash;
+		staticData.secret = old.replace(/^Bearer /, '');
+		staticData.__dataChanged = true;
+
+		await harness.activate('trigger');
+
+		expect(registrationPosts()).toBe(2);
+		const renewed = await authorizationOf(label);
+		expect(renewed).not.toBe(old);
+		expect(harness.staticData('trigger').secret).toBeUndefined();
+		expect(harness.staticData('trigger').authorizationHash).toBe(
+			createHash('sha256').update(renewed).digest('hex'),
+		);
+		harness.expectStaticDataFreeOf(await registeredSecrets());
 	});
 });
 
@@ -193,7 +244,7 @@ describe('delete', () => {
 		expect(registrationPosts()).toBe(posts + 1);
 		expect(await rowOf(label)).toMatchObject({ label, enabled: false, url: '', authorization: '' });
 		expect((await rows()).filter((row) => row.label !== label)).toEqual(others);
-		expect(harness.staticData('trigger').secret).toBeUndefined();
+		expect(harness.staticData('trigger').authorizationHash).toBeUndefined();
 		expect(harness.staticData('trigger').label).toBeUndefined();
 	});
 });
@@ -214,7 +265,7 @@ describe('a full instance', () => {
 			expect(error.message).toMatch(/Free one: deactivate the n8n workflow/);
 			expect(registrationPosts()).toBe(posts);
 			expect(await rows()).toEqual(before);
-			expect(harness.staticData(mode).secret).toBeUndefined();
+			expect(harness.staticData(mode).authorizationHash).toBeUndefined();
 		},
 	);
 
@@ -354,7 +405,7 @@ describe('deliveries to the real URL', () => {
 			new URL(harness.webhookUrl('manual')).pathname,
 		]);
 		expect(itemsOf(0)?.[0].json).toMatchObject({ event: 'instance.state', state: 'qr_ready' });
-		expect(harness.staticData('trigger').secret).toBeUndefined();
+		expect(harness.staticData('trigger').authorizationHash).toBeUndefined();
 	});
 
 	test('the instance token inside a payload is redacted too', async () => {
@@ -371,7 +422,7 @@ describe('deliveries to the real URL', () => {
 
 	test('after delete, a delivery with the old secret is refused', async () => {
 		await harness.activate('trigger');
-		const authorization = `Bearer ${harness.staticData('trigger').secret as string}`;
+		const authorization = await authorizationOf(storedLabel('trigger'));
 		await harness.deactivate('trigger');
 
 		const late = await harness.post(

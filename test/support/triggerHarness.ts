@@ -95,6 +95,26 @@ export class TriggerHarness {
 		return this.workflows[mode].getStaticData('node', this.node(mode));
 	}
 
+	/**
+	 * Throws when any static data n8n holds for this workflow (the active one, what its database
+	 * saved, the editor's copy and its test registration) has, in a key or a value, one of these
+	 * strings: the secrets that must never be stored, since n8n copies static data into every
+	 * execution it stores. The message names where, never the string.
+	 */
+	expectStaticDataFreeOf(secrets: string[]): void {
+		const held: Record<string, IDataObject | undefined> = {
+			trigger: this.workflows.trigger.staticData,
+			saved: this.saved,
+			manual: this.workflows.manual.staticData,
+			testRegistration: this.testRegistration,
+		};
+		for (const [where, data] of Object.entries(held)) {
+			const text = JSON.stringify(data ?? {});
+			const index = secrets.findIndex((secret) => secret !== '' && text.includes(secret));
+			if (index >= 0) throw new Error(`The ${where} static data holds secret #${index}`);
+		}
+	}
+
 	async start(): Promise<this> {
 		const server = createServer((req, res) => this.track(this.receive(req, res)));
 		server.listen(0, '127.0.0.1');

@@ -1,5 +1,6 @@
 /** RyzeApiTrigger/helpers/registration.ts: reading rows, "ours and current?", slots, refusals. */
 import type { RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
+import { authorizationHash } from '../../nodes/RyzeApiTrigger/helpers/authorization';
 import {
 	blockingLabels,
 	describeRefusal,
@@ -17,6 +18,13 @@ const WANTED = {
 	url: 'https://n8n.example/webhook/abc/ryzeapi',
 	authorization: `Bearer ${SECRET}`,
 	events: ['group.flow', 'instance.state'],
+};
+/** What the static data knows of WANTED: the header by its hash. */
+const EXPECTED = {
+	label: LABEL,
+	url: WANTED.url,
+	authorizationHash: authorizationHash(WANTED.authorization),
+	events: WANTED.events,
 };
 const row = (fields: Record<string, unknown>) => ({
 	label: LABEL,
@@ -58,7 +66,7 @@ describe('reading the provider rows', () => {
 
 describe('isCurrentRegistration', () => {
 	it('is true for our label, enabled, same url, secret and events in any order', () => {
-		expect(isCurrentRegistration(readSingleWebhook(row({})), WANTED)).toBe(true);
+		expect(isCurrentRegistration(readSingleWebhook(row({})), EXPECTED)).toBe(true);
 	});
 
 	it.each([
@@ -72,7 +80,15 @@ describe('isCurrentRegistration', () => {
 		['more events', row({ events: ['group.flow', 'instance.state', 'call.update'] })],
 		['events absent (all of them)', row({ events: undefined })],
 	])('is false when %s', (_name, raw) => {
-		expect(isCurrentRegistration(raw && readSingleWebhook(raw), WANTED)).toBe(false);
+		expect(isCurrentRegistration(raw && readSingleWebhook(raw), EXPECTED)).toBe(false);
+	});
+
+	it('compares the row with the stored hash: a plain secret in place of the hash matches nothing', () => {
+		const current = readSingleWebhook(row({}));
+		expect(isCurrentRegistration(current, { ...EXPECTED, authorizationHash: SECRET })).toBe(false);
+		expect(
+			isCurrentRegistration(current, { ...EXPECTED, authorizationHash: WANTED.authorization }),
+		).toBe(false);
 	});
 });
 

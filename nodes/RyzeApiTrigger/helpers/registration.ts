@@ -6,6 +6,7 @@
 import { describeNoAnswer, readEnvelope } from '../../RyzeApi/helpers/classifyAnswer';
 import type { RawAnswer } from '../../RyzeApi/helpers/interfaces';
 import { readRateLimitHeaders } from '../../RyzeApi/helpers/rateLimitHeaders';
+import { authorizationMatches } from './authorization';
 import { MAX_ENABLED_WEBHOOKS } from './events';
 import { isRecord } from './envelope';
 import { redactToken } from './redaction';
@@ -25,6 +26,11 @@ export interface WantedRegistration {
 	url: string;
 	authorization: string;
 	events: string[];
+}
+
+/** What our row must hold, as the static data knows it: the header by its hash only. */
+export interface ExpectedRegistration extends Omit<WantedRegistration, 'authorization'> {
+	authorizationHash: string;
 }
 
 export function readWebhookRow(raw: unknown): WebhookRow | undefined {
@@ -51,15 +57,16 @@ export function readSingleWebhook(body: unknown): WebhookRow | undefined {
 }
 
 /**
- * Whether the provider already delivers what we want: our label, enabled, this URL, our secret,
- * the same events in any order. Then an n8n restart registers nothing again.
+ * Whether the provider already delivers what we want: our label, enabled, this URL, the header
+ * whose hash we stored, the same events in any order. Then an n8n restart registers nothing again.
  */
 export function isCurrentRegistration(
 	row: WebhookRow | undefined,
-	wanted: WantedRegistration,
+	wanted: ExpectedRegistration,
 ): boolean {
-	if (!row || row.label !== wanted.label || !row.enabled) return false;
-	if (row.url !== wanted.url || row.authorization !== wanted.authorization) return false;
+	if (!row || row.label !== wanted.label || !row.enabled || row.url !== wanted.url) return false;
+	if (typeof row.authorization !== 'string') return false;
+	if (!authorizationMatches(row.authorization, wanted.authorizationHash)) return false;
 	const have = [...new Set(row.events ?? [])].sort();
 	const want = [...new Set(wanted.events)].sort();
 	return have.length === want.length && have.every((event, index) => event === want[index]);

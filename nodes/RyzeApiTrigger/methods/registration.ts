@@ -11,11 +11,15 @@ import { resolveConnection } from '../../RyzeApi/helpers/connection';
 import { readEnvelope } from '../../RyzeApi/helpers/classifyAnswer';
 import type { ApiRequest, RawAnswer } from '../../RyzeApi/helpers/interfaces';
 import { sendRequest } from '../../RyzeApi/transport';
-import { bearer, newWebhookSecret } from '../helpers/authorization';
+import { authorizationHash, bearer, newWebhookSecret } from '../helpers/authorization';
 import { webhookLabel } from '../helpers/label';
 import type { TriggerFilters, TriggerParameters } from '../helpers/parameters';
 import { checkTriggerParameters } from '../helpers/parameters';
-import type { RefusalContext, WantedRegistration } from '../helpers/registration';
+import type {
+	ExpectedRegistration,
+	RefusalContext,
+	WantedRegistration,
+} from '../helpers/registration';
 import {
 	blockingLabels,
 	describeRefusal,
@@ -29,9 +33,15 @@ import {
 
 const REGISTRATION_TIMEOUT_MS = 15_000;
 
-/** What the node keeps in its static data: the label it registered and the secret it gave. */
+/**
+ * What the node keeps in its static data: the label it registered and the hash of the header it
+ * gave (helpers/authorization.ts). n8n copies static data into every stored execution of the
+ * workflow, so the secret itself lives in memory only, while create sends it.
+ */
 export interface StoredRegistration extends IDataObject {
 	label?: string;
+	authorizationHash?: string;
+	/** The plain secret an older build kept: never read, only dropped (create registers anew). */
 	secret?: string;
 }
 
@@ -44,7 +54,8 @@ export function storedRegistration(context: {
 export async function webhookExists(this: IHookFunctions): Promise<boolean> {
 	const { connection, label, url, filters } = await activationTarget(this);
 	const stored = storedRegistration(this);
-	if (stored.label !== label || !stored.secret) return false;
+	// An older build's plain secret (no hash) is not current: create registers anew and drops it.
+	if (stored.label !== label || !stored.authorizationHash) return false;
 	const answer = await call(connection, {
 		method: 'GET',
 		area: 'events',
@@ -53,7 +64,7 @@ export async function webhookExists(this: IHookFunctions): Promise<boolean> {
 	});
 	if (answer.kind === 'http' && answer.status >= 200 && answer.status < 300) {
 		const row = readSingleWebhook(answer.bodyTooLarge ? undefined : readEnvelope(answer.body));
-		return isCurrentRegistration(row, wanted(label, url, stored.secret, filters));
+		return isCurrentRegistration(row, expected(label, url, stored.authorizationHash, filters));
 	}
 	// Unreachable or failing: say so rather than guess, so a restart does not silently re-register.
 	if (answer.kind === 'noAnswer' || answer.status === 429 || answer.status >= 500) {
@@ -70,6 +81,7 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 	const { connection, label, url, filters } = await activationTarget(this);
 	const stored = storedRegistration(this);
 	delete stored.secret;
+	delete stored.authorizationHash;
 	const list = await call(connection, { method: 'GET', area: 'events', route: 'getWebhook' });
 	if (list.kind === 'noAnswer' || list.status < 200 || list.status >= 300) {
 		throw new NodeOperationError(
@@ -87,15 +99,16 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 	// the clean-up must not leave a disabled row of ours at the provider.
 	stored.label = label;
 	const secret = newWebhookSecret();
-	stored.secret = secret;
+	const registration = wanted(label, url, secret, filters);
+	stored.authorizationHash = authorizationHash(registration.authorization);
 	const answer = await call(connection, {
 		method: 'POST',
 		area: 'events',
 		route: 'webhook',
-		body: registrationBody(wanted(label, url, secret, filters)),
+		body: registrationBody(registration),
 	});
 	if (answer.kind === 'http' && answer.status >= 200 && answer.status < 300) return true;
-	delete stored.secret;
+	delete stored.authorizationHash;
 	const enabledLabels = rows.filter((row) => row.enabled).map((row) => row.label);
 	const context = { ...refusalContext('register', label, connection, enabledLabels), secret };
 	throw new NodeOperationError(this.getNode(), describeRefusal(answer, context));
@@ -105,6 +118,7 @@ export async function deleteWebhook(this: IHookFunctions): Promise<boolean> {
 	const stored = storedRegistration(this);
 	const label = stored.label;
 	// Dropped whatever happens next: a delivery after this point is refused.
+	delete stored.authorizationHash;
 	delete stored.secret;
 	delete stored.label;
 	// No label stored: this node registered nothing, and must not guess another's label.
@@ -168,6 +182,15 @@ function wanted(
 	filters: TriggerFilters,
 ): WantedRegistration {
 	return { label, url, authorization: bearer(secret), events: filters.events };
+}
+
+function expected(
+	label: string,
+	url: string,
+	hash: string,
+	filters: TriggerFilters,
+): ExpectedRegistration {
+	return { label, url, authorizationHash: hash, events: filters.events };
 }
 
 function refusalContext(
