@@ -9,6 +9,9 @@ import { createHash } from 'node:crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
+import { registrationTiming } from '../../nodes/RyzeApiTrigger/methods/registration';
+import { webhookLabel } from '../../nodes/RyzeApiTrigger/helpers/label';
+import type { FaultKind } from '../support/emulator/server';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
 import { groupJidOf, instanceJidOf } from '../support/emulator/groups';
 import type { Webhook as Row } from '../support/emulator/webhooks';
@@ -106,6 +109,26 @@ function storedLabel(mode: TriggerMode): string {
 	const label = harness.staticData(mode).label;
 	if (typeof label !== 'string') throw new Error('no label stored');
 	return label;
+}
+
+/**
+ * The next registration POST gets this fault, not the list request before it: queued as the
+ * emulator logs the POST, just before it picks the request's fault.
+ */
+function faultOnNextRegistrationPost(kind: FaultKind, count = 1): void {
+	const log = emulator.log as typeof emulator.log & { push: typeof Array.prototype.push };
+	log.push = (...entries) => {
+		if (
+			entries.some(
+				(entry) => entry.method === 'POST' && entry.path.startsWith('/api/events/webhook/'),
+			)
+		) {
+			// Back to Array.prototype.push for every later request.
+			delete (log as { push?: unknown }).push;
+			emulator.queueFault(kind, count);
+		}
+		return Array.prototype.push.apply(log, entries);
+	};
 }
 
 async function failureOf(work: Promise<unknown>): Promise<Error> {
@@ -278,6 +301,44 @@ describe('a full instance', () => {
 		await harness.activate('trigger');
 
 		expect(await rowOf(storedLabel('trigger'))).toMatchObject({ enabled: true });
+	});
+});
+
+describe('a registration POST that gets no answer', () => {
+	afterEach(() => {
+		delete (emulator.log as { push?: unknown }).push;
+		registrationTiming.timeoutMs = 15_000;
+	});
+
+	test.each<FaultKind>(['reset', 'hang'])(
+		"%s: create disables its label before throwing, which n8n's production clean-up cannot",
+		async (fault) => {
+			registrationTiming.timeoutMs = 500;
+			const label = webhookLabel(harness.workflowId, harness.node('trigger').id, false);
+			// As if the POST had reached RyzeAPI and only its answer was lost.
+			await registerOwn(label, { url: harness.webhookUrl('trigger'), events: EVENTS });
+			faultOnNextRegistrationPost(fault);
+
+			const error = await failureOf(harness.activate('trigger'));
+
+			expect(error.message).toMatch(/^Could not register the RyzeAPI webhook/);
+			expect(await rowOf(label)).toMatchObject({ label, enabled: false, authorization: '' });
+			// The register and the best-effort disable; n8n's clean-up (static data from the database,
+			// which never saw the label) posts nothing.
+			expect(registrationPosts()).toBe(3);
+			expect(harness.staticData('trigger').authorizationHash).toBeUndefined();
+		},
+	);
+
+	test("the best-effort disable failing too: the error is still the registration's", async () => {
+		// The register and the disable after it.
+		faultOnNextRegistrationPost('reset', 2);
+
+		const error = await failureOf(harness.activate('trigger'));
+
+		expect(error.message).toMatch(/^Could not register the RyzeAPI webhook/);
+		expect(error.message).toMatch(/Could not reach|did not answer/);
+		expect(registrationPosts()).toBe(2);
 	});
 });
 

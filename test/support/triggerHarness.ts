@@ -84,6 +84,10 @@ export class TriggerHarness {
 		this.workflows = { trigger: this.newWorkflow({}), manual: this.newWorkflow({}) };
 	}
 
+	get workflowId(): string {
+		return this.options.workflowId;
+	}
+
 	node(mode: TriggerMode): INode {
 		const node = this.workflows[mode].getNode(TRIGGER_NAME);
 		if (!node) throw new Error('The trigger node is missing');

@@ -31,7 +31,8 @@ import {
 	slotsFullMessage,
 } from '../helpers/registration';
 
-const REGISTRATION_TIMEOUT_MS = 15_000;
+/** How long one request to RyzeAPI may take before it counts as unanswered (tests shorten it). */
+export const registrationTiming = { timeoutMs: 15_000 };
 
 /**
  * What the node keeps in its static data: the label it registered and the hash of the header it
@@ -94,9 +95,8 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 	if (blocking.length > 0) {
 		throw new NodeOperationError(this.getNode(), slotsFullMessage(connection.instance, blocking));
 	}
-	// The label just before the POST, which may register it even when no answer comes back: then
-	// n8n's clean-up disables this label and no other. Refused earlier, nothing was registered, and
-	// the clean-up must not leave a disabled row of ours at the provider.
+	// The label just before the POST, which may register it even when no answer comes back. Refused
+	// earlier, nothing was registered, and no clean-up may leave a disabled row of ours at the provider.
 	stored.label = label;
 	const secret = newWebhookSecret();
 	const registration = wanted(label, url, secret, filters);
@@ -109,6 +109,12 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 	});
 	if (answer.kind === 'http' && answer.status >= 200 && answer.status < 300) return true;
 	delete stored.authorizationHash;
+	// No answer: the POST may have registered the label all the same. n8n's clean-up after a failed
+	// create calls delete, but only in test mode does it see this static data; in production
+	// (ActiveWorkflowManager.addWebhooks → clearWebhooks) it rebuilds the workflow from the
+	// database's static data, which never saw the label. So disable it here, best effort: its
+	// outcome changes nothing of the error below.
+	if (answer.kind === 'noAnswer') await disable(connection, label);
 	const enabledLabels = rows.filter((row) => row.enabled).map((row) => row.label);
 	const context = { ...refusalContext('register', label, connection, enabledLabels), secret };
 	throw new NodeOperationError(this.getNode(), describeRefusal(answer, context));
@@ -124,14 +130,7 @@ export async function deleteWebhook(this: IHookFunctions): Promise<boolean> {
 	// No label stored: this node registered nothing, and must not guess another's label.
 	if (label === undefined) return true;
 	try {
-		const connection = await connectionOf(this);
-		const answer = await call(connection, {
-			method: 'POST',
-			area: 'events',
-			route: 'webhook',
-			body: disableBody(label),
-		});
-		return answer.kind === 'http' && answer.status >= 200 && answer.status < 300;
+		return await disable(await connectionOf(this), label);
 	} catch {
 		// n8n logs a false; a credential that no longer resolves must not stop the deactivation.
 		return false;
@@ -203,5 +202,20 @@ function refusalContext(
 }
 
 async function call(connection: Connection, request: ApiRequest): Promise<RawAnswer> {
-	return await sendRequest(connection, request, { timeoutMs: REGISTRATION_TIMEOUT_MS });
+	return await sendRequest(connection, request, { timeoutMs: registrationTiming.timeoutMs });
+}
+
+/** Disables the label's row (RyzeAPI keeps it, disabled): whether it worked, never a throw. */
+async function disable(connection: Connection, label: string): Promise<boolean> {
+	try {
+		const answer = await call(connection, {
+			method: 'POST',
+			area: 'events',
+			route: 'webhook',
+			body: disableBody(label),
+		});
+		return answer.kind === 'http' && answer.status >= 200 && answer.status < 300;
+	} catch {
+		return false;
+	}
 }
