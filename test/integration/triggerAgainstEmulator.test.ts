@@ -6,6 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
@@ -362,18 +364,69 @@ describe("the provider's refusals", () => {
 		expect(error.message).toMatch(/Try again after \d{4}-\d\d-\d\dT/);
 	});
 
-	test.each([['serverError' as const], ['unavailable' as const], ['reset' as const]])(
-		'checkExists throws on %s instead of answering false',
+	test('RyzeAPI failing at activation with nothing stored: a clear error, nothing registered', async () => {
+		emulator.queueFault('unavailable');
+
+		const error = await failureOf(harness.activate('trigger'));
+
+		expect(error.message).toMatch(/^Could not list the webhooks for the RyzeAPI webhook/);
+		expect(error.message).toMatch(/HTTP 503/);
+		expect(registrationPosts()).toBe(0);
+		expect(harness.staticData('trigger').label).toBeUndefined();
+	});
+});
+
+describe('RyzeAPI unreachable when n8n restarts', () => {
+	let warnings: string[];
+	beforeEach(() => {
+		warnings = [];
+		jest.spyOn(Container.get(Logger), 'warn').mockImplementation((message: string) => {
+			warnings.push(message);
+		});
+	});
+	afterEach(() => jest.restoreAllMocks());
+
+	test.each<FaultKind>(['serverError', 'unavailable', 'rateLimited', 'reset'])(
+		'%s: checkExists keeps the registration n8n and RyzeAPI share, with a warning; deliveries still pass',
 		async (fault) => {
 			await harness.activate('trigger');
+			const label = storedLabel('trigger');
+			const stored = { ...harness.staticData('trigger') };
+			const authorization = await authorizationOf(label);
+			harness.restart();
 			emulator.queueFault(fault);
 
-			const error = await failureOf(harness.run('checkExists', 'trigger'));
+			await harness.activate('trigger');
 
-			expect(error.message).toMatch(/Could not check the RyzeAPI webhook/);
 			expect(registrationPosts()).toBe(1);
+			expect(harness.staticData('trigger')).toMatchObject(stored);
+			expect(warnings).toHaveLength(1);
+			expect(warnings[0]).toContain(`Could not check the RyzeAPI webhook ${JSON.stringify(label)}`);
+			expect(warnings[0]).toMatch(/kept as registered/);
+			for (const secret of [
+				authorization,
+				authorization.replace(/^Bearer /, ''),
+				ACCOUNT_TOKEN,
+				emulator.instanceToken(MAIN_INSTANCE),
+			])
+				expect(warnings[0]).not.toContain(secret);
+
+			expect(emulator.reportInstanceState(MAIN_INSTANCE, 'connected')).toBe(1);
+			await deliveriesDone();
+			expect(harness.received.map((reception) => reception.status)).toEqual([200]);
 		},
 	);
+
+	test('a hash stored for another label (the node was copied, say) is not kept: nothing stored for this one', async () => {
+		await harness.activate('trigger');
+		harness.staticData('trigger').label = 'n8n-another-0123456789';
+		const requests = emulator.log.length;
+
+		// Not current, without asking RyzeAPI: create then lists and registers (or says why not).
+		expect(await harness.run('checkExists', 'trigger')).toBe(false);
+		expect(emulator.log).toHaveLength(requests);
+		expect(warnings).toEqual([]);
+	});
 });
 
 describe('deliveries to the real URL', () => {

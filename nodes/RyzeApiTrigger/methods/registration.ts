@@ -67,12 +67,17 @@ export async function webhookExists(this: IHookFunctions): Promise<boolean> {
 		const row = readSingleWebhook(answer.bodyTooLarge ? undefined : readEnvelope(answer.body));
 		return isCurrentRegistration(row, expected(label, url, stored.authorizationHash, filters));
 	}
-	// Unreachable or failing: say so rather than guess, so a restart does not silently re-register.
+	// Unreachable, rate-limited or failing, with our label and hash stored (n8n restarting while
+	// RyzeAPI is down, say): keep the registration n8n and RyzeAPI already share. A throw here would
+	// make n8n clear the webhooks, delete would drop the label and hash, and the next activation
+	// would register a new secret. Deliveries keep working if RyzeAPI still holds our row; the
+	// warning says the check was skipped (it names no secret and no token).
 	if (answer.kind === 'noAnswer' || answer.status === 429 || answer.status >= 500) {
-		throw new NodeOperationError(
-			this.getNode(),
-			describeRefusal(answer, refusalContext('check', label, connection, [])),
+		const why = describeRefusal(answer, refusalContext('check', label, connection, []));
+		this.logger.warn(
+			`${why} The registration stored with the workflow is kept as registered; it is checked again at the next activation.`,
 		);
+		return true;
 	}
 	// Anything else (404: no such label) means "not there as we want it": create upserts it.
 	return false;
