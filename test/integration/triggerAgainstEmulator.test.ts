@@ -57,8 +57,13 @@ function credentials(token = ACCOUNT_TOKEN) {
 }
 
 /** The provider's API, called as a user (or their other tools) would. */
-async function api(method: 'GET' | 'POST', route: string, body?: unknown): Promise<IDataObject> {
-	const response = await fetch(`${emulator.url}/api/${route}/${MAIN_INSTANCE}`, {
+async function api(
+	method: 'GET' | 'POST',
+	route: string,
+	body?: unknown,
+	instance = MAIN_INSTANCE,
+): Promise<IDataObject> {
+	const response = await fetch(`${emulator.url}/api/${route}/${instance}`, {
 		method,
 		headers: { token: ACCOUNT_TOKEN, 'Content-Type': 'application/json' },
 		body: body === undefined ? undefined : JSON.stringify(body),
@@ -66,8 +71,8 @@ async function api(method: 'GET' | 'POST', route: string, body?: unknown): Promi
 	return (await response.json()) as IDataObject;
 }
 
-async function rows(): Promise<Row[]> {
-	return (await api('GET', 'events/getWebhook')).webhooks as unknown as Row[];
+async function rows(instance = MAIN_INSTANCE): Promise<Row[]> {
+	return (await api('GET', 'events/getWebhook', undefined, instance)).webhooks as unknown as Row[];
 }
 
 async function rowOf(label: string): Promise<Row | undefined> {
@@ -169,6 +174,9 @@ describe('create', () => {
 		expect(harness.staticData('trigger')).toEqual({
 			label,
 			authorizationHash: createHash('sha256').update(authorization).digest('hex'),
+			origin: emulator.url,
+			basePath: '',
+			instance: MAIN_INSTANCE,
 		});
 		harness.expectStaticDataFreeOf(await registeredSecrets());
 		expect(harness.webhookUrl('trigger')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook\/[^/]/);
@@ -271,6 +279,69 @@ describe('delete', () => {
 		expect((await rows()).filter((row) => row.label !== label)).toEqual(others);
 		expect(harness.staticData('trigger').authorizationHash).toBeUndefined();
 		expect(harness.staticData('trigger').label).toBeUndefined();
+	});
+});
+
+describe("the credential's instance changed while active", () => {
+	const OTHER_INSTANCE = 'second';
+
+	test('delete disables the label at the instance it was registered at (same token); the new one untouched', async () => {
+		await api(
+			'POST',
+			'events/webhook',
+			{ label: 'crm', url: 'https://crm.example/x' },
+			OTHER_INSTANCE,
+		);
+		await harness.activate('trigger');
+		const label = storedLabel('trigger');
+		const otherBefore = await rows(OTHER_INSTANCE);
+		harness.credentials = { ...credentials(), instanceName: OTHER_INSTANCE };
+
+		expect(await harness.deactivate('trigger')).toBe(true);
+
+		expect(await rowOf(label)).toMatchObject({ label, enabled: false, url: '' });
+		expect(await rows(OTHER_INSTANCE)).toEqual(otherBefore);
+		const disables = emulator.log.filter((entry) => entry.method === 'POST').slice(-1);
+		expect(disables.map((entry) => entry.path)).toEqual([`/api/events/webhook/${MAIN_INSTANCE}`]);
+		expect(harness.staticData('trigger')).toEqual({});
+	});
+
+	test("activated again, create frees the old instance's row and registers at the new one", async () => {
+		await harness.activate('trigger');
+		const label = storedLabel('trigger');
+		harness.credentials = { ...credentials(), instanceName: OTHER_INSTANCE };
+		harness.restart();
+
+		await harness.activate('trigger');
+
+		expect(await rowOf(label)).toMatchObject({ enabled: false });
+		expect((await rows(OTHER_INSTANCE)).find((row) => row.label === label)).toMatchObject({
+			enabled: true,
+			url: harness.webhookUrl('trigger'),
+		});
+		expect(harness.staticData('trigger').instance).toBe(OTHER_INSTANCE);
+	});
+
+	test('another server in the credential: delete sends the token nowhere else and warns which row to disable', async () => {
+		const warn = jest.spyOn(Container.get(Logger), 'warn').mockImplementation(() => undefined);
+		try {
+			await harness.activate('trigger');
+			const label = storedLabel('trigger');
+			const posts = registrationPosts();
+			harness.credentials = { ...credentials(), baseUrl: `${emulator.url}/elsewhere` };
+
+			expect(await harness.deactivate('trigger')).toBe(false);
+
+			expect(registrationPosts()).toBe(posts);
+			expect(await rowOf(label)).toMatchObject({ enabled: true });
+			expect(warn).toHaveBeenCalledWith(
+				expect.stringContaining(`Could not disable the RyzeAPI webhook ${JSON.stringify(label)}`),
+			);
+			expect(String(warn.mock.calls[0][0])).not.toContain(ACCOUNT_TOKEN);
+			expect(harness.staticData('trigger')).toEqual({});
+		} finally {
+			warn.mockRestore();
+		}
 	});
 });
 

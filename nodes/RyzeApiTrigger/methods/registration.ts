@@ -7,7 +7,7 @@ import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Connection, CredentialFields } from '../../RyzeApi/helpers/connection';
-import { resolveConnection } from '../../RyzeApi/helpers/connection';
+import { resolveConnection, resolveEndpoint, withInstance } from '../../RyzeApi/helpers/connection';
 import { readEnvelope } from '../../RyzeApi/helpers/classifyAnswer';
 import type { ApiRequest, RawAnswer } from '../../RyzeApi/helpers/interfaces';
 import { sendRequest } from '../../RyzeApi/transport';
@@ -42,6 +42,13 @@ export const registrationTiming = { timeoutMs: 15_000 };
 export interface StoredRegistration extends IDataObject {
 	label?: string;
 	authorizationHash?: string;
+	/**
+	 * Where the label was registered: the credential's server and instance at create. Changing the
+	 * credential later must not make delete disable the label elsewhere and leave this slot taken.
+	 */
+	origin?: string;
+	basePath?: string;
+	instance?: string;
 	/** The plain secret an older build kept: never read, only dropped (create registers anew). */
 	secret?: string;
 }
@@ -57,6 +64,8 @@ export async function webhookExists(this: IHookFunctions): Promise<boolean> {
 	const stored = storedRegistration(this);
 	// An older build's plain secret (no hash) is not current: create registers anew and drops it.
 	if (stored.label !== label || !stored.authorizationHash) return false;
+	// Registered at another instance or server (the credential changed): create moves it here.
+	if (!registeredAt(stored, connection)) return false;
 	const answer = await call(connection, {
 		method: 'GET',
 		area: 'events',
@@ -86,6 +95,13 @@ export async function webhookExists(this: IHookFunctions): Promise<boolean> {
 export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 	const { connection, label, url, filters } = await activationTarget(this);
 	const stored = storedRegistration(this);
+	// Our label at the instance the credential named before: freed first, best effort.
+	if (
+		stored.label !== undefined &&
+		stored.instance !== undefined &&
+		!registeredAt(stored, connection)
+	)
+		await disableWhereRegistered(this, stored.label, stored).catch(() => false);
 	delete stored.secret;
 	delete stored.authorizationHash;
 	const list = await call(connection, { method: 'GET', area: 'events', route: 'getWebhook' });
@@ -102,7 +118,12 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 	}
 	// The label just before the POST, which may register it even when no answer comes back. Refused
 	// earlier, nothing was registered, and no clean-up may leave a disabled row of ours at the provider.
-	stored.label = label;
+	Object.assign(stored, {
+		label,
+		origin: connection.origin,
+		basePath: connection.basePath,
+		instance: connection.instance,
+	});
 	const secret = newWebhookSecret();
 	const registration = wanted(label, url, secret, filters);
 	stored.authorizationHash = authorizationHash(registration.authorization);
@@ -127,15 +148,14 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 
 export async function deleteWebhook(this: IHookFunctions): Promise<boolean> {
 	const stored = storedRegistration(this);
-	const label = stored.label;
+	const { label, origin, basePath, instance } = stored;
 	// Dropped whatever happens next: a delivery after this point is refused.
-	delete stored.authorizationHash;
-	delete stored.secret;
-	delete stored.label;
+	forget(stored);
 	// No label stored: this node registered nothing, and must not guess another's label.
 	if (label === undefined) return true;
 	try {
-		return await disable(await connectionOf(this), label);
+		// Disabled where it was registered, whatever the credential names now.
+		return await disableWhereRegistered(this, label, { origin, basePath, instance });
 	} catch {
 		// n8n logs a false; a credential that no longer resolves must not stop the deactivation.
 		return false;
@@ -170,6 +190,48 @@ async function activationTarget(context: IHookFunctions): Promise<{
 		context.getMode() === 'manual',
 	);
 	return { connection: await connectionOf(context), label, url, filters: filters.value };
+}
+
+/** Everything the static data holds of a registration, so that a delivery is refused from now on. */
+function forget(stored: StoredRegistration): void {
+	for (const key of ['label', 'authorizationHash', 'secret', 'origin', 'basePath', 'instance'])
+		delete stored[key];
+}
+
+type Place = Pick<StoredRegistration, 'origin' | 'basePath' | 'instance'>;
+
+function registeredAt(place: Place, connection: Connection): boolean {
+	return (
+		place.origin === connection.origin &&
+		place.basePath === connection.basePath &&
+		place.instance === connection.instance
+	);
+}
+
+/**
+ * Disables the label at the instance it was registered at, with the credential's token. An older
+ * build stored no place: the credential's instance, as then. Registered at another server than
+ * the credential names now, nothing is sent (the token must not go to a server the user no longer
+ * names) and a warning says which row to disable by hand.
+ */
+async function disableWhereRegistered(
+	context: IHookFunctions,
+	label: string,
+	place: Place,
+): Promise<boolean> {
+	const credentials = (await context.getCredentials('ryzeApi')) as CredentialFields;
+	const endpoint = resolveEndpoint(credentials);
+	if (!endpoint.ok) throw new NodeOperationError(context.getNode(), endpoint.message);
+	const { origin, basePath } = endpoint.value;
+	if (place.instance !== undefined && (place.origin !== origin || place.basePath !== basePath)) {
+		context.logger.warn(
+			`Could not disable the RyzeAPI webhook ${JSON.stringify(label)} of instance ${JSON.stringify(place.instance)}: it was registered at ${String(place.origin)}${String(place.basePath)} and the RyzeAPI credential now names ${origin}${basePath}, where its token is not sent. Disable it in the RyzeAPI dashboard to free its slot.`,
+		);
+		return false;
+	}
+	const connection = withInstance(endpoint.value, credentials, place.instance);
+	if (!connection.ok) throw new NodeOperationError(context.getNode(), connection.message);
+	return await disable(connection.value, label);
 }
 
 async function connectionOf(context: IHookFunctions): Promise<Connection> {
