@@ -59,7 +59,11 @@ export function storedRegistration(context: {
 	return context.getWorkflowStaticData('node') as StoredRegistration;
 }
 
-export async function webhookExists(this: IHookFunctions): Promise<boolean> {
+/**
+ * n8n's checkExists: whether the registration stored with the workflow is the one RyzeAPI holds
+ * for this label, up to date (then create is skipped). Not whether some webhook exists.
+ */
+export async function isRegistrationCurrent(this: IHookFunctions): Promise<boolean> {
 	const { connection, label, url, filters } = await activationTarget(this);
 	const stored = storedRegistration(this);
 	// An older build's plain secret (no hash) is not current: create registers anew and drops it.
@@ -146,6 +150,7 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 	throw new NodeOperationError(this.getNode(), describeRefusal(answer, context));
 }
 
+/** n8n's delete: disables our row at RyzeAPI ({label, enabled: false}); the row is kept, not removed. */
 export async function deleteWebhook(this: IHookFunctions): Promise<boolean> {
 	const stored = storedRegistration(this);
 	const { label, origin, basePath, instance } = stored;
