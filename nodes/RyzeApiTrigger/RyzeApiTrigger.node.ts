@@ -9,7 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { ryzeApiCredentialTest } from '../RyzeApi/methods/credentialTest';
 import { receiveEvent } from './methods/receiveEvent';
-import { createWebhook, deleteWebhook, webhookExists } from './methods/registration';
+import { createWebhook, deleteWebhook, isRegistrationCurrent } from './methods/registration';
 
 // The description stays in this class because n8n's community-node lint rules read it here.
 export class RyzeApiTrigger implements INodeType {
@@ -162,7 +162,7 @@ export class RyzeApiTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return await webhookExists.call(this);
+				return await isRegistrationCurrent.call(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
 				return await createWebhook.call(this);

@@ -48,8 +48,22 @@ const emulator = new RyzeApiEmulator();
 const receiver = new RecordingServer();
 const approvalTrigger = nodeOfType(readExample(APPROVAL_LOOP_EXAMPLE.file), 'ryzeApiTrigger');
 const alertTrigger = nodeOfType(readExample(INSTANCE_ALERT_EXAMPLE.file), 'ryzeApiTrigger');
-/** Secrets that must appear in no execution and no log line of n8n: the envelope's and the credential's. */
-const secrets = () => [emulator.instanceToken(MAIN_INSTANCE), ACCOUNT_TOKEN];
+/** Every Authorization the emulator held when asked (a disabled row keeps none). */
+const authorizationsSeen = new Set<string>();
+/**
+ * Secrets that must appear in no execution and no log line of n8n: the envelope's, the
+ * credential's, and every Authorization registered at the emulator, whole and its secret part
+ * (n8n copies the workflow's static data into each stored execution: only a hash may be there).
+ */
+async function secrets(): Promise<string[]> {
+	for (const row of await webhooks())
+		if (row.authorization) authorizationsSeen.add(row.authorization);
+	const registered = [...authorizationsSeen].flatMap((authorization) => [
+		authorization,
+		authorization.replace(/^Bearer /, ''),
+	]);
+	return [emulator.instanceToken(MAIN_INSTANCE), ACCOUNT_TOKEN, ...registered];
+}
 let workDir: string;
 let n8n: N8n;
 /** The user's own webhook, registered before n8n ever ran: n8n must leave it exactly as it is. */
@@ -178,7 +192,7 @@ test('an approved join runs the approval loop: the trigger item names the group 
 	]);
 	// The search below reads the stored data itself: the group is in it, the secrets are not.
 	expect(execution.raw).toContain(groupJid);
-	for (const secret of secrets()) {
+	for (const secret of await secrets()) {
 		expect(execution.raw).not.toContain(secret);
 		expect(readFileSync(n8n.logFile, 'utf8')).not.toContain(secret);
 	}
@@ -322,7 +336,8 @@ test('restarted on the same user folder, n8n registers nothing again, and events
 		() => alertsPosted()[alertsBefore],
 	);
 	expect((alert.body as { text: string }).text).toContain('logged_out');
-	for (const secret of secrets()) expect(readFileSync(n8n.logFile, 'utf8')).not.toContain(secret);
+	for (const secret of await secrets())
+		expect(readFileSync(n8n.logFile, 'utf8')).not.toContain(secret);
 }, 300_000);
 
 /** Calls the approval loop's webhook as its callers must: with the Header Auth header. */

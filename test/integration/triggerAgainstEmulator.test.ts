@@ -4,9 +4,16 @@
  * when it counts as registered already, what deactivation disables, a full instance, the
  * provider's refusals, and deliveries from the emulator to the node's real URL on loopback.
  */
+import { createHash } from 'node:crypto';
+
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
+import { registrationTiming } from '../../nodes/RyzeApiTrigger/methods/registration';
+import { webhookLabel } from '../../nodes/RyzeApiTrigger/helpers/label';
+import type { FaultKind } from '../support/emulator/server';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
 import { groupJidOf, instanceJidOf } from '../support/emulator/groups';
 import type { Webhook as Row } from '../support/emulator/webhooks';
@@ -36,9 +43,13 @@ beforeEach(async () => {
 	}).start();
 });
 afterEach(async () => {
-	await emulator.deliveriesSettled();
-	await harness.settled();
-	await harness.close();
+	try {
+		harness.expectStaticDataFreeOf(await registeredSecrets());
+	} finally {
+		await emulator.deliveriesSettled();
+		await harness.settled();
+		await harness.close();
+	}
 });
 
 function credentials(token = ACCOUNT_TOKEN) {
@@ -46,8 +57,13 @@ function credentials(token = ACCOUNT_TOKEN) {
 }
 
 /** The provider's API, called as a user (or their other tools) would. */
-async function api(method: 'GET' | 'POST', route: string, body?: unknown): Promise<IDataObject> {
-	const response = await fetch(`${emulator.url}/api/${route}/${MAIN_INSTANCE}`, {
+async function api(
+	method: 'GET' | 'POST',
+	route: string,
+	body?: unknown,
+	instance = MAIN_INSTANCE,
+): Promise<IDataObject> {
+	const response = await fetch(`${emulator.url}/api/${route}/${instance}`, {
 		method,
 		headers: { token: ACCOUNT_TOKEN, 'Content-Type': 'application/json' },
 		body: body === undefined ? undefined : JSON.stringify(body),
@@ -55,12 +71,29 @@ async function api(method: 'GET' | 'POST', route: string, body?: unknown): Promi
 	return (await response.json()) as IDataObject;
 }
 
-async function rows(): Promise<Row[]> {
-	return (await api('GET', 'events/getWebhook')).webhooks as unknown as Row[];
+async function rows(instance = MAIN_INSTANCE): Promise<Row[]> {
+	return (await api('GET', 'events/getWebhook', undefined, instance)).webhooks as unknown as Row[];
 }
 
 async function rowOf(label: string): Promise<Row | undefined> {
 	return (await rows()).find((row) => row.label === label);
+}
+
+/** Every Authorization the emulator was given so far (a disabled row keeps none), and its secret. */
+const authorizationsSeen = new Set<string>();
+async function registeredSecrets(): Promise<string[]> {
+	for (const row of await rows()) if (row.authorization) authorizationsSeen.add(row.authorization);
+	return [...authorizationsSeen].flatMap((authorization) => [
+		authorization,
+		authorization.replace(/^Bearer /, ''),
+	]);
+}
+
+/** The Authorization our row holds at the emulator: the static data has only its hash. */
+async function authorizationOf(label: string): Promise<string> {
+	const authorization = (await rowOf(label))?.authorization;
+	if (!authorization) throw new Error(`no authorization registered for ${label}`);
+	return authorization;
 }
 
 async function registerOwn(label: string, fields: Partial<Row> = {}): Promise<void> {
@@ -85,6 +118,26 @@ function storedLabel(mode: TriggerMode): string {
 	return label;
 }
 
+/**
+ * The next registration POST gets this fault, not the list request before it: queued as the
+ * emulator logs the POST, just before it picks the request's fault.
+ */
+function faultOnNextRegistrationPost(kind: FaultKind, count = 1): void {
+	const log = emulator.log as typeof emulator.log & { push: typeof Array.prototype.push };
+	log.push = (...entries) => {
+		if (
+			entries.some(
+				(entry) => entry.method === 'POST' && entry.path.startsWith('/api/events/webhook/'),
+			)
+		) {
+			// Back to Array.prototype.push for every later request.
+			delete (log as { push?: unknown }).push;
+			emulator.queueFault(kind, count);
+		}
+		return Array.prototype.push.apply(log, entries);
+	};
+}
+
 async function failureOf(work: Promise<unknown>): Promise<Error> {
 	const outcome = await work.then(
 		() => undefined,
@@ -107,18 +160,25 @@ describe('create', () => {
 
 		const label = storedLabel('trigger');
 		expect(label).toMatch(/^n8n-wf\d+Trigger-[0-9a-f]{10}$/);
-		const secret = harness.staticData('trigger').secret;
-		expect(typeof secret).toBe('string');
-		expect(secret).toMatch(/^[A-Za-z0-9_-]{43,}$/);
 		expect(await rowOf(label)).toEqual({
 			label,
 			enabled: true,
 			url: harness.webhookUrl('trigger'),
-			authorization: `Bearer ${secret as string}`,
+			authorization: expect.stringMatching(/^Bearer [A-Za-z0-9_-]{43,}$/),
 			byEvents: false,
 			events: EVENTS,
 			mediaBase64: false,
 		});
+		// Only the hash of the header is kept: n8n copies static data into every stored execution.
+		const authorization = await authorizationOf(label);
+		expect(harness.staticData('trigger')).toEqual({
+			label,
+			authorizationHash: createHash('sha256').update(authorization).digest('hex'),
+			origin: emulator.url,
+			basePath: '',
+			instance: MAIN_INSTANCE,
+		});
+		harness.expectStaticDataFreeOf(await registeredSecrets());
 		expect(harness.webhookUrl('trigger')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook\/[^/]/);
 		expect(await rowOf('default')).toEqual(before);
 	});
@@ -138,7 +198,9 @@ describe('create', () => {
 			byEvents: false,
 		});
 		expect(row?.url).toContain('/webhook-test/');
-		expect(row?.authorization).toBe(`Bearer ${harness.staticData('manual').secret as string}`);
+		expect(row?.authorization).toMatch(/^Bearer [A-Za-z0-9_-]{43,}$/);
+		expect(row?.authorization).not.toBe(await authorizationOf(active));
+		harness.expectStaticDataFreeOf(await registeredSecrets());
 		expect(await rowOf(active)).toMatchObject({
 			enabled: true,
 			url: harness.webhookUrl('trigger'),
@@ -171,11 +233,33 @@ describe('checkExists', () => {
 		expect(await harness.run('checkExists', 'trigger')).toBe(false);
 	});
 
-	test('false when the static data lost the secret', async () => {
+	test('false when the static data lost the hash', async () => {
 		await harness.activate('trigger');
-		delete harness.staticData('trigger').secret;
+		delete harness.staticData('trigger').authorizationHash;
 
 		expect(await harness.run('checkExists', 'trigger')).toBe(false);
+	});
+
+	test("an older build's plain secret is not current: create registers anew, keeps only the hash", async () => {
+		await harness.activate('trigger');
+		const label = storedLabel('trigger');
+		const old = await authorizationOf(label);
+		const staticData = harness.staticData('trigger');
+		// As an older build left it: the plain secret, no hash.
+		delete staticData.authorizationHash;
+		staticData.secret = old.replace(/^Bearer /, '');
+		staticData.__dataChanged = true;
+
+		await harness.activate('trigger');
+
+		expect(registrationPosts()).toBe(2);
+		const renewed = await authorizationOf(label);
+		expect(renewed).not.toBe(old);
+		expect(harness.staticData('trigger').secret).toBeUndefined();
+		expect(harness.staticData('trigger').authorizationHash).toBe(
+			createHash('sha256').update(renewed).digest('hex'),
+		);
+		harness.expectStaticDataFreeOf(await registeredSecrets());
 	});
 });
 
@@ -193,8 +277,71 @@ describe('delete', () => {
 		expect(registrationPosts()).toBe(posts + 1);
 		expect(await rowOf(label)).toMatchObject({ label, enabled: false, url: '', authorization: '' });
 		expect((await rows()).filter((row) => row.label !== label)).toEqual(others);
-		expect(harness.staticData('trigger').secret).toBeUndefined();
+		expect(harness.staticData('trigger').authorizationHash).toBeUndefined();
 		expect(harness.staticData('trigger').label).toBeUndefined();
+	});
+});
+
+describe("the credential's instance changed while active", () => {
+	const OTHER_INSTANCE = 'second';
+
+	test('delete disables the label at the instance it was registered at (same token); the new one untouched', async () => {
+		await api(
+			'POST',
+			'events/webhook',
+			{ label: 'crm', url: 'https://crm.example/x' },
+			OTHER_INSTANCE,
+		);
+		await harness.activate('trigger');
+		const label = storedLabel('trigger');
+		const otherBefore = await rows(OTHER_INSTANCE);
+		harness.credentials = { ...credentials(), instanceName: OTHER_INSTANCE };
+
+		expect(await harness.deactivate('trigger')).toBe(true);
+
+		expect(await rowOf(label)).toMatchObject({ label, enabled: false, url: '' });
+		expect(await rows(OTHER_INSTANCE)).toEqual(otherBefore);
+		const disables = emulator.log.filter((entry) => entry.method === 'POST').slice(-1);
+		expect(disables.map((entry) => entry.path)).toEqual([`/api/events/webhook/${MAIN_INSTANCE}`]);
+		expect(harness.staticData('trigger')).toEqual({});
+	});
+
+	test("activated again, create frees the old instance's row and registers at the new one", async () => {
+		await harness.activate('trigger');
+		const label = storedLabel('trigger');
+		harness.credentials = { ...credentials(), instanceName: OTHER_INSTANCE };
+		harness.restart();
+
+		await harness.activate('trigger');
+
+		expect(await rowOf(label)).toMatchObject({ enabled: false });
+		expect((await rows(OTHER_INSTANCE)).find((row) => row.label === label)).toMatchObject({
+			enabled: true,
+			url: harness.webhookUrl('trigger'),
+		});
+		expect(harness.staticData('trigger').instance).toBe(OTHER_INSTANCE);
+	});
+
+	test('another server in the credential: delete sends the token nowhere else and warns which row to disable', async () => {
+		const warn = jest.spyOn(Container.get(Logger), 'warn').mockImplementation(() => undefined);
+		try {
+			await harness.activate('trigger');
+			const label = storedLabel('trigger');
+			const posts = registrationPosts();
+			harness.credentials = { ...credentials(), baseUrl: `${emulator.url}/elsewhere` };
+
+			expect(await harness.deactivate('trigger')).toBe(false);
+
+			expect(registrationPosts()).toBe(posts);
+			expect(await rowOf(label)).toMatchObject({ enabled: true });
+			expect(warn).toHaveBeenCalledWith(
+				expect.stringContaining(`Could not disable the RyzeAPI webhook ${JSON.stringify(label)}`),
+			);
+			expect(String(warn.mock.calls[0][0])).not.toContain(ACCOUNT_TOKEN);
+			expect(harness.staticData('trigger')).toEqual({});
+		} finally {
+			warn.mockRestore();
+		}
 	});
 });
 
@@ -214,7 +361,7 @@ describe('a full instance', () => {
 			expect(error.message).toMatch(/Free one: deactivate the n8n workflow/);
 			expect(registrationPosts()).toBe(posts);
 			expect(await rows()).toEqual(before);
-			expect(harness.staticData(mode).secret).toBeUndefined();
+			expect(harness.staticData(mode).authorizationHash).toBeUndefined();
 		},
 	);
 
@@ -227,6 +374,44 @@ describe('a full instance', () => {
 		await harness.activate('trigger');
 
 		expect(await rowOf(storedLabel('trigger'))).toMatchObject({ enabled: true });
+	});
+});
+
+describe('a registration POST that gets no answer', () => {
+	afterEach(() => {
+		delete (emulator.log as { push?: unknown }).push;
+		registrationTiming.timeoutMs = 15_000;
+	});
+
+	test.each<FaultKind>(['reset', 'hang'])(
+		"%s: create disables its label before throwing, which n8n's production clean-up cannot",
+		async (fault) => {
+			registrationTiming.timeoutMs = 500;
+			const label = webhookLabel(harness.workflowId, harness.node('trigger').id, false);
+			// As if the POST had reached RyzeAPI and only its answer was lost.
+			await registerOwn(label, { url: harness.webhookUrl('trigger'), events: EVENTS });
+			faultOnNextRegistrationPost(fault);
+
+			const error = await failureOf(harness.activate('trigger'));
+
+			expect(error.message).toMatch(/^Could not register the RyzeAPI webhook/);
+			expect(await rowOf(label)).toMatchObject({ label, enabled: false, authorization: '' });
+			// The register and the best-effort disable; n8n's clean-up (static data from the database,
+			// which never saw the label) posts nothing.
+			expect(registrationPosts()).toBe(3);
+			expect(harness.staticData('trigger').authorizationHash).toBeUndefined();
+		},
+	);
+
+	test("the best-effort disable failing too: the error is still the registration's", async () => {
+		// The register and the disable after it.
+		faultOnNextRegistrationPost('reset', 2);
+
+		const error = await failureOf(harness.activate('trigger'));
+
+		expect(error.message).toMatch(/^Could not register the RyzeAPI webhook/);
+		expect(error.message).toMatch(/Could not reach|did not answer/);
+		expect(registrationPosts()).toBe(2);
 	});
 });
 
@@ -250,18 +435,69 @@ describe("the provider's refusals", () => {
 		expect(error.message).toMatch(/Try again after \d{4}-\d\d-\d\dT/);
 	});
 
-	test.each([['serverError' as const], ['unavailable' as const], ['reset' as const]])(
-		'checkExists throws on %s instead of answering false',
+	test('RyzeAPI failing at activation with nothing stored: a clear error, nothing registered', async () => {
+		emulator.queueFault('unavailable');
+
+		const error = await failureOf(harness.activate('trigger'));
+
+		expect(error.message).toMatch(/^Could not list the webhooks for the RyzeAPI webhook/);
+		expect(error.message).toMatch(/HTTP 503/);
+		expect(registrationPosts()).toBe(0);
+		expect(harness.staticData('trigger').label).toBeUndefined();
+	});
+});
+
+describe('RyzeAPI unreachable when n8n restarts', () => {
+	let warnings: string[];
+	beforeEach(() => {
+		warnings = [];
+		jest.spyOn(Container.get(Logger), 'warn').mockImplementation((message: string) => {
+			warnings.push(message);
+		});
+	});
+	afterEach(() => jest.restoreAllMocks());
+
+	test.each<FaultKind>(['serverError', 'unavailable', 'rateLimited', 'reset'])(
+		'%s: checkExists keeps the registration n8n and RyzeAPI share, with a warning; deliveries still pass',
 		async (fault) => {
 			await harness.activate('trigger');
+			const label = storedLabel('trigger');
+			const stored = { ...harness.staticData('trigger') };
+			const authorization = await authorizationOf(label);
+			harness.restart();
 			emulator.queueFault(fault);
 
-			const error = await failureOf(harness.run('checkExists', 'trigger'));
+			await harness.activate('trigger');
 
-			expect(error.message).toMatch(/Could not check the RyzeAPI webhook/);
 			expect(registrationPosts()).toBe(1);
+			expect(harness.staticData('trigger')).toMatchObject(stored);
+			expect(warnings).toHaveLength(1);
+			expect(warnings[0]).toContain(`Could not check the RyzeAPI webhook ${JSON.stringify(label)}`);
+			expect(warnings[0]).toMatch(/kept as registered/);
+			for (const secret of [
+				authorization,
+				authorization.replace(/^Bearer /, ''),
+				ACCOUNT_TOKEN,
+				emulator.instanceToken(MAIN_INSTANCE),
+			])
+				expect(warnings[0]).not.toContain(secret);
+
+			expect(emulator.reportInstanceState(MAIN_INSTANCE, 'connected')).toBe(1);
+			await deliveriesDone();
+			expect(harness.received.map((reception) => reception.status)).toEqual([200]);
 		},
 	);
+
+	test('a hash stored for another label (the node was copied, say) is not kept: nothing stored for this one', async () => {
+		await harness.activate('trigger');
+		harness.staticData('trigger').label = 'n8n-another-0123456789';
+		const requests = emulator.log.length;
+
+		// Not current, without asking RyzeAPI: create then lists and registers (or says why not).
+		expect(await harness.run('checkExists', 'trigger')).toBe(false);
+		expect(emulator.log).toHaveLength(requests);
+		expect(warnings).toEqual([]);
+	});
 });
 
 describe('deliveries to the real URL', () => {
@@ -354,7 +590,7 @@ describe('deliveries to the real URL', () => {
 			new URL(harness.webhookUrl('manual')).pathname,
 		]);
 		expect(itemsOf(0)?.[0].json).toMatchObject({ event: 'instance.state', state: 'qr_ready' });
-		expect(harness.staticData('trigger').secret).toBeUndefined();
+		expect(harness.staticData('trigger').authorizationHash).toBeUndefined();
 	});
 
 	test('the instance token inside a payload is redacted too', async () => {
@@ -371,7 +607,7 @@ describe('deliveries to the real URL', () => {
 
 	test('after delete, a delivery with the old secret is refused', async () => {
 		await harness.activate('trigger');
-		const authorization = `Bearer ${harness.staticData('trigger').secret as string}`;
+		const authorization = await authorizationOf(storedLabel('trigger'));
 		await harness.deactivate('trigger');
 
 		const late = await harness.post(

@@ -84,6 +84,10 @@ export class TriggerHarness {
 		this.workflows = { trigger: this.newWorkflow({}), manual: this.newWorkflow({}) };
 	}
 
+	get workflowId(): string {
+		return this.options.workflowId;
+	}
+
 	node(mode: TriggerMode): INode {
 		const node = this.workflows[mode].getNode(TRIGGER_NAME);
 		if (!node) throw new Error('The trigger node is missing');
@@ -93,6 +97,26 @@ export class TriggerHarness {
 	/** The node's static data in this mode, as webhookMethods and webhook() see it. */
 	staticData(mode: TriggerMode): IDataObject {
 		return this.workflows[mode].getStaticData('node', this.node(mode));
+	}
+
+	/**
+	 * Throws when any static data n8n holds for this workflow (the active one, what its database
+	 * saved, the editor's copy and its test registration) has, in a key or a value, one of these
+	 * strings: the secrets that must never be stored, since n8n copies static data into every
+	 * execution it stores. The message names where, never the string.
+	 */
+	expectStaticDataFreeOf(secrets: string[]): void {
+		const held: Record<string, IDataObject | undefined> = {
+			trigger: this.workflows.trigger.staticData,
+			saved: this.saved,
+			manual: this.workflows.manual.staticData,
+			testRegistration: this.testRegistration,
+		};
+		for (const [where, data] of Object.entries(held)) {
+			const text = JSON.stringify(data ?? {});
+			const index = secrets.findIndex((secret) => secret !== '' && text.includes(secret));
+			if (index >= 0) throw new Error(`The ${where} static data holds secret #${index}`);
+		}
 	}
 
 	async start(): Promise<this> {

@@ -1,11 +1,16 @@
 /** RyzeApiTrigger/helpers/authorization.ts: the secret and the Authorization check. */
+import { createHash } from 'node:crypto';
+
 import fc from 'fast-check';
 
 import {
+	authorizationHash,
 	authorizationMatches,
 	bearer,
 	newWebhookSecret,
 } from '../../nodes/RyzeApiTrigger/helpers/authorization';
+
+const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 describe('newWebhookSecret', () => {
 	it('is 32 random bytes in base64url', () => {
@@ -20,8 +25,18 @@ describe('newWebhookSecret', () => {
 	});
 });
 
+describe('authorizationHash', () => {
+	it('is the sha256 (hex) of the whole header value, Bearer included', () => {
+		const header = 'Bearer c2VjcmV0';
+		expect(authorizationHash(header)).toBe(sha256Hex(header));
+		expect(authorizationHash(header)).toMatch(/^[0-9a-f]{64}$/);
+		expect(authorizationHash(header)).not.toContain('c2VjcmV0');
+	});
+});
+
 describe('authorizationMatches', () => {
 	const SECRET = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I';
+	const STORED = sha256Hex(`Bearer ${SECRET}`);
 
 	it.each([
 		['the exact header', `Bearer ${SECRET}`, true],
@@ -35,19 +50,47 @@ describe('authorizationMatches', () => {
 		['a prefix of the secret', `Bearer ${SECRET.slice(0, -1)}`, false],
 		['a number', 42, false],
 	])('%s', (_name, header, expected) => {
-		expect(authorizationMatches(header, SECRET)).toBe(expected);
+		expect(authorizationMatches(header, STORED)).toBe(expected);
 	});
 
-	it('matches nothing when no secret is stored', () => {
+	it('compares against the stored hash only: the secret itself (as older builds stored it) matches nothing', () => {
+		expect(authorizationMatches(`Bearer ${SECRET}`, SECRET)).toBe(false);
+		expect(authorizationMatches(`Bearer ${SECRET}`, `Bearer ${SECRET}`)).toBe(false);
+		expect(authorizationMatches(STORED, STORED)).toBe(false);
+	});
+
+	it('matches nothing when no hash, or not a hash, is stored', () => {
 		expect(authorizationMatches('Bearer ', '')).toBe(false);
 		expect(authorizationMatches('Bearer undefined', undefined)).toBe(false);
+		expect(authorizationMatches(`Bearer ${SECRET}`, STORED.slice(0, 62))).toBe(false);
+		expect(authorizationMatches(`Bearer ${SECRET}`, `${STORED}00`)).toBe(false);
+		expect(authorizationMatches(`Bearer ${SECRET}`, STORED.toUpperCase().replace(/./, 'Z'))).toBe(
+			false,
+		);
+	});
+
+	it('compares equal-length buffers in constant time (timingSafeEqual)', () => {
+		const crypto = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+		const spy = jest.spyOn(crypto, 'timingSafeEqual');
+		try {
+			expect(authorizationMatches(`Bearer ${SECRET}`, STORED)).toBe(true);
+			expect(authorizationMatches('Bearer x', STORED)).toBe(false);
+			expect(spy).toHaveBeenCalledTimes(2);
+			for (const [a, b] of spy.mock.calls) {
+				expect((a as Buffer).length).toBe(32);
+				expect((b as Buffer).length).toBe(32);
+			}
+		} finally {
+			spy.mockRestore();
+		}
 	});
 
 	it('property: matches iff the header is exactly Bearer and the secret', () => {
 		fc.assert(
 			fc.property(fc.string({ minLength: 1 }), fc.string(), (secret, header) => {
-				expect(authorizationMatches(header, secret)).toBe(header === bearer(secret));
-				expect(authorizationMatches(bearer(secret), secret)).toBe(true);
+				const stored = authorizationHash(bearer(secret));
+				expect(authorizationMatches(header, stored)).toBe(header === bearer(secret));
+				expect(authorizationMatches(bearer(secret), stored)).toBe(true);
 			}),
 			{ numRuns: 1000, seed: 20250116 },
 		);

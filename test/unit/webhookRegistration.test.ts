@@ -1,5 +1,6 @@
 /** RyzeApiTrigger/helpers/registration.ts: reading rows, "ours and current?", slots, refusals. */
 import type { RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
+import { authorizationHash } from '../../nodes/RyzeApiTrigger/helpers/authorization';
 import {
 	blockingLabels,
 	describeRefusal,
@@ -17,6 +18,13 @@ const WANTED = {
 	url: 'https://n8n.example/webhook/abc/ryzeapi',
 	authorization: `Bearer ${SECRET}`,
 	events: ['group.flow', 'instance.state'],
+};
+/** What the static data knows of WANTED: the header by its hash. */
+const EXPECTED = {
+	label: LABEL,
+	url: WANTED.url,
+	authorizationHash: authorizationHash(WANTED.authorization),
+	events: WANTED.events,
 };
 const row = (fields: Record<string, unknown>) => ({
 	label: LABEL,
@@ -58,7 +66,7 @@ describe('reading the provider rows', () => {
 
 describe('isCurrentRegistration', () => {
 	it('is true for our label, enabled, same url, secret and events in any order', () => {
-		expect(isCurrentRegistration(readSingleWebhook(row({})), WANTED)).toBe(true);
+		expect(isCurrentRegistration(readSingleWebhook(row({})), EXPECTED)).toBe(true);
 	});
 
 	it.each([
@@ -72,7 +80,15 @@ describe('isCurrentRegistration', () => {
 		['more events', row({ events: ['group.flow', 'instance.state', 'call.update'] })],
 		['events absent (all of them)', row({ events: undefined })],
 	])('is false when %s', (_name, raw) => {
-		expect(isCurrentRegistration(raw && readSingleWebhook(raw), WANTED)).toBe(false);
+		expect(isCurrentRegistration(raw && readSingleWebhook(raw), EXPECTED)).toBe(false);
+	});
+
+	it('compares the row with the stored hash: a plain secret in place of the hash matches nothing', () => {
+		const current = readSingleWebhook(row({}));
+		expect(isCurrentRegistration(current, { ...EXPECTED, authorizationHash: SECRET })).toBe(false);
+		expect(
+			isCurrentRegistration(current, { ...EXPECTED, authorizationHash: WANTED.authorization }),
+		).toBe(false);
 	});
 });
 
@@ -157,6 +173,25 @@ describe('describeRefusal', () => {
 		expect(message).toContain('"default", "n8n-a-1", "n8n-b-2"');
 		expect(message).toContain('deactivate the n8n workflow');
 		expect(message).toContain('RyzeAPI dashboard');
+	});
+
+	it.each([
+		['an invalid URL with a 3 in it', 'Invalid webhook url http://10.0.0.3/x'],
+		['a webhook error with a bare 3', 'webhook 3 failed validation'],
+		['a limit without webhook', 'Rate limit of 3 per second'],
+	])('a 4xx that is not about the slots is not taken for them: %s', (_case, said) => {
+		const message = describeRefusal(http(400, said), context);
+		expect(message).not.toContain('enabled webhooks per instance');
+		expect(message).toMatch(/answered HTTP 400: /);
+		expect(message).toContain(said);
+	});
+
+	it.each([
+		'Webhook limit reached',
+		'max 3 webhooks enabled',
+		'At most 3 enabled webhooks per instance',
+	])('the slot refusal in other words: %s', (said) => {
+		expect(describeRefusal(http(422, said), context)).toContain('enabled webhooks per instance');
 	});
 
 	it('never repeats the secret, should the provider echo it', () => {

@@ -6,6 +6,7 @@
 import { describeNoAnswer, readEnvelope } from '../../RyzeApi/helpers/classifyAnswer';
 import type { RawAnswer } from '../../RyzeApi/helpers/interfaces';
 import { readRateLimitHeaders } from '../../RyzeApi/helpers/rateLimitHeaders';
+import { authorizationMatches } from './authorization';
 import { MAX_ENABLED_WEBHOOKS } from './events';
 import { isRecord } from './envelope';
 import { redactToken } from './redaction';
@@ -25,6 +26,11 @@ export interface WantedRegistration {
 	url: string;
 	authorization: string;
 	events: string[];
+}
+
+/** What our row must hold, as the static data knows it: the header by its hash only. */
+export interface ExpectedRegistration extends Omit<WantedRegistration, 'authorization'> {
+	authorizationHash: string;
 }
 
 export function readWebhookRow(raw: unknown): WebhookRow | undefined {
@@ -51,15 +57,16 @@ export function readSingleWebhook(body: unknown): WebhookRow | undefined {
 }
 
 /**
- * Whether the provider already delivers what we want: our label, enabled, this URL, our secret,
- * the same events in any order. Then an n8n restart registers nothing again.
+ * Whether the provider already delivers what we want: our label, enabled, this URL, the header
+ * whose hash we stored, the same events in any order. Then an n8n restart registers nothing again.
  */
 export function isCurrentRegistration(
 	row: WebhookRow | undefined,
-	wanted: WantedRegistration,
+	wanted: ExpectedRegistration,
 ): boolean {
-	if (!row || row.label !== wanted.label || !row.enabled) return false;
-	if (row.url !== wanted.url || row.authorization !== wanted.authorization) return false;
+	if (!row || row.label !== wanted.label || !row.enabled || row.url !== wanted.url) return false;
+	if (typeof row.authorization !== 'string') return false;
+	if (!authorizationMatches(row.authorization, wanted.authorizationHash)) return false;
 	const have = [...new Set(row.events ?? [])].sort();
 	const want = [...new Set(wanted.events)].sort();
 	return have.length === want.length && have.every((event, index) => event === want[index]);
@@ -121,14 +128,7 @@ export function describeRefusal(answer: RawAnswer, context: RefusalContext): str
 	const provided = answer.bodyTooLarge ? undefined : readEnvelope(answer.body)?.errorMessage;
 	const message = provided === undefined ? undefined : shortened(provided, context.secret);
 	const said = message ? `: ${message}` : '';
-	if (
-		status >= 400 &&
-		status < 500 &&
-		status !== 429 &&
-		message &&
-		/webhook/i.test(message) &&
-		/limit|max|at most|3/i.test(message)
-	)
+	if (status >= 400 && status < 500 && status !== 429 && message && isSlotLimit(message))
 		return slotsFullMessage(context.instance, context.enabledLabels);
 	if (status >= 300 && status < 400)
 		return `${start}: the server at ${context.origin} answered with a redirect (HTTP ${status}), which is not followed. Check the Base URL in the RyzeAPI credential.`;
@@ -144,6 +144,15 @@ export function describeRefusal(answer: RawAnswer, context: RefusalContext): str
 		return `${start}: RyzeAPI's rate limit for this token is used up (429${said}). Try again ${when}.`;
 	}
 	return `${start}: RyzeAPI answered HTTP ${status}${said || ' without its JSON error'}.`;
+}
+
+/**
+ * Whether a refusal's message is about the webhook slots. The provider documents no wording, so
+ * it must speak of webhooks and of a limit: a bare "3" is not enough (a URL such as
+ * http://10.0.0.3/x would otherwise read as a full instance).
+ */
+function isSlotLimit(message: string): boolean {
+	return /webhook/i.test(message) && /\blimit|\bmax|\bat most\b/i.test(message);
 }
 
 /** The provider's message, cut to a readable length, with our secret redacted should it echo it. */

@@ -27,7 +27,7 @@ export async function receiveEvent(this: IWebhookFunctions): Promise<IWebhookRes
 
 function handleDelivery(this: IWebhookFunctions): IWebhookResponseData {
 	const stored = storedRegistration(this);
-	if (!authorizationMatches(this.getHeaderData().authorization, stored.secret)) {
+	if (!authorizationMatches(this.getHeaderData().authorization, stored.authorizationHash)) {
 		return answer(this, 401, { error: 'unauthorized' });
 	}
 	const reading = readDeliveryEnvelope(this.getBodyData());
