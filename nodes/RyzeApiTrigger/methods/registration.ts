@@ -31,8 +31,8 @@ import {
 	slotsFullMessage,
 } from '../helpers/registration';
 
-/** How long one request to RyzeAPI may take before it counts as unanswered (tests shorten it). */
-export const registrationTiming = { timeoutMs: 15_000 };
+/** How long one request to RyzeAPI may take before it counts as unanswered. */
+const REGISTRATION_TIMEOUT_MS = 15_000;
 
 /**
  * What the node keeps in its static data: the label it registered and the hash of the header it
@@ -274,7 +274,7 @@ function refusalContext(
 }
 
 async function call(connection: Connection, request: ApiRequest): Promise<RawAnswer> {
-	return await sendRequest(connection, request, { timeoutMs: registrationTiming.timeoutMs });
+	return await sendRequest(connection, request, { timeoutMs: REGISTRATION_TIMEOUT_MS });
 }
 
 /** Disables the label's row (RyzeAPI keeps it, disabled): whether it worked, never a throw. */
