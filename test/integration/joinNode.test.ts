@@ -182,7 +182,7 @@ describe('routing and item fields', () => {
 		const result = await runNode({
 			nodeType: new RyzeApi(),
 			typeName: 'n8n-nodes-ryzeapi.ryzeApiTool',
-			typeVersion: 1,
+			typeVersion: 1.1,
 			items: rows,
 			parameters: { ...joinByLink, pendingApprovalOutput: 'separate' },
 			credentials: {
@@ -195,12 +195,12 @@ describe('routing and item fields', () => {
 		expect(only.map((item) => [item.pairedItem, item.json.status])).toEqual([
 			[{ item: 0 }, 'joined'],
 			[{ item: 1 }, 'pending_approval'],
-			[{ item: 2 }, 'error'],
-			[{ item: 3 }, 'error'],
+			[{ item: 2 }, 'failed'],
+			[{ item: 3 }, 'failed'],
 			[{ item: 4 }, 'joined'],
-			[{ item: 5 }, 'error'],
-			[{ item: 6 }, 'error'],
-			[{ item: 7 }, 'error'],
+			[{ item: 5 }, 'failed'],
+			[{ item: 6 }, 'failed'],
+			[{ item: 7 }, 'failed'],
 		]);
 		expect((jsonOf(only)[3].error as IDataObject).reason).toBe('revoked_or_expired');
 		// The result only: the input item's fields (the chat's, for an agent) are not returned.
@@ -290,6 +290,22 @@ describe('a refused token is a problem of the node, not of a row', () => {
 		});
 		expect(result.error?.message).toMatch(/refused the credential/);
 		expect(emulator.joinRequests()).toHaveLength(1);
+	});
+
+	test("n8n's Retry On Fail runs the node again, but a refused token is not sent again", async () => {
+		const result = await run([{ link: 'OpenA' }, { link: 'OpenB' }], {
+			credentials: { ...badToken, baseUrl: emulator.url },
+			settings: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 },
+		});
+		expect(result.error?.message).toMatch(/refused the credential: Invalid token/);
+		expect(emulator.joinRequests()).toHaveLength(1);
+	});
+
+	test('another execution with the same refused token asks again: the token may have been fixed', async () => {
+		const options = { credentials: { ...badToken, baseUrl: emulator.url } };
+		await run([{ link: 'OpenA' }], options);
+		await run([{ link: 'OpenA' }], options);
+		expect(emulator.joinRequests()).toHaveLength(2);
 	});
 
 	test.each(['continueRegularOutput'] as const)(

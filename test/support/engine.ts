@@ -125,7 +125,10 @@ export interface RunOptions {
 	parameters: INodeParameters;
 	credentials: ICredentialDataDecryptedObject;
 	/** n8n's node settings: "On Error" and the older "Continue On Fail". */
-	settings?: Pick<INode, 'onError' | 'continueOnFail'>;
+	settings?: Pick<
+		INode,
+		'onError' | 'continueOnFail' | 'retryOnFail' | 'maxTries' | 'waitBetweenTries'
+	>;
 	/** Called with the running execution, e.g. to cancel it. */
 	onStart?: (execution: { cancel(): void }) => void;
 	/** The node's typeVersion in the workflow; the newest when not given. */
@@ -211,7 +214,9 @@ export async function runNode(options: NodeRunOptions): Promise<RunResult> {
 			}),
 		});
 
-		const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', {
+		// One id per run, as n8n gives each execution its own.
+		const executionId = `test-execution-${dataset}`;
+		const hooks = new ExecutionLifecycleHooks('manual', executionId, {
 			id: 'test-workflow',
 			name: 'test',
 			active: false,
@@ -224,6 +229,7 @@ export async function runNode(options: NodeRunOptions): Promise<RunResult> {
 		});
 		const additionalData = {
 			hooks,
+			executionId,
 			credentialsHelper: new TestCredentialsHelper(options.credentials),
 			currentNodeParameters: undefined,
 			executionTimeoutTimestamp: undefined,

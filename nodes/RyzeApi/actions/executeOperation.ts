@@ -1,14 +1,15 @@
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { CredentialFields } from '../helpers/connection';
-import { resolveEndpoint } from '../helpers/connection';
+import type { CredentialFields, Endpoint } from '../helpers/connection';
+import { endpointKey, resolveEndpoint } from '../helpers/connection';
 import { failedItemWords } from '../helpers/errorHints';
-import type { Checked, Failure } from '../helpers/interfaces';
+import type { Checked, Failure, Outcome } from '../helpers/interfaces';
 import type { ResultFields } from '../helpers/routeItems';
 import { nodeOutputs, outputLayout, runsAsAiTool } from '../helpers/outputs';
 import { routeItems } from '../helpers/routeItems';
 import type { Operation, RunnerSettings, Task } from '../runner/runOperation';
+import { earlierRefusal, refusalKey, rememberRefusal } from '../runner/refusedInExecution';
 import { runOperation, TaskFeed } from '../runner/runOperation';
 import { RequestCancelledError } from '../transport/cancel';
 import { readItems } from './readItems';
@@ -39,6 +40,8 @@ export async function executeOperation<T>(
 	const options = this.getNodeParameter('options', 0, {}) as RunOptions;
 	const credentials = (await this.getCredentials('ryzeApi')) as CredentialFields;
 	const settings = settingsFrom.call(this, options, spec.displayName);
+	const endpoint = resolveEndpoint(credentials);
+	const refusal = refusalMemory.call(this, endpoint);
 
 	const feed = new TaskFeed<Task>();
 	const running = runOperation(spec.operation, feed, settings).then(
@@ -49,7 +52,7 @@ export async function executeOperation<T>(
 		this,
 		items.length,
 		credentials,
-		resolveEndpoint(credentials),
+		endpoint,
 		spec.parseIdentifier,
 		feed,
 	);
@@ -64,13 +67,7 @@ export async function executeOperation<T>(
 	// Stopped while reading, with nothing in flight: the runner had nothing to cancel.
 	if (settings.cancelSignal?.aborted) throw new RequestCancelledError();
 
-	const refused = run.results.findIndex(
-		(result) => result.attempts > 0 && !result.ok && result.failure.reason === 'unauthorized',
-	);
-	if (refused !== -1 && !this.continueOnFail()) {
-		const result = run.results[refused];
-		if (!result.ok) throw tokenRefusedError(this.getNode(), result.failure);
-	}
+	if (!this.continueOnFail()) stopOnRefusedToken(this.getNode(), run.results, refusal);
 
 	// The outputs the canvas shows: the same function is the description's outputs expression.
 	const node = this.getNode();
@@ -101,6 +98,33 @@ function settingsFrom(
 	});
 	if (!checked.ok) throw new NodeOperationError(this.getNode(), checked.message);
 	return checked.value;
+}
+
+/**
+ * Where this node's refused token is remembered for this execution, after failing at once when it
+ * already was: n8n's Retry On Fail then sends nothing again (runner/refusedInExecution.ts).
+ */
+function refusalMemory(this: IExecuteFunctions, endpoint: Checked<Endpoint>): string | undefined {
+	if (!endpoint.ok) return undefined;
+	const node = this.getNode();
+	const key = refusalKey(String(this.getExecutionId()), node.name, endpointKey(endpoint.value));
+	const earlier = earlierRefusal(key);
+	if (earlier) throw tokenRefusedError(node, earlier);
+	return key;
+}
+
+/** A refused token is the node's problem, not a row's: it fails the node, and is remembered. */
+function stopOnRefusedToken<T>(
+	node: INode,
+	results: Array<Outcome<T> & { attempts: number }>,
+	refusal: string | undefined,
+): void {
+	const refused = results.find(
+		(result) => result.attempts > 0 && !result.ok && result.failure.reason === 'unauthorized',
+	);
+	if (refused === undefined || refused.ok) return;
+	if (refusal !== undefined) rememberRefusal(refusal, refused.failure);
+	throw tokenRefusedError(node, refused.failure);
 }
 
 function tokenRefusedError(node: INode, failure: Failure): NodeApiError {

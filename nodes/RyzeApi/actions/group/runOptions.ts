@@ -20,7 +20,7 @@ const fromSecondsVersion = { show: SHOWN_FROM_CURRENT_VERSION };
 
 /** n8n's own retry (Settings → Retry On Fail), in the words each retry option uses to tell them apart. */
 const NOT_RETRY_ON_FAIL =
-	"This is not n8n's Retry On Fail (in the node's Settings), which runs the whole node again for every item and would send again after a refused token: leave that off, this node already retries what is safe.";
+	"This is not n8n's Retry On Fail (in the node's Settings), which runs the whole node again for every item (never sending a refused token again): leave that off, this node already retries what is safe, per request.";
 
 /** Version 1's duration and retry options: names, units and wording as they were published. */
 const version1Options: Record<string, INodeProperties> = {
