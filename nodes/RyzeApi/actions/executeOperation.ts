@@ -105,9 +105,11 @@ function settingsFrom(
  * already was: n8n's Retry On Fail then sends nothing again (runner/refusedInExecution.ts).
  */
 function refusalMemory(this: IExecuteFunctions, endpoint: Checked<Endpoint>): string | undefined {
-	if (!endpoint.ok) return undefined;
+	const executionId = this.getExecutionId();
+	// Without an execution id, two executions could not be told apart: remember nothing.
+	if (!endpoint.ok || !executionId) return undefined;
 	const node = this.getNode();
-	const key = refusalKey(String(this.getExecutionId()), node.name, endpointKey(endpoint.value));
+	const key = refusalKey(executionId, node.name, endpointKey(endpoint.value));
 	const earlier = earlierRefusal(key);
 	if (earlier) throw tokenRefusedError(node, earlier);
 	return key;
