@@ -3,6 +3,7 @@
  * route's refusals. The rules every answer shares are in classifyAnswer.ts. Pure.
  */
 import type { AnswerSpec, Envelope } from './classifyAnswer';
+import { isRecord } from './interfaces';
 
 export interface JoinSuccess {
 	status: 'joined' | 'pending_approval';
@@ -122,10 +123,6 @@ export const LEAVE_ANSWER: AnswerSpec<LeaveSuccess> = {
 		return undefined;
 	},
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function text(value: unknown): string | null {
 	return typeof value === 'string' ? value : null;

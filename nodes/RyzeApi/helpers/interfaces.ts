@@ -30,6 +30,11 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure 
 /** A check of user input: the value, or a sentence saying what to fix. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
+/** A JSON object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function refuse(message: string): { ok: false; message: string } {
 	return { ok: false, message };
 }

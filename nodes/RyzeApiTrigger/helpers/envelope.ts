@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import { isRecord } from '../../RyzeApi/helpers/interfaces';
+
 import type { EventName } from './events';
 import { EVENT_NAMES, isEventName } from './events';
 
@@ -51,8 +53,4 @@ export function deliveryKey(envelope: DeliveryEnvelope): string {
 	return createHash('sha256')
 		.update(JSON.stringify([envelope.event, envelope.instance, envelope.data]))
 		.digest('base64url');
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

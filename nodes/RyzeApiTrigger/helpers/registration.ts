@@ -5,10 +5,10 @@
  */
 import { describeNoAnswer, readEnvelope } from '../../RyzeApi/helpers/classifyAnswer';
 import type { RawAnswer } from '../../RyzeApi/helpers/interfaces';
+import { isRecord } from '../../RyzeApi/helpers/interfaces';
 import { readRateLimitHeaders } from '../../RyzeApi/helpers/rateLimitHeaders';
 import { authorizationMatches } from './authorization';
 import { MAX_ENABLED_WEBHOOKS } from './events';
-import { isRecord } from './envelope';
 import { redactToken } from './redaction';
 
 /** One row of GET /api/events/getWebhook, read tolerantly. */
