@@ -42,8 +42,7 @@ export function classifyAnswer<T>(
 	}
 
 	const { status } = answer;
-	// An oversized body is not read: the status alone decides, as for any body without the envelope.
-	const envelope = answer.bodyTooLarge ? undefined : readEnvelope(answer.body);
+	const envelope = envelopeOf(answer);
 	const transient = status === 429 || status >= 500;
 
 	if (status >= 200 && status < 300) {
@@ -156,6 +155,14 @@ export type Envelope = Record<string, unknown> & {
 	/** error.message of the error envelope, when it is a non-empty string. */
 	errorMessage?: string;
 };
+
+/**
+ * An answer's envelope; none when nothing answered. An oversized body is not read: the status
+ * alone decides, as for any body without the envelope.
+ */
+export function envelopeOf(answer: RawAnswer): Envelope | undefined {
+	return answer.kind === 'http' && !answer.bodyTooLarge ? readEnvelope(answer.body) : undefined;
+}
 
 export function readEnvelope(body: string): Envelope | undefined {
 	let parsed: unknown;

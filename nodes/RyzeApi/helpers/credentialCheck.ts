@@ -1,6 +1,6 @@
 import type { INodeCredentialTestResult } from 'n8n-workflow';
 
-import { describeNoAnswer, readEnvelope, reasonForApiError } from './classifyAnswer';
+import { describeNoAnswer, envelopeOf, reasonForApiError } from './classifyAnswer';
 import type { Connection } from './connection';
 import type { RawAnswer } from './interfaces';
 
@@ -18,7 +18,7 @@ export function credentialTestVerdict(
 	// The same words as an item's error: a proxy or a certificate is fixed the same way.
 	if (answer.kind === 'noAnswer') return error(describeNoAnswer(answer, connection.origin));
 	const { status } = answer;
-	const envelope = answer.bodyTooLarge ? undefined : readEnvelope(answer.body);
+	const envelope = envelopeOf(answer);
 	const apiMessage = envelope?.errorMessage;
 	const said = apiMessage ? `: ${apiMessage}` : '';
 

@@ -3,7 +3,7 @@
  * section 1): reading the provider's rows, whether our row is there and up to date, which labels
  * take the instance's slots, what to send, and what a refusal means. Pure.
  */
-import { describeNoAnswer, readEnvelope } from '../../RyzeApi/helpers/classifyAnswer';
+import { describeNoAnswer, envelopeOf } from '../../RyzeApi/helpers/classifyAnswer';
 import type { RawAnswer } from '../../RyzeApi/helpers/interfaces';
 import { isRecord } from '../../RyzeApi/helpers/interfaces';
 import { readRateLimitHeaders } from '../../RyzeApi/helpers/rateLimitHeaders';
@@ -125,7 +125,7 @@ export function describeRefusal(answer: RawAnswer, context: RefusalContext): str
 	const start = `Could not ${context.action} the RyzeAPI webhook ${JSON.stringify(context.label)} of instance ${JSON.stringify(context.instance)}`;
 	if (answer.kind === 'noAnswer') return `${start}: ${describeNoAnswer(answer, context.origin)}`;
 	const { status } = answer;
-	const provided = answer.bodyTooLarge ? undefined : readEnvelope(answer.body)?.errorMessage;
+	const provided = envelopeOf(answer)?.errorMessage;
 	const message = provided === undefined ? undefined : shortened(provided, context.secret);
 	const said = message ? `: ${message}` : '';
 	if (status >= 400 && status < 500 && status !== 429 && message && isSlotLimit(message))

@@ -8,7 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { Connection, CredentialFields } from '../../RyzeApi/helpers/connection';
 import { resolveConnection, resolveEndpoint, withInstance } from '../../RyzeApi/helpers/connection';
-import { readEnvelope } from '../../RyzeApi/helpers/classifyAnswer';
+import { envelopeOf } from '../../RyzeApi/helpers/classifyAnswer';
 import type { ApiRequest, RawAnswer } from '../../RyzeApi/helpers/interfaces';
 import { sendRequest } from '../../RyzeApi/transport';
 import { authorizationHash, bearer, newWebhookSecret } from '../helpers/authorization';
@@ -76,8 +76,8 @@ export async function isRegistrationCurrent(this: IHookFunctions): Promise<boole
 		route: 'getWebhook',
 		query: { label },
 	});
-	if (answer.kind === 'http' && answer.status >= 200 && answer.status < 300) {
-		const row = readSingleWebhook(answer.bodyTooLarge ? undefined : readEnvelope(answer.body));
+	if (succeeded(answer)) {
+		const row = readSingleWebhook(envelopeOf(answer));
 		return isCurrentRegistration(row, expected(label, url, stored.authorizationHash, filters));
 	}
 	// Unreachable, rate-limited or failing, with our label and hash stored (n8n restarting while
@@ -109,13 +109,13 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 	delete stored.secret;
 	delete stored.authorizationHash;
 	const list = await call(connection, { method: 'GET', area: 'events', route: 'getWebhook' });
-	if (list.kind === 'noAnswer' || list.status < 200 || list.status >= 300) {
+	if (!succeeded(list)) {
 		throw new NodeOperationError(
 			this.getNode(),
 			describeRefusal(list, refusalContext('list the webhooks for', label, connection, [])),
 		);
 	}
-	const rows = readWebhookRows(list.bodyTooLarge ? undefined : readEnvelope(list.body));
+	const rows = readWebhookRows(envelopeOf(list));
 	const blocking = blockingLabels(rows, label);
 	if (blocking.length > 0) {
 		throw new NodeOperationError(this.getNode(), slotsFullMessage(connection.instance, blocking));
@@ -137,7 +137,7 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 		route: 'webhook',
 		body: registrationBody(registration),
 	});
-	if (answer.kind === 'http' && answer.status >= 200 && answer.status < 300) return true;
+	if (succeeded(answer)) return true;
 	delete stored.authorizationHash;
 	// No answer: the POST may have registered the label all the same. n8n's clean-up after a failed
 	// create calls delete, but only in test mode does it see this static data; in production
@@ -273,6 +273,11 @@ function refusalContext(
 	return { action, label, instance: connection.instance, origin: connection.origin, enabledLabels };
 }
 
+/** RyzeAPI did what was asked: a 2xx answer. */
+function succeeded(answer: RawAnswer): boolean {
+	return answer.kind === 'http' && answer.status >= 200 && answer.status < 300;
+}
+
 async function call(connection: Connection, request: ApiRequest): Promise<RawAnswer> {
 	return await sendRequest(connection, request, { timeoutMs: REGISTRATION_TIMEOUT_MS });
 }
@@ -286,7 +291,7 @@ async function disable(connection: Connection, label: string): Promise<boolean> 
 			route: 'webhook',
 			body: disableBody(label),
 		});
-		return answer.kind === 'http' && answer.status >= 200 && answer.status < 300;
+		return succeeded(answer);
 	} catch {
 		return false;
 	}
