@@ -266,18 +266,46 @@ function version1Settings(options: RunOptions, context: RunnerContext): RunnerSe
 			? Math.max(min, parsed)
 			: Math.max(min, Number(RUN_OPTION_DEFAULTS[key]));
 	};
-	const maxPerMinute = number('maxRequestsPerMinute', 0);
+	return settingsOf(
+		{
+			concurrency: number('concurrency', 1),
+			timeoutMs: number('timeout', MIN_TIMEOUT_MS),
+			maxTries: number('maxTries', 1),
+			retryWaitMs: number('retryWait', 0),
+			maxRetryWaitMs: number('maxRetryWait', 0) * 1000,
+			maxPerMinute: number('maxRequestsPerMinute', 0),
+			minDelayMs: number('minDelay', 0) * 1000,
+			maxDelayMs: number('maxDelay', 0) * 1000,
+		},
+		context,
+	);
+}
+
+/** The runner's settings from the numbers each version reads, in ms. */
+function settingsOf(
+	numbers: {
+		concurrency: number;
+		timeoutMs: number;
+		maxTries: number;
+		retryWaitMs: number;
+		maxRetryWaitMs: number;
+		maxPerMinute: number;
+		minDelayMs: number;
+		maxDelayMs: number;
+	},
+	context: RunnerContext,
+): RunnerSettings {
 	return {
-		concurrency: Math.floor(number('concurrency', 1)),
-		timeoutMs: number('timeout', MIN_TIMEOUT_MS),
+		concurrency: Math.floor(numbers.concurrency),
+		timeoutMs: numbers.timeoutMs,
 		retry: {
-			maxTries: Math.floor(number('maxTries', 1)),
-			baseDelayMs: number('retryWait', 0),
+			maxTries: Math.floor(numbers.maxTries),
+			baseDelayMs: numbers.retryWaitMs,
 			maxDelayMs: MAX_BACKOFF_MS,
 		},
-		maxRetryWaitMs: number('maxRetryWait', 0) * 1000,
-		minIntervalMs: maxPerMinute > 0 ? 60_000 / maxPerMinute : 0,
-		humanDelayMs: { min: number('minDelay', 0) * 1000, max: number('maxDelay', 0) * 1000 },
+		maxRetryWaitMs: numbers.maxRetryWaitMs,
+		minIntervalMs: numbers.maxPerMinute > 0 ? 60_000 / numbers.maxPerMinute : 0,
+		humanDelayMs: { min: numbers.minDelayMs, max: numbers.maxDelayMs },
 		...context,
 	};
 }
@@ -314,23 +342,20 @@ function secondsSettings(options: RunOptions, context: RunnerContext): Checked<R
 			`Min Delay (${minDelay} s) is more than Max Delay (${maxDelay} s) in the node's Options: set Min Delay to at most Max Delay, or raise Max Delay.`,
 		);
 	}
-	const perMinute = values.maxRequestsPerMinute;
-	return {
-		ok: true,
-		value: {
-			concurrency: Math.floor(values.concurrency),
+	const settings = settingsOf(
+		{
+			concurrency: values.concurrency,
 			timeoutMs: values.timeoutSeconds * 1000,
-			retry: {
-				maxTries: Math.floor(values.triesPerRequest),
-				baseDelayMs: values.retryWaitSeconds * 1000,
-				maxDelayMs: MAX_BACKOFF_MS,
-			},
+			maxTries: values.triesPerRequest,
+			retryWaitMs: values.retryWaitSeconds * 1000,
 			maxRetryWaitMs: values.maxRetryWaitSeconds * 1000,
-			minIntervalMs: perMinute > 0 ? 60_000 / perMinute : 0,
-			humanDelayMs: { min: minDelay * 1000, max: maxDelay * 1000 },
-			...context,
+			maxPerMinute: values.maxRequestsPerMinute,
+			minDelayMs: minDelay * 1000,
+			maxDelayMs: maxDelay * 1000,
 		},
-	};
+		context,
+	);
+	return { ok: true, value: settings };
 }
 
 /** An option's value (its default when unset), or why it cannot be used, in the panel's words. */
