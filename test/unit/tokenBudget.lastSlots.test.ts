@@ -1,7 +1,8 @@
 /**
  * The end of a rate-limit window when several processes share one token (n8n's queue mode): the
- * one whose answer carried the window's tail ticket takes the last slots that no one's share
- * gives, after letting the others' last requests land; the others leave them to it. Driven through
+ * one whose answer carried the window's tail ticket keeps its requests from then on and takes
+ * what the others left, after letting their last requests land; the others keep a slot for it
+ * and leave the rest when their in-flight estimate says it may be taken. Driven through
  * TokenBudget's public methods only, on a fake clock (plain numbers).
  */
 import type { RateLimitSnapshot } from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
@@ -48,19 +49,27 @@ function alternating(ownRemaining: number[], nowMs = WINDOW_START + 100): TokenB
 
 describe('TokenBudget: the last slots of a shared window', () => {
 	// Ours: every other count from 38 down; the other process took the counts between.
-	const toOne = [38, 36, 34, 32, 30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 1];
-	const toOneWithoutTheTicket = toOne.map((remaining) =>
-		remaining === TAIL_TICKET ? TAIL_TICKET - 1 : remaining,
-	);
+	const toTheTicket = [38, 36, 34, 32, 30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, TAIL_TICKET];
+	const toOneWithoutTheTicket = [...toTheTicket.slice(0, -1), 7, 5, 3, 1];
 	const at = WINDOW_START + 100;
 
 	it('without the tail ticket, leaves the last slot to the others and waits for the reset', () => {
-		const budget = alternating([...toOneWithoutTheTicket.slice(0, -2), 3, 1]);
+		const budget = alternating(toOneWithoutTheTicket);
 		expect(waitOf(budget.decide(at))).toBe(RESET + RESET_MARGIN_MS - at);
 	});
 
-	it('with the tail ticket, takes the last slot once the others had time to finish (1 s)', () => {
-		const budget = alternating([...toOne.slice(0, -2), 3, 1]);
+	it("without the ticket, goes one at a time while what remains exceeds the others in flight and the holder's slot", () => {
+		// The other took one count during each of our round trips: with 3 left, one of theirs may be
+		// in flight and one slot is the holder's, so one more of ours goes; with 1 left, none.
+		const budget = alternating([...toOneWithoutTheTicket.slice(0, -1)]);
+		expect(budget.decide(at)).toEqual({ go: true });
+		budget.onStart(at);
+		budget.onSettled(window(1));
+		expect(waitOf(budget.decide(at))).toBe(RESET + RESET_MARGIN_MS - at);
+	});
+
+	it('with the tail ticket, keeps its requests from then on until the others had time to finish (1 s)', () => {
+		const budget = alternating(toTheTicket);
 		expect(waitOf(budget.decide(at))).toBe(1_000);
 		expect(waitOf(budget.decide(at + 999))).toBe(1);
 		expect(budget.decide(at + 1_000)).toEqual({ go: true });
@@ -68,28 +77,29 @@ describe('TokenBudget: the last slots of a shared window', () => {
 
 	it('settles for at most a tenth of the time left in the window', () => {
 		const late = RESET - 2_000;
-		const budget = alternating([...toOne.slice(0, -2), 3, 1], late);
+		const budget = alternating(toTheTicket, late);
 		expect(waitOf(budget.decide(late))).toBe(200);
 		expect(budget.decide(late + 200)).toEqual({ go: true });
 	});
 
-	it('takes the last slots one at a time, each answer showing what is left', () => {
-		const budget = alternating([...toOne.slice(0, -4), 6, 4, 3]);
-		// Three left, our share of them rounds down to one: that one goes at once, the rest after.
-		expect(budget.decide(at)).toEqual({ go: true });
-		budget.onStart(at);
-		expect(waitOf(budget.decide(at))).toBeUndefined();
-		budget.onSettled(window(1));
+	it('then takes what the others left one at a time, each answer showing what is left', () => {
+		const budget = alternating(toTheTicket);
 		expect(waitOf(budget.decide(at))).toBe(1_000);
-		expect(budget.decide(at + 1_000)).toEqual({ go: true });
-		budget.onStart(at + 1_000);
-		expect(waitOf(budget.decide(at + 1_000))).toBeUndefined();
-		budget.onSettled(window(0));
-		expect(waitOf(budget.decide(at + 1_000))).toBe(RESET + RESET_MARGIN_MS - at - 1_000);
+		const after = at + 1_000;
+		// The others stopped with one slot kept for us, and two more they could not use.
+		for (const remaining of [2, 1, 0]) {
+			expect(budget.decide(after)).toEqual({ go: true });
+			budget.onStart(after);
+			expect(waitOf(budget.decide(after))).toBeUndefined();
+			budget.onSettled(window(remaining));
+		}
+		expect(waitOf(budget.decide(after))).toBe(RESET + RESET_MARGIN_MS - after);
 	});
 
 	it('holds the tail of one window only: the next window starts without it', () => {
-		const budget = alternating(toOne);
+		const budget = alternating(toTheTicket);
+		expect(waitOf(budget.decide(at))).toBe(1_000);
+		oneRequest(budget, at + 1_000, 1);
 		const next = RESET + RESET_MARGIN_MS;
 		oneRequest(budget, next, 38);
 		const nextWindow = (remaining: number): RateLimitSnapshot => ({
@@ -98,14 +108,11 @@ describe('TokenBudget: the last slots of a shared window', () => {
 			resetAtMs: RESET + WINDOW_MS,
 		});
 		// Down to one left the same way, without the ticket this time (7, not 8).
-		for (const remaining of toOneWithoutTheTicket.slice(1, -2)) {
+		for (const remaining of toOneWithoutTheTicket.slice(1)) {
 			expect(budget.decide(next)).toEqual({ go: true });
 			budget.onStart(next);
 			budget.onSettled(nextWindow(remaining));
 		}
-		expect(budget.decide(next)).toEqual({ go: true });
-		budget.onStart(next);
-		budget.onSettled(nextWindow(1));
 		expect(waitOf(budget.decide(next))).toBe(RESET + WINDOW_MS + RESET_MARGIN_MS - next);
 	});
 });

@@ -24,6 +24,12 @@ function startAll(budget: TokenBudget, nowMs: number, max = 10_000): number {
 	return started;
 }
 
+/** How long the budget says to wait (failing when it says go, or to wait for an answer). */
+function waitOf(decision: BudgetDecision): number {
+	if (decision.go || decision.waitMs === undefined) throw new Error('expected a timed wait');
+	return decision.waitMs;
+}
+
 function expectWait(decision: BudgetDecision, waitMs: number | undefined): void {
 	expect(decision.go).toBe(false);
 	if (decision.go) return;
@@ -195,10 +201,13 @@ describe('TokenBudget', () => {
 		// it (6) at once while others are on the token, less the tail of our share of the window
 		// (⌈40 × 22/51 ÷ 5⌉ = 4), which goes one at a time: 2.
 		expect(startAll(budget, T + 100)).toBe(2);
-		// Our 2 counted, and 14 more of theirs: 14 left, and our share is now 24/67 of them (5),
-		// half of it (2) no more than the tail (3): one at a time.
+		// Our 2 counted, and 14 more of theirs during that round trip: 14 left, our share of them
+		// (24/67, 5) halved is no more than the tail (3), so one at a time, and only while what
+		// remains exceeds what they may have in flight (14) and the slot kept for the holder of the
+		// tail ticket: none of ours goes, the rest is theirs.
 		for (let i = 0; i < 2; i++) budget.onSettled({ limit: 40, remaining: 14, resetAtMs: next });
-		expect(startAll(budget, T + 200)).toBe(1);
+		expect(startAll(budget, T + 200)).toBe(0);
+		expectWait(budget.decide(T + 200), next + RESET_MARGIN_MS - T - 200);
 	});
 
 	it('takes the whole window again once the others stop spending', () => {
@@ -206,11 +215,18 @@ describe('TokenBudget', () => {
 		budget.onStart(NOW);
 		budget.onSettled({ limit: 20, remaining: 10, resetAtMs: T });
 		// 9 of the 10 used were someone else's, who then stops: we spend the rest, in bursts that
-		// grow with our part of the spending, and one at a time once the others were seen quiet.
+		// grow with our part of the spending, one at a time at the end; the answer saying 4 remain
+		// is the tail ticket, so the last 4 go once the other's last requests had time to land.
 		let remaining = 10;
 		let rounds = 0;
+		let now = NOW;
 		while (remaining > 0) {
-			const started = startAll(budget, NOW);
+			let started = startAll(budget, now);
+			if (started === 0) {
+				expect(remaining).toBe(tail(20));
+				now += waitOf(budget.decide(now));
+				started = startAll(budget, now);
+			}
 			expect(started).toBeGreaterThan(0);
 			expect(started).toBeLessThanOrEqual(remaining);
 			for (let i = 0; i < started; i++)
@@ -218,7 +234,7 @@ describe('TokenBudget', () => {
 			rounds++;
 		}
 		expect(rounds).toBeGreaterThan(1);
-		expectWait(budget.decide(NOW), T + RESET_MARGIN_MS - NOW);
+		expectWait(budget.decide(now), T + RESET_MARGIN_MS - now);
 		// The next window still counts the others' 9 of the last one: a share of it, halved, goes
 		// at once; a window later, with no one else in the history, all of it.
 		const next = (window: number) => T + window * 60_000;
@@ -229,8 +245,14 @@ describe('TokenBudget', () => {
 		expect(burst).toBeLessThan(19 / 2);
 		remaining = 19 - burst;
 		for (let i = 0; i < burst; i++) budget.onSettled({ limit: 20, remaining, resetAtMs: next(1) });
+		now = T + 200;
 		while (remaining > 0) {
-			const started = startAll(budget, T + 200);
+			let started = startAll(budget, now);
+			if (started === 0) {
+				expect(remaining).toBe(tail(20));
+				now += waitOf(budget.decide(now));
+				started = startAll(budget, now);
+			}
 			expect(started).toBeGreaterThan(0);
 			for (let i = 0; i < started; i++)
 				budget.onSettled({ limit: 20, remaining: --remaining, resetAtMs: next(1) });
@@ -343,9 +365,9 @@ describe('TokenBudget: the end of a window goes one request at a time', () => {
 
 	it('so another client spending the tail meanwhile is seen before another of ours goes', () => {
 		const budget = new TokenBudget();
-		// The 16 used so far were ours.
-		for (let i = 0; i < 16; i++) budget.onStart(NOW);
-		for (let i = 0; i < 16; i++) budget.onSettled(window(4));
+		// The 15 used so far were ours (and none of their answers said 4: the tail ticket is not ours).
+		for (let i = 0; i < 15; i++) budget.onStart(NOW);
+		for (let i = 0; i < 15; i++) budget.onSettled(window(5));
 		expect(startAll(budget, NOW)).toBe(1);
 		// Another client took the last three while ours was in flight.
 		budget.onSettled(window(0));

@@ -256,10 +256,12 @@ const SHARED_BURST = 0.5;
 const TAIL_FRACTION = 0.2;
 /**
  * How long the holder of a window's tail ticket lets the others' last requests land before it takes
- * the slots no share gives (at most this, and at most a tenth of the time left in the window).
+ * the slots they left (at most this, and at most a tenth of the time left in the window).
  */
 const LAST_SLOTS_SETTLE_MS = 1_000;
 const LAST_SLOTS_SETTLE_SHARE = 0.1;
+/** Slots of a window's tail the others keep for the holder of the tail ticket. */
+const HOLDER_RESERVE = 1;
 
 /** What this process saw of one window of the token: its own requests and the others'. */
 interface WindowTally {
@@ -305,14 +307,16 @@ function ownIn(tally: WindowTally): number {
  * - **Burst**: with others on the token, at most half of our share goes at once (their bursts
  *   since our last answer are invisible to us); alone, all of it.
  * - **Tail**: the window's last fifth (of our share) goes one request at a time, so each answer
- *   shows what the others spent before more of ours go. When our share of what remains rounds
- *   down to nothing, we still send one at a time if the others spent nothing between our last two
- *   answers; otherwise we leave the rest to them and wait for the reset.
- * - **Last slots**: when everyone's share rounds down to nothing, every process would leave the
- *   window's last slots to the others. The process whose answer said a fifth of the limit
- *   remained (the server gives each counted request its own count, so one process at most)
- *   takes them, one at a time, once the requests the others sent before seeing the end have
- *   had time to land (a second at most).
+ *   shows what the others spent before more of ours go. One more of ours goes while what remains
+ *   exceeds what the others may have in flight (their requests counted during our last round
+ *   trip) plus one slot kept for the holder of the tail ticket; otherwise we leave the rest to
+ *   the others and wait for the reset.
+ * - **Last slots**: the process whose answer said a fifth of the limit remained holds the tail
+ *   ticket (the server gives each counted request its own count, so one process at most). From
+ *   then on it keeps its requests for the end: once the requests the others sent before seeing
+ *   the end have had time to land (a second at most, or a tenth of the time left), it takes
+ *   what they left, one at a time; the slot they kept for it means its first one never meets a
+ *   429. Alone on the token in a run under way there is nobody to wait for.
  * - Without headers it assumes 100 per minute.
  */
 export class TokenBudget {
@@ -372,15 +376,14 @@ export class TokenBudget {
 	): BudgetDecision {
 		const share = this.share();
 		const open = window.remaining;
-		let mine = Math.floor(share * open + 1e-9);
-		if (mine === 0 && open > 0 && this.othersPerRoundTrip === 0) mine = 1;
-		if (mine === 0 && open > 0 && tally.holdsTail) return this.decideLastSlot(tally, nowMs);
+		const mine = Math.floor(share * open + 1e-9);
 		const burst = share < 1 ? Math.floor(mine * SHARED_BURST) : mine;
 		const tail = Math.ceil(window.limit * share * TAIL_FRACTION);
 		const inFlight = this.inFlight;
-		if ((burst - inFlight > tail && inFlight < this.ramp) || (mine > 0 && inFlight === 0))
-			return { go: true };
+		if (burst - inFlight > tail && inFlight < this.ramp) return { go: true };
 		if (inFlight > 0) return untilAnswered('budget in flight');
+		if (open > 0 && tally.holdsTail) return this.decideLastSlot(tally, share, nowMs);
+		if (this.tailRoom(share, open) >= 1) return { go: true };
 		// We leave what remains to the others: count it as theirs once the window is over.
 		tally.leftToOthers = window.remaining;
 		return {
@@ -436,11 +439,12 @@ export class TokenBudget {
 	}
 
 	/**
-	 * The holder of the tail ticket takes the window's last slots that no one's share gives, one at
-	 * a time, once the requests the others sent before seeing the end have had time to land.
+	 * The holder of the tail ticket takes the window's last slots, one at a time, once the requests
+	 * the others sent before seeing the end have had time to land.
 	 */
-	private decideLastSlot(tally: WindowTally, nowMs: number): BudgetDecision {
-		if (this.inFlight > 0) return untilAnswered('budget in flight');
+	private decideLastSlot(tally: WindowTally, share: number, nowMs: number): BudgetDecision {
+		// Alone on the token in a run already under way, nobody else's requests can still land.
+		if (share === 1 && this.historyTrusted) return { go: true };
 		tally.lastSlotsFromMs ??= nowMs;
 		const settleMs = Math.min(
 			LAST_SLOTS_SETTLE_MS,
@@ -449,6 +453,18 @@ export class TokenBudget {
 		const waitMs = tally.lastSlotsFromMs + settleMs - nowMs;
 		if (waitMs <= 0) return { go: true };
 		return { go: false, waitMs, why: 'letting the other clients finish before the last slots' };
+	}
+
+	/**
+	 * How many more of ours may go, one at a time, in the window's tail without the tail ticket:
+	 * what remains, less what the others may have in flight (their requests counted during our last
+	 * round trip) and the slot kept for the holder of the ticket, who then never meets a 429.
+	 * Before that round trip is measured, our share of what remains beyond that slot.
+	 */
+	private tailRoom(share: number, open: number): number {
+		const others = this.othersPerRoundTrip;
+		if (others === undefined) return Math.floor(share * (open - HOLDER_RESERVE) + 1e-9);
+		return open - others - HOLDER_RESERVE;
 	}
 
 	onAbandoned(): void {
