@@ -47,8 +47,6 @@ export const OPERATION_HINTS: Record<HintedOperation, Partial<Record<ErrorReason
 	},
 };
 
-/** The version from which failed items say "failed" and hints depend on the operation. */
-
 /** What a failed item says about itself: its status, and what to do about its reason. */
 export interface FailedItemWords {
 	status: 'failed' | 'error';
