@@ -9,6 +9,7 @@ import type { Locator, Page } from 'playwright-core';
 
 import { NODE_TYPE, TRIGGER_NODE_TYPE } from '../support/n8n/realN8n';
 import { EditorSession } from '../support/n8n/editorSession';
+import { CURRENT_VERSION_OPTION_NAMES } from '../support/runOptionNames';
 
 const installDir = process.env.N8N_E2E_INSTALL_DIR;
 let session: EditorSession;
@@ -265,17 +266,9 @@ test('the nodes panel finds the node by "whatsapp" and "join group"; added, it h
 	expect(addOptionText.trim()).toBe('Add option');
 	await addOption.click();
 	await byTestId('collection-parameter-option').first().waitFor();
-	expect(await byTestId('collection-parameter-option').allInnerTexts()).toEqual([
-		'Instance Name',
-		'Min Delay (Seconds)',
-		'Max Delay (Seconds)',
-		'Max Requests Per Minute',
-		'Requests in Flight',
-		'Tries Per Request',
-		'Request Retry Wait (Seconds)',
-		'Max Retry Wait per Item (Seconds)',
-		'Request Timeout (Seconds)',
-	]);
+	expect(await byTestId('collection-parameter-option').allInnerTexts()).toEqual(
+		CURRENT_VERSION_OPTION_NAMES,
+	);
 	await session.screenshot('node-view-options');
 	await page.keyboard.press('Escape');
 	await closeNodeView();

@@ -12,6 +12,7 @@ import {
 	runnerSettings,
 } from '../../nodes/RyzeApi/actions/group/runOptions';
 import { humanDelay } from '../../nodes/RyzeApi/runner/startGate';
+import { CURRENT_VERSION_OPTION_NAMES } from '../support/runOptionNames';
 
 /** The settings, or the test fails with the refusal's message. */
 function settingsOf(options: Record<string, unknown>, version: number) {
@@ -119,17 +120,7 @@ describe('version 1, as published', () => {
 
 describe('version 1.1: every duration in seconds, the retries per request', () => {
 	test('shows the options in the same places, each duration in seconds', () => {
-		expect(shownOptions(1.1)).toEqual([
-			'Instance Name',
-			'Min Delay (Seconds)',
-			'Max Delay (Seconds)',
-			'Max Requests Per Minute',
-			'Requests in Flight',
-			'Tries Per Request',
-			'Request Retry Wait (Seconds)',
-			'Max Retry Wait per Item (Seconds)',
-			'Request Timeout (Seconds)',
-		]);
+		expect(shownOptions(1.1)).toEqual(CURRENT_VERSION_OPTION_NAMES);
 	});
 
 	test("every duration's name says seconds, and none is named like n8n's Retry On Fail settings", () => {

@@ -1,0 +1,15 @@
+/**
+ * The Options a Join Group node on the current version (1.1) offers, in the panel's order: what
+ * the description shows (unit test) and what n8n's editor lists (UI suite) must both be this.
+ */
+export const CURRENT_VERSION_OPTION_NAMES = [
+	'Instance Name',
+	'Min Delay (Seconds)',
+	'Max Delay (Seconds)',
+	'Max Requests Per Minute',
+	'Requests in Flight',
+	'Tries Per Request',
+	'Request Retry Wait (Seconds)',
+	'Max Retry Wait per Item (Seconds)',
+	'Request Timeout (Seconds)',
+];
