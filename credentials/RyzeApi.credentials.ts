@@ -1,6 +1,6 @@
 import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL } from '../nodes/RyzeApi/helpers/connection';
+import { DEFAULT_BASE_URL } from '../nodes/RyzeApi/shared/connection';
 
 export class RyzeApi implements ICredentialType {
 	name = 'ryzeApi';

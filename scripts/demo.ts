@@ -9,7 +9,7 @@ import '../test/support/env';
 
 import type { IDataObject, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
 
-import type { OutputKey } from '../nodes/RyzeApi/helpers/outputs';
+import type { OutputKey } from '../nodes/RyzeApi/actions/outputs';
 import type { RyzeApiEmulator } from '../test/support/emulator/server';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, startEmulator } from '../test/support/emulator/server';
 import { newestVersion, runRyzeApiNode, shutDownEngine } from '../test/support/engine';
@@ -23,8 +23,8 @@ const { closeDispatchers } = require('../dist/nodes/RyzeApi/transport') as {
 	closeDispatchers(): Promise<void>;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { nodeOutputs } = require('../dist/nodes/RyzeApi/helpers/outputs') as Pick<
-	typeof import('../nodes/RyzeApi/helpers/outputs'),
+const { nodeOutputs } = require('../dist/nodes/RyzeApi/actions/outputs') as Pick<
+	typeof import('../nodes/RyzeApi/actions/outputs'),
 	'nodeOutputs'
 >;
 

@@ -8,8 +8,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as group from './actions/group/Group.resource';
 import { router } from './actions/router';
-import { CURRENT_VERSION } from './helpers/nodeVersion';
-import { outputsExpression } from './helpers/outputs';
+import { CURRENT_VERSION } from './actions/nodeVersion';
+import { outputsExpression } from './actions/outputs';
 import { ryzeApiCredentialTest } from './methods/credentialTest';
 
 // The description stays in this class (not in a separate module) because n8n's community-node lint
@@ -21,7 +21,7 @@ export class RyzeApi implements INodeType {
 		icon: { light: 'file:ryzeapi.svg', dark: 'file:ryzeapi.dark.svg' },
 		group: ['output'],
 		// 1.1: outputs keep their index in every mode, Pending Approval Output is a top-level
-		// parameter. Workflows saved with version 1 keep version 1's outputs (helpers/outputs.ts).
+		// parameter. Workflows saved with version 1 keep version 1's outputs (actions/outputs.ts).
 		version: [1, CURRENT_VERSION],
 		defaultVersion: CURRENT_VERSION,
 		subtitle:

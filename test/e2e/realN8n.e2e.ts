@@ -103,7 +103,7 @@ test('the tarball holds the built package only: no sources, tests, emulator or e
 		expect.arrayContaining([
 			'package.json',
 			'dist/nodes/RyzeApi/RyzeApi.node.js',
-			'dist/nodes/RyzeApiTrigger/RyzeApiTrigger.node.js',
+			'dist/nodes/RyzeApi/RyzeApiTrigger.node.js',
 			'dist/credentials/RyzeApi.credentials.js',
 		]),
 	);

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
+import type { Connection } from '../../nodes/RyzeApi/shared/connection';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import type { RunnerSettings, Task } from '../../nodes/RyzeApi/runner/runOperation';

@@ -9,11 +9,11 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workflow';
 
 import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
-import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
-import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
-import type { JoinSuccess } from '../../nodes/RyzeApi/helpers/groupAnswers';
-import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
-import type { Outcome } from '../../nodes/RyzeApi/helpers/interfaces';
+import { classifyAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
+import type { Connection } from '../../nodes/RyzeApi/shared/connection';
+import type { JoinSuccess } from '../../nodes/RyzeApi/shared/groupAnswers';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
+import type { Outcome } from '../../nodes/RyzeApi/shared/interfaces';
 import { ryzeApiCredentialTest } from '../../nodes/RyzeApi/methods/credentialTest';
 import { BODY_LIMIT_BYTES, sendRequest } from '../../nodes/RyzeApi/transport';
 import { freePort } from '../support/n8n/realN8n';

@@ -9,12 +9,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 
-import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
-import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
+import { classifyAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
+import type { Connection } from '../../nodes/RyzeApi/shared/connection';
 import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
-import type { JoinSuccess } from '../../nodes/RyzeApi/helpers/groupAnswers';
-import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
-import type { Outcome, RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
+import type { JoinSuccess } from '../../nodes/RyzeApi/shared/groupAnswers';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
+import type { Outcome, RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
 import {
 	BODY_LIMIT_BYTES,
 	sendRequest,

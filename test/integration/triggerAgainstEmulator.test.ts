@@ -11,7 +11,7 @@ import { Container } from '@n8n/di';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { webhookLabel } from '../../nodes/RyzeApiTrigger/helpers/label';
+import { webhookLabel } from '../../nodes/RyzeApi/trigger/label';
 import type { FaultKind } from '../support/emulator/server';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
 import { groupJidOf, instanceJidOf } from '../support/emulator/groups';

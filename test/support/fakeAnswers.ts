@@ -1,13 +1,13 @@
 /**
  * Answers as transport hands them to the retry and pacing code, without a server: a fixed clock,
  * a join accepted, the rate-limit headers as undici delivers them (lower case), a plain retry
- * policy and a random that always says one half. For the unit tests of helpers/retryPolicy.ts,
+ * policy and a random that always says one half. For the unit tests of runner/retryPolicy.ts,
  * the rate-limit headers and the TokenBudget (and its simulations).
  */
-import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
-import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
-import type { RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
-import type { RetryPolicy } from '../../nodes/RyzeApi/helpers/retryPolicy';
+import { classifyAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
+import type { RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
+import type { RetryPolicy } from '../../nodes/RyzeApi/runner/retryPolicy';
 import type { WindowAnswer } from './emulator/fixedWindow';
 
 /** Whether classifyAnswer calls a join answer transient: the retry decision's first question. */

@@ -1,5 +1,5 @@
-import type { Clock } from '../../nodes/RyzeApi/runner/clock';
-import { realClock } from '../../nodes/RyzeApi/runner/clock';
+import type { Clock } from '../../nodes/RyzeApi/shared/clock';
+import { realClock } from '../../nodes/RyzeApi/shared/clock';
 
 /**
  * A clock running `factor` times faster than the real one: every wait is `factor` times shorter,

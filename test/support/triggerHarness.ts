@@ -25,7 +25,7 @@ import type {
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
-import { RyzeApiTrigger } from '../../nodes/RyzeApiTrigger/RyzeApiTrigger.node';
+import { RyzeApiTrigger } from '../../nodes/RyzeApi/RyzeApiTrigger.node';
 import { TestCredentialsHelper, TestNodeTypes } from './engine';
 
 export const TRIGGER_TYPE = 'n8n-nodes-ryzeapi.ryzeApiTrigger';

@@ -4,16 +4,16 @@
  */
 import fc from 'fast-check';
 
-import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
-import type { JoinSuccess } from '../../nodes/RyzeApi/helpers/groupAnswers';
-import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
+import { classifyAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
+import type { JoinSuccess } from '../../nodes/RyzeApi/shared/groupAnswers';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
 import type {
 	ErrorReason,
 	Failure as JoinFailure,
 	Outcome,
 	RawAnswer,
-} from '../../nodes/RyzeApi/helpers/interfaces';
-import { ERROR_REASONS } from '../../nodes/RyzeApi/helpers/interfaces';
+} from '../../nodes/RyzeApi/shared/interfaces';
+import { ERROR_REASONS } from '../../nodes/RyzeApi/shared/interfaces';
 
 const LIMIT = 64 * 1024;
 

@@ -4,14 +4,14 @@
  */
 import fc from 'fast-check';
 
-import type { CredentialFields } from '../../nodes/RyzeApi/helpers/connection';
+import type { CredentialFields } from '../../nodes/RyzeApi/shared/connection';
 import {
 	DEFAULT_BASE_URL,
 	encodePathSegment,
 	apiRoutePath,
 	parseBaseUrl,
 	resolveConnection,
-} from '../../nodes/RyzeApi/helpers/connection';
+} from '../../nodes/RyzeApi/shared/connection';
 
 const TOKEN = 'SECRET-TOKEN-123';
 const GOOD: CredentialFields = {

@@ -2,9 +2,9 @@
  * The credential Test button's verdict on an instance that is not connected to WhatsApp: an Error
  * that says the token and the name are right and what to do, read as an item's refusal is read.
  */
-import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
-import { credentialTestVerdict } from '../../nodes/RyzeApi/helpers/credentialCheck';
-import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
+import { classifyAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
+import { credentialTestVerdict } from '../../nodes/RyzeApi/shared/credentialCheck';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
 import { http } from '../support/fakeAnswers';
 
 const CONNECTION = { origin: 'https://ryzeapi.cloud', instance: 'main' };

@@ -1,8 +1,8 @@
-/** RyzeApiTrigger/helpers/envelope.ts: the delivery's envelope, read strictly, and its dedupe key. */
+/** trigger/envelope.ts: the delivery's envelope, read strictly, and its dedupe key. */
 import fc from 'fast-check';
 
-import { deliveryKey, readDeliveryEnvelope } from '../../nodes/RyzeApiTrigger/helpers/envelope';
-import { EVENT_NAMES } from '../../nodes/RyzeApiTrigger/helpers/events';
+import { deliveryKey, readDeliveryEnvelope } from '../../nodes/RyzeApi/trigger/envelope';
+import { EVENT_NAMES } from '../../nodes/RyzeApi/trigger/events';
 
 const GOOD = {
 	event: 'group.flow',

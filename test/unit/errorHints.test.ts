@@ -9,8 +9,8 @@ import {
 	ERROR_HINTS,
 	failedItemWords,
 	OPERATION_HINTS,
-} from '../../nodes/RyzeApi/helpers/errorHints';
-import { ERROR_REASONS } from '../../nodes/RyzeApi/helpers/interfaces';
+} from '../../nodes/RyzeApi/actions/errorHints';
+import { ERROR_REASONS } from '../../nodes/RyzeApi/shared/interfaces';
 
 test('every reason has a hint, and it is the README\'s "What to do" for that reason', () => {
 	const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');

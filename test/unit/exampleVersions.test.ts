@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { RyzeApiTrigger } from '../../nodes/RyzeApiTrigger/RyzeApiTrigger.node';
+import { RyzeApiTrigger } from '../../nodes/RyzeApi/RyzeApiTrigger.node';
 import { EXAMPLES_DIR, readExample } from '../support/n8n/examples';
 
 const PACKAGE = 'n8n-nodes-ryzeapi';

@@ -4,13 +4,10 @@
  */
 import fc from 'fast-check';
 
-import { classifyAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
-import { LEAVE_ANSWER, PREVIEW_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
-import type { RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
-import {
-	parseGroupIdentifier,
-	parseInviteIdentifier,
-} from '../../nodes/RyzeApi/helpers/inviteCode';
+import { classifyAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
+import { LEAVE_ANSWER, PREVIEW_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
+import type { RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
+import { parseGroupIdentifier, parseInviteIdentifier } from '../../nodes/RyzeApi/shared/inviteCode';
 
 const JID = '120363406289005073@g.us';
 const http = (status: number, body: unknown): RawAnswer => ({

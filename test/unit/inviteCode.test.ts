@@ -9,7 +9,7 @@ import {
 	MAX_CODE_LENGTH,
 	MAX_IDENTIFIER_LENGTH,
 	parseInviteIdentifier,
-} from '../../nodes/RyzeApi/helpers/inviteCode';
+} from '../../nodes/RyzeApi/shared/inviteCode';
 
 /** A public-looking 22-character code, mixed case so that any case folding shows. */
 const CODE = 'GxQ3kP9mZr2LwT8vYb4NcD';

@@ -5,11 +5,11 @@
  */
 import fc from 'fast-check';
 
-import { classifyAnswer, describeNoAnswer } from '../../nodes/RyzeApi/helpers/classifyAnswer';
-import { credentialTestVerdict } from '../../nodes/RyzeApi/helpers/credentialCheck';
-import { JOIN_ANSWER } from '../../nodes/RyzeApi/helpers/groupAnswers';
-import type { ProxyRoute } from '../../nodes/RyzeApi/helpers/proxyRoute';
-import { proxyRoute } from '../../nodes/RyzeApi/helpers/proxyRoute';
+import { classifyAnswer, describeNoAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
+import { credentialTestVerdict } from '../../nodes/RyzeApi/shared/credentialCheck';
+import { JOIN_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
+import type { ProxyRoute } from '../../nodes/RyzeApi/shared/proxyRoute';
+import { proxyRoute } from '../../nodes/RyzeApi/shared/proxyRoute';
 import { describeFailure } from '../../nodes/RyzeApi/transport';
 
 const PROXY: ProxyRoute = {

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import type { INode, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
-import type { NodeOutput, OutputKey } from '../../nodes/RyzeApi/helpers/outputs';
-import { nodeOutputs, outputIndex } from '../../nodes/RyzeApi/helpers/outputs';
+import type { NodeOutput, OutputKey } from '../../nodes/RyzeApi/actions/outputs';
+import { nodeOutputs, outputIndex } from '../../nodes/RyzeApi/actions/outputs';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 
 const labels = (outputs: NodeOutput[]) => outputs.map((output) => output.displayName);

@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 
-import type { Environment } from '../../nodes/RyzeApi/helpers/proxyRoute';
-import { proxyRoute } from '../../nodes/RyzeApi/helpers/proxyRoute';
+import type { Environment } from '../../nodes/RyzeApi/shared/proxyRoute';
+import { proxyRoute } from '../../nodes/RyzeApi/shared/proxyRoute';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { getProxyForUrl } = require('proxy-from-env') as { getProxyForUrl(url: string): string };

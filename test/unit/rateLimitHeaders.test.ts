@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 
-import { readRateLimitHeaders } from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+import { readRateLimitHeaders } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
 import { NOW, NOW_S, rateHeaders } from '../support/fakeAnswers';
 
 describe('readRateLimitHeaders', () => {

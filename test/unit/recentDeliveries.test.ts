@@ -1,11 +1,11 @@
-/** RyzeApiTrigger/helpers/recentDeliveries.ts: a redelivery within the window starts nothing. */
+/** trigger/recentDeliveries.ts: a redelivery within the window starts nothing. */
 import fc from 'fast-check';
 
 import {
 	DEDUPE_MAX_KEYS,
 	DEDUPE_WINDOW_MS,
 	RecentDeliveries,
-} from '../../nodes/RyzeApiTrigger/helpers/recentDeliveries';
+} from '../../nodes/RyzeApi/trigger/recentDeliveries';
 
 function withClock(windowMs?: number, maxKeys?: number) {
 	const clock = { now: 1_000_000 };

@@ -1,5 +1,5 @@
 /** runner/refusedInExecution.ts: a token refused in an execution is not sent again by n8n's Retry On Fail. */
-import type { Failure } from '../../nodes/RyzeApi/helpers/interfaces';
+import type { Failure } from '../../nodes/RyzeApi/shared/interfaces';
 import {
 	earlierRefusal,
 	refusalKey,

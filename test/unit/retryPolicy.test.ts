@@ -1,19 +1,19 @@
 /**
- * helpers/retryPolicy.ts: Retry-After, the backoff and the retry decision, on a fake clock (plain
+ * runner/retryPolicy.ts: Retry-After, the backoff and the retry decision, on a fake clock (plain
  * numbers) and a deterministic random.
  */
 import fc from 'fast-check';
 
-import type { RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
+import type { RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
 import {
 	MIN_RATE_LIMIT_WAIT_MS,
 	RESET_MARGIN_MS,
-} from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+} from '../../nodes/RyzeApi/shared/rateLimitHeaders';
 import {
 	fullJitterBackoff,
 	parseRetryAfter,
 	retryDecision,
-} from '../../nodes/RyzeApi/helpers/retryPolicy';
+} from '../../nodes/RyzeApi/runner/retryPolicy';
 import {
 	check,
 	half,

@@ -5,13 +5,13 @@
 import fc from 'fast-check';
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import type { Failure, Outcome } from '../../nodes/RyzeApi/helpers/interfaces';
-import { ERROR_REASONS } from '../../nodes/RyzeApi/helpers/interfaces';
-import type { ItemPlan, ResultFields, RoutedResult } from '../../nodes/RyzeApi/helpers/routeItems';
-import { failedItemWords } from '../../nodes/RyzeApi/helpers/errorHints';
-import { nodeOutputs } from '../../nodes/RyzeApi/helpers/outputs';
-import { outputLayout } from '../../nodes/RyzeApi/helpers/outputs';
-import { isSetupFailure, routeItems } from '../../nodes/RyzeApi/helpers/routeItems';
+import type { Failure, Outcome } from '../../nodes/RyzeApi/shared/interfaces';
+import { ERROR_REASONS } from '../../nodes/RyzeApi/shared/interfaces';
+import type { ItemPlan, ResultFields, RoutedResult } from '../../nodes/RyzeApi/actions/routeItems';
+import { failedItemWords } from '../../nodes/RyzeApi/actions/errorHints';
+import { nodeOutputs } from '../../nodes/RyzeApi/actions/outputs';
+import { outputLayout } from '../../nodes/RyzeApi/actions/outputs';
+import { isSetupFailure, routeItems } from '../../nodes/RyzeApi/actions/routeItems';
 
 /** The layout of a version 1.1 Join node, as execute computes it. */
 const layoutOf = (settings: { separatePending: boolean; asAiTool: boolean; onError?: string }) =>

@@ -3,9 +3,9 @@
  * a request back (a refused token, an instance given up on, the requests that go alone, the run's
  * own spacing, the token's budget) and the order in which they are asked.
  */
-import type { Connection } from '../../nodes/RyzeApi/helpers/connection';
-import type { Failure, Outcome, RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
-import type { Clock } from '../../nodes/RyzeApi/runner/clock';
+import type { Connection } from '../../nodes/RyzeApi/shared/connection';
+import type { Failure, Outcome, RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
+import type { Clock } from '../../nodes/RyzeApi/shared/clock';
 import type { GateSettings, GateTicket } from '../../nodes/RyzeApi/runner/startGate';
 import {
 	humanDelay,

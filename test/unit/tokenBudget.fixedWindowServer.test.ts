@@ -5,12 +5,9 @@
  */
 import fc from 'fast-check';
 
-import {
-	readRateLimitHeaders,
-	RESET_MARGIN_MS,
-} from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+import { readRateLimitHeaders, RESET_MARGIN_MS } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
 import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
-import { retryDecision } from '../../nodes/RyzeApi/helpers/retryPolicy';
+import { retryDecision } from '../../nodes/RyzeApi/runner/retryPolicy';
 import { FixedWindow } from '../support/emulator/fixedWindow';
 import { countPerWindow } from '../support/rateFigures';
 import type { LoggedJoin } from '../support/rateFigures';

@@ -5,8 +5,8 @@
  * and leave the rest when their in-flight estimate says it may be taken. Driven through
  * TokenBudget's public methods only, on a fake clock (plain numbers).
  */
-import type { RateLimitSnapshot } from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
-import { RESET_MARGIN_MS } from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+import type { RateLimitSnapshot } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
+import { RESET_MARGIN_MS } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
 import type { BudgetDecision } from '../../nodes/RyzeApi/runner/startGate';
 import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
 import { FixedWindow } from '../support/emulator/fixedWindow';

@@ -4,10 +4,10 @@
  */
 import fc from 'fast-check';
 
-import { readRateLimitHeaders } from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+import { readRateLimitHeaders } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
 import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
-import type { RetryPolicy } from '../../nodes/RyzeApi/helpers/retryPolicy';
-import { retryDecision } from '../../nodes/RyzeApi/helpers/retryPolicy';
+import type { RetryPolicy } from '../../nodes/RyzeApi/runner/retryPolicy';
+import { retryDecision } from '../../nodes/RyzeApi/runner/retryPolicy';
 import { FixedWindow } from '../support/emulator/fixedWindow';
 import { countPerWindow } from '../support/rateFigures';
 import type { LoggedJoin } from '../support/rateFigures';

@@ -4,13 +4,13 @@
  * one request at a time. Its simulations against a fixed-window server are in
  * tokenBudget.fixedWindowServer.test.ts and tokenBudget.processes.test.ts.
  */
-import type { RateLimitSnapshot } from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+import type { RateLimitSnapshot } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
 import type { BudgetDecision } from '../../nodes/RyzeApi/runner/startGate';
 import {
 	ASSUMED_LIMIT,
 	ASSUMED_WINDOW_MS,
 	RESET_MARGIN_MS,
-} from '../../nodes/RyzeApi/helpers/rateLimitHeaders';
+} from '../../nodes/RyzeApi/shared/rateLimitHeaders';
 import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
 import { NOW } from '../support/fakeAnswers';
 

@@ -1,7 +1,7 @@
-/** RyzeApiTrigger/helpers/redaction.ts: the instance's token survives nowhere in a delivery's JSON. */
+/** trigger/redaction.ts: the instance's token survives nowhere in a delivery's JSON. */
 import fc from 'fast-check';
 
-import { REDACTED, redactToken } from '../../nodes/RyzeApiTrigger/helpers/redaction';
+import { REDACTED, redactToken } from '../../nodes/RyzeApi/trigger/redaction';
 import { stringsOf } from '../support/jsonStrings';
 
 describe('redactToken', () => {

@@ -1,14 +1,14 @@
-/** RyzeApiTrigger/helpers/item.ts: what a delivery becomes, read tolerantly, the token nowhere. */
+/** trigger/item.ts: what a delivery becomes, read tolerantly, the token nowhere. */
 import fc from 'fast-check';
 
-import type { DeliveryEnvelope } from '../../nodes/RyzeApiTrigger/helpers/envelope';
+import type { DeliveryEnvelope } from '../../nodes/RyzeApi/trigger/envelope';
 import {
 	buildTriggerItem,
 	normaliseGroupChange,
 	normaliseInstanceState,
 	readGroupJid,
 	readParticipants,
-} from '../../nodes/RyzeApiTrigger/helpers/item';
+} from '../../nodes/RyzeApi/trigger/item';
 import { stringsOf } from '../support/jsonStrings';
 
 const TOKEN = 'instance-token-5d1c';

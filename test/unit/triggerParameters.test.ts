@@ -1,21 +1,18 @@
 /**
- * RyzeApiTrigger/helpers/parameters.ts and filters.ts: what activation refuses, and which
+ * trigger/parameters.ts and filters.ts: what activation refuses, and which
  * deliveries the parameters let through. Also that the panel offers exactly the names the helpers
  * know.
  */
-import { RyzeApiTrigger } from '../../nodes/RyzeApiTrigger/RyzeApiTrigger.node';
+import { RyzeApiTrigger } from '../../nodes/RyzeApi/RyzeApiTrigger.node';
 import {
 	EVENT_NAMES,
 	GROUP_CHANGE_FILTERS,
 	INSTANCE_STATES,
-} from '../../nodes/RyzeApiTrigger/helpers/events';
-import { ignoredBecause } from '../../nodes/RyzeApiTrigger/helpers/filters';
-import type { TriggerItem } from '../../nodes/RyzeApiTrigger/helpers/item';
-import type { TriggerFilters } from '../../nodes/RyzeApiTrigger/helpers/parameters';
-import {
-	checkTriggerParameters,
-	parseGroupJids,
-} from '../../nodes/RyzeApiTrigger/helpers/parameters';
+} from '../../nodes/RyzeApi/trigger/events';
+import { ignoredBecause } from '../../nodes/RyzeApi/trigger/filters';
+import type { TriggerItem } from '../../nodes/RyzeApi/trigger/item';
+import type { TriggerFilters } from '../../nodes/RyzeApi/trigger/parameters';
+import { checkTriggerParameters, parseGroupJids } from '../../nodes/RyzeApi/trigger/parameters';
 
 describe('the panel', () => {
 	const properties = new RyzeApiTrigger().description.properties;

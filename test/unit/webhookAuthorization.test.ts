@@ -1,4 +1,4 @@
-/** RyzeApiTrigger/helpers/authorization.ts: the secret and the Authorization check. */
+/** trigger/authorization.ts: the secret and the Authorization check. */
 import { createHash } from 'node:crypto';
 
 import fc from 'fast-check';
@@ -8,7 +8,7 @@ import {
 	authorizationMatches,
 	bearer,
 	newWebhookSecret,
-} from '../../nodes/RyzeApiTrigger/helpers/authorization';
+} from '../../nodes/RyzeApi/trigger/authorization';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 

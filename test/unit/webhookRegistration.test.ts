@@ -1,6 +1,6 @@
-/** RyzeApiTrigger/helpers/registration.ts: reading rows, "ours and current?", slots, refusals. */
-import type { RawAnswer } from '../../nodes/RyzeApi/helpers/interfaces';
-import { authorizationHash } from '../../nodes/RyzeApiTrigger/helpers/authorization';
+/** trigger/registration.ts: reading rows, "ours and current?", slots, refusals. */
+import type { RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
+import { authorizationHash } from '../../nodes/RyzeApi/trigger/authorization';
 import {
 	blockingLabels,
 	describeRefusal,
@@ -9,7 +9,7 @@ import {
 	readSingleWebhook,
 	readWebhookRows,
 	registrationBody,
-} from '../../nodes/RyzeApiTrigger/helpers/registration';
+} from '../../nodes/RyzeApi/trigger/registration';
 
 const LABEL = 'n8n-wf1-0123456789';
 const SECRET = 'S3cr3t-S3cr3t-S3cr3t-S3cr3t-S3cr3t-S3cr3t-S3c';

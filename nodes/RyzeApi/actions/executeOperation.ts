@@ -1,13 +1,13 @@
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { CredentialFields, Endpoint } from '../helpers/connection';
-import { endpointKey, resolveEndpoint } from '../helpers/connection';
-import { failedItemWords } from '../helpers/errorHints';
-import type { Checked, Failure, Outcome } from '../helpers/interfaces';
-import type { ResultFields } from '../helpers/routeItems';
-import { nodeOutputs, outputLayout, runsAsAiTool } from '../helpers/outputs';
-import { routeItems } from '../helpers/routeItems';
+import type { CredentialFields, Endpoint } from '../shared/connection';
+import { endpointKey, resolveEndpoint } from '../shared/connection';
+import { failedItemWords } from './errorHints';
+import type { Checked, Failure, Outcome } from '../shared/interfaces';
+import type { ResultFields } from './routeItems';
+import { nodeOutputs, outputLayout, runsAsAiTool } from './outputs';
+import { routeItems } from './routeItems';
 import type { Operation, RunnerSettings, Task } from '../runner/runOperation';
 import { earlierRefusal, refusalKey, rememberRefusal } from '../runner/refusedInExecution';
 import { runOperation, TaskFeed } from '../runner/runOperation';
@@ -29,7 +29,7 @@ export interface OperationSpec<T> {
 /**
  * The flow every group operation shares: read and check the items (readItems.ts) while the runner
  * sends their requests (runner/), stop on a refused token (unless n8n continues on fail), then
- * route every item to its output (helpers/routeItems.ts, which also sends a refused token or a
+ * route every item to its output (actions/routeItems.ts, which also sends a refused token or a
  * given-up instance to n8n's Error output when On Error says so).
  */
 export async function executeOperation<T>(

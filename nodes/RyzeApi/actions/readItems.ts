@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { Connection, CredentialFields, Endpoint } from '../helpers/connection';
-import { instanceKey, withInstance } from '../helpers/connection';
-import type { Checked, Failure, Outcome } from '../helpers/interfaces';
-import { failure } from '../helpers/interfaces';
-import { runsAsAiTool } from '../helpers/outputs';
-import type { ItemPlan } from '../helpers/routeItems';
+import type { Connection, CredentialFields, Endpoint } from '../shared/connection';
+import { instanceKey, withInstance } from '../shared/connection';
+import type { Checked, Failure, Outcome } from '../shared/interfaces';
+import { failure } from '../shared/interfaces';
+import { runsAsAiTool } from './outputs';
+import type { ItemPlan } from './routeItems';
 import type { Task, TaskFeed } from '../runner/runOperation';
 
 /** Items read between two yields to the event loop, which lets answers in meanwhile be handled. */
@@ -68,7 +68,7 @@ export async function readItems(
 /**
  * The item's connection from its instance override: the same object for the same override as the
  * item before (every item, unless the instance is an expression), so that what the runner keys by
- * connection (helpers/connection.ts's keys) is worked out once, not per item.
+ * connection (shared/connection.ts's keys) is worked out once, not per item.
  */
 function sameInstanceSameConnection(
 	credentials: CredentialFields,

@@ -4,9 +4,9 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import type { CredentialFields } from '../helpers/connection';
-import { resolveConnection } from '../helpers/connection';
-import { credentialTestVerdict } from '../helpers/credentialCheck';
+import type { CredentialFields } from '../shared/connection';
+import { resolveConnection } from '../shared/connection';
+import { credentialTestVerdict } from '../shared/credentialCheck';
 import { sendRequest } from '../transport';
 
 const TEST_TIMEOUT_MS = 15_000;

@@ -1,4 +1,4 @@
-import type { Failure } from '../helpers/interfaces';
+import type { Failure } from '../shared/interfaces';
 
 /**
  * Tokens RyzeAPI refused in an execution, per node. n8n's Retry On Fail (the node's Settings) runs

@@ -1,12 +1,12 @@
-import type { AnswerSpec } from '../helpers/classifyAnswer';
-import { classifyAnswer } from '../helpers/classifyAnswer';
-import type { Connection } from '../helpers/connection';
-import type { ApiRequest, Outcome } from '../helpers/interfaces';
-import type { RetryPolicy } from '../helpers/retryPolicy';
-import { retryDecision } from '../helpers/retryPolicy';
+import type { AnswerSpec } from '../shared/classifyAnswer';
+import { classifyAnswer } from '../shared/classifyAnswer';
+import type { Connection } from '../shared/connection';
+import type { ApiRequest, Outcome } from '../shared/interfaces';
+import type { RetryPolicy } from './retryPolicy';
+import { retryDecision } from './retryPolicy';
 import { BODY_LIMIT_BYTES, RequestCancelledError, sendRequest } from '../transport';
-import type { Clock } from './clock';
-import { realClock } from './clock';
+import type { Clock } from '../shared/clock';
+import { realClock } from '../shared/clock';
 import { StartGate } from './startGate';
 import { TaskFeed } from './taskFeed';
 
@@ -59,7 +59,7 @@ const LONG_WAIT_MS = 5_000;
 /**
  * Runs an operation's tasks, at most `concurrency` at a time: each task waits for its turn at the
  * start gate (startGate.ts decides), sends, and tries again while retryDecision
- * (helpers/retryPolicy.ts) says so. Results come back in task order; a task not sent has
+ * (runner/retryPolicy.ts) says so. Results come back in task order; a task not sent has
  * `attempts: 0` and a failure saying why. A cancel stops every worker.
  */
 export async function runOperation<T>(

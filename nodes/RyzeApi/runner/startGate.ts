@@ -10,20 +10,20 @@
  *    shared by the runs of the process): the first request of a window goes alone, until its
  *    answer tells what the window holds; then each process takes its share of what remains.
  * Everything else only asks: the runner waits in `waitForTurn` and reports every answer through
- * `settle`. Whether to try again is decided in helpers/retryPolicy.ts.
+ * `settle`. Whether to try again is decided in runner/retryPolicy.ts.
  */
-import type { Connection } from '../helpers/connection';
-import { endpointKey, instanceKey } from '../helpers/connection';
-import type { Failure, Outcome, RawAnswer } from '../helpers/interfaces';
-import type { RateLimitSnapshot } from '../helpers/rateLimitHeaders';
+import type { Connection } from '../shared/connection';
+import { endpointKey, instanceKey } from '../shared/connection';
+import type { Failure, Outcome, RawAnswer } from '../shared/interfaces';
+import type { RateLimitSnapshot } from '../shared/rateLimitHeaders';
 import {
 	ASSUMED_LIMIT,
 	ASSUMED_WINDOW_MS,
 	readRateLimitHeaders,
 	RESET_MARGIN_MS,
-} from '../helpers/rateLimitHeaders';
+} from '../shared/rateLimitHeaders';
 import { RequestCancelledError } from '../transport/cancel';
-import type { Clock } from './clock';
+import type { Clock } from '../shared/clock';
 import { Waiters } from './waiters';
 
 /** Answers in a row saying the instance is unavailable, after which the run stops calling it. */

@@ -3,12 +3,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, ProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 
-import type { Connection } from '../helpers/connection';
-import { apiRoutePath } from '../helpers/connection';
-import type { ApiRequest, NoAnswer, RawAnswer } from '../helpers/interfaces';
-import type { ProxyRoute } from '../helpers/proxyRoute';
-import { proxyRoute } from '../helpers/proxyRoute';
-import { timerMs } from '../runner/clock';
+import type { Connection } from '../shared/connection';
+import { apiRoutePath } from '../shared/connection';
+import type { ApiRequest, NoAnswer, RawAnswer } from '../shared/interfaces';
+import type { ProxyRoute } from '../shared/proxyRoute';
+import { proxyRoute } from '../shared/proxyRoute';
+import { timerMs } from '../shared/clock';
 import { RequestCancelledError } from './cancel';
 
 export { RequestCancelledError };

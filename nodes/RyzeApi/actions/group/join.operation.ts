@@ -1,17 +1,17 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { JoinSuccess } from '../../helpers/groupAnswers';
-import { JOIN_ANSWER } from '../../helpers/groupAnswers';
-import { SHOWN_FROM_CURRENT_VERSION } from '../../helpers/nodeVersion';
-import { parseInviteIdentifier } from '../../helpers/inviteCode';
+import type { JoinSuccess } from '../../shared/groupAnswers';
+import { JOIN_ANSWER } from '../../shared/groupAnswers';
+import { SHOWN_FROM_CURRENT_VERSION } from '../nodeVersion';
+import { parseInviteIdentifier } from '../../shared/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
 import { identifierProperty, optionsCollection } from './runOptions';
 
-// From version 1.1 (see helpers/outputs.ts); version 1 keeps the option inside Options.
+// From version 1.1 (see actions/outputs.ts); version 1 keeps the option inside Options.
 const stableOutputs = SHOWN_FROM_CURRENT_VERSION;
-// As an AI agent's tool the node has no outputs to lay out (helpers/outputs.ts, outputLayout).
+// As an AI agent's tool the node has no outputs to lay out (actions/outputs.ts, outputLayout).
 // An n8n that does not know '@tool' reads it as an unset parameter, never true: it shows them.
 const asAiTool = { '@tool': [true] };
 
@@ -105,7 +105,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[][]> {
-	// Which output pending approvals take is the outputs' business (helpers/outputs.ts, read by executeOperation).
+	// Which output pending approvals take is the outputs' business (actions/outputs.ts, read by executeOperation).
 	return await executeOperation.call(this, items, {
 		operation: joinGroup,
 		displayName: 'Join Group',

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { LeaveSuccess } from '../../helpers/groupAnswers';
-import { LEAVE_ANSWER } from '../../helpers/groupAnswers';
-import { parseGroupIdentifier } from '../../helpers/inviteCode';
+import type { LeaveSuccess } from '../../shared/groupAnswers';
+import { LEAVE_ANSWER } from '../../shared/groupAnswers';
+import { parseGroupIdentifier } from '../../shared/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
 import { identifierProperty, optionsCollection } from './runOptions';

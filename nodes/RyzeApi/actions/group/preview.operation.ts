@@ -6,9 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { GroupPreview } from '../../helpers/groupAnswers';
-import { PREVIEW_ANSWER } from '../../helpers/groupAnswers';
-import { parseGroupIdentifier } from '../../helpers/inviteCode';
+import type { GroupPreview } from '../../shared/groupAnswers';
+import { PREVIEW_ANSWER } from '../../shared/groupAnswers';
+import { parseGroupIdentifier } from '../../shared/inviteCode';
 import type { Operation } from '../../runner/runOperation';
 import { executeOperation } from '../executeOperation';
 import { identifierProperty, optionsCollection } from './runOptions';

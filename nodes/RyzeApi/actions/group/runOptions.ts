@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { Checked } from '../../helpers/interfaces';
-import { refuse } from '../../helpers/interfaces';
-import { isVersion1, SHOWN_FROM_CURRENT_VERSION } from '../../helpers/nodeVersion';
+import type { Checked } from '../../shared/interfaces';
+import { refuse } from '../../shared/interfaces';
+import { isVersion1, SHOWN_FROM_CURRENT_VERSION } from '../nodeVersion';
 import type { RunnerSettings } from '../../runner/runOperation';
 
 /** The exponential backoff between tries stops growing here, whatever the options say. */

@@ -3,10 +3,10 @@
  * section 1): reading the provider's rows, whether our row is there and up to date, which labels
  * take the instance's slots, what to send, and what a refusal means. Pure.
  */
-import { describeNoAnswer, envelopeOf } from '../../RyzeApi/helpers/classifyAnswer';
-import type { RawAnswer } from '../../RyzeApi/helpers/interfaces';
-import { isRecord } from '../../RyzeApi/helpers/interfaces';
-import { readRateLimitHeaders } from '../../RyzeApi/helpers/rateLimitHeaders';
+import { describeNoAnswer, envelopeOf } from '../shared/classifyAnswer';
+import type { RawAnswer } from '../shared/interfaces';
+import { isRecord } from '../shared/interfaces';
+import { readRateLimitHeaders } from '../shared/rateLimitHeaders';
 import { authorizationMatches } from './authorization';
 import { MAX_ENABLED_WEBHOOKS } from './events';
 import { redactToken } from './redaction';

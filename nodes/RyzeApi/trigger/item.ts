@@ -5,7 +5,7 @@
  * `null` where the payload does not carry them. Pure.
  */
 import type { DeliveryEnvelope } from './envelope';
-import { isRecord } from '../../RyzeApi/helpers/interfaces';
+import { isRecord } from '../shared/interfaces';
 import { redactToken } from './redaction';
 
 export type MembershipChange = 'joined' | 'left' | 'promoted' | 'demoted';

@@ -2,8 +2,8 @@
  * The trigger's parameters, checked once at activation (a refusal stops the activation with its
  * message) and read again for each delivery. Pure.
  */
-import type { Checked } from '../../RyzeApi/helpers/interfaces';
-import { refuse } from '../../RyzeApi/helpers/interfaces';
+import type { Checked } from '../shared/interfaces';
+import { refuse } from '../shared/interfaces';
 import type { EventName, GroupChangeFilter } from './events';
 import { EVENT_NAMES, GROUP_CHANGE_FILTERS, isEventName } from './events';
 

@@ -6,7 +6,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { FailedItemWords } from './errorHints';
-import type { Failure, Outcome } from './interfaces';
+import type { Failure, Outcome } from '../shared/interfaces';
 import type { OutputKey, OutputLayout } from './outputs';
 
 /** What was read of one item: the task it shares (duplicates share one) and the identifier sent. */

@@ -7,9 +7,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { ryzeApiCredentialTest } from '../RyzeApi/methods/credentialTest';
-import { receiveEvent } from './methods/receiveEvent';
-import { createWebhook, deleteWebhook, isRegistrationCurrent } from './methods/registration';
+import { ryzeApiCredentialTest } from './methods/credentialTest';
+import { receiveEvent } from './trigger/receiveEvent';
+import { createWebhook, deleteWebhook, isRegistrationCurrent } from './trigger/webhookMethods';
 
 // The description stays in this class because n8n's community-node lint rules read it here.
 export class RyzeApiTrigger implements INodeType {

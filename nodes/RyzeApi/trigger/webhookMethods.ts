@@ -1,25 +1,21 @@
 /**
  * The trigger's webhook at RyzeAPI, registered when the workflow is activated (or the editor
  * listens for a test event) and disabled when it stops. Only I/O: what to send and what an answer
- * means are decided in helpers/registration.ts.
+ * means are decided in trigger/registration.ts.
  */
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { Connection, CredentialFields } from '../../RyzeApi/helpers/connection';
-import { resolveConnection, resolveEndpoint, withInstance } from '../../RyzeApi/helpers/connection';
-import { envelopeOf } from '../../RyzeApi/helpers/classifyAnswer';
-import type { ApiRequest, RawAnswer } from '../../RyzeApi/helpers/interfaces';
-import { sendRequest } from '../../RyzeApi/transport';
-import { authorizationHash, bearer, newWebhookSecret } from '../helpers/authorization';
-import { webhookLabel } from '../helpers/label';
-import type { TriggerFilters, TriggerParameters } from '../helpers/parameters';
-import { checkTriggerParameters } from '../helpers/parameters';
-import type {
-	ExpectedRegistration,
-	RefusalContext,
-	WantedRegistration,
-} from '../helpers/registration';
+import type { Connection, CredentialFields } from '../shared/connection';
+import { resolveConnection, resolveEndpoint, withInstance } from '../shared/connection';
+import { envelopeOf } from '../shared/classifyAnswer';
+import type { ApiRequest, RawAnswer } from '../shared/interfaces';
+import { sendRequest } from '../transport';
+import { authorizationHash, bearer, newWebhookSecret } from './authorization';
+import { webhookLabel } from './label';
+import type { TriggerFilters, TriggerParameters } from './parameters';
+import { checkTriggerParameters } from './parameters';
+import type { ExpectedRegistration, RefusalContext, WantedRegistration } from './registration';
 import {
 	blockingLabels,
 	describeRefusal,
@@ -29,14 +25,14 @@ import {
 	readWebhookRows,
 	registrationBody,
 	slotsFullMessage,
-} from '../helpers/registration';
+} from './registration';
 
 /** How long one request to RyzeAPI may take before it counts as unanswered. */
 const REGISTRATION_TIMEOUT_MS = 15_000;
 
 /**
  * What the node keeps in its static data: the label it registered and the hash of the header it
- * gave (helpers/authorization.ts). n8n copies static data into every stored execution of the
+ * gave (trigger/authorization.ts). n8n copies static data into every stored execution of the
  * workflow, so the secret itself lives in memory only, while create sends it.
  */
 export interface StoredRegistration extends IDataObject {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { isRecord } from '../../RyzeApi/helpers/interfaces';
+import { isRecord } from '../shared/interfaces';
 
 import type { EventName } from './events';
 import { EVENT_NAMES, isEventName } from './events';

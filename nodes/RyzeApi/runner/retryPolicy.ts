@@ -3,8 +3,12 @@
  * the tries so far, a clock and a random number. The loop that waits and tries again is
  * runner/runOperation.ts; this file decides, it never waits.
  */
-import type { RawAnswer } from './interfaces';
-import { MIN_RATE_LIMIT_WAIT_MS, readRateLimitHeaders, RESET_MARGIN_MS } from './rateLimitHeaders';
+import type { RawAnswer } from '../shared/interfaces';
+import {
+	MIN_RATE_LIMIT_WAIT_MS,
+	readRateLimitHeaders,
+	RESET_MARGIN_MS,
+} from '../shared/rateLimitHeaders';
 
 /** Retry-After as a wait in ms: delay-seconds or an HTTP-date (RFC 9110); undefined if absent or unreadable. */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {

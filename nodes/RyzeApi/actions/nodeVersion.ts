@@ -2,7 +2,7 @@
  * The node's versions: 1 (package 0.1.0) and 1.1, the current one, which every change since is
  * gated on (outputs that keep their index and read Success/Failed/Pending, options in seconds,
  * hints per operation, n8n's Error output, a tool's result alone). Workflows saved with version 1
- * keep version 1's behaviour. `nodeOutputs` (helpers/outputs.ts) writes 1.1 out itself: it runs as
+ * keep version 1's behaviour. `nodeOutputs` (actions/outputs.ts) writes 1.1 out itself: it runs as
  * an expression and may import nothing.
  */
 export const CURRENT_VERSION = 1.1;

@@ -1,7 +1,7 @@
 /**
  * What the provider's rate-limit headers say (shared/api/ryzeapi-contract.md): the token's limit,
  * what remains of the current window, and when it resets. Parsing only; what follows from them is
- * decided in runner/startGate.ts (when to start) and helpers/retryPolicy.ts (when to retry).
+ * decided in runner/startGate.ts (when to start) and runner/retryPolicy.ts (when to retry).
  */
 
 export interface RateLimitSnapshot {

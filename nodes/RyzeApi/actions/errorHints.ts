@@ -1,4 +1,4 @@
-import type { ErrorReason } from './interfaces';
+import type { ErrorReason } from '../shared/interfaces';
 import { isVersion1 } from './nodeVersion';
 
 /**

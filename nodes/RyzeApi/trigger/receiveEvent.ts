@@ -5,13 +5,13 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { authorizationMatches } from '../helpers/authorization';
-import { deliveryKey, readDeliveryEnvelope } from '../helpers/envelope';
-import { ignoredBecause } from '../helpers/filters';
-import { buildTriggerItem } from '../helpers/item';
-import { checkTriggerParameters } from '../helpers/parameters';
-import { RecentDeliveries } from '../helpers/recentDeliveries';
-import { storedRegistration, triggerParametersOf } from './registration';
+import { authorizationMatches } from './authorization';
+import { deliveryKey, readDeliveryEnvelope } from './envelope';
+import { ignoredBecause } from './filters';
+import { buildTriggerItem } from './item';
+import { checkTriggerParameters } from './parameters';
+import { RecentDeliveries } from './recentDeliveries';
+import { storedRegistration, triggerParametersOf } from './webhookMethods';
 
 /** One memory of recent events per trigger (per label), for this n8n process. */
 const recentByLabel = new Map<string, RecentDeliveries>();
