@@ -1,6 +1,7 @@
 import type { IAuthenticateGeneric, Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL } from '../nodes/RyzeApi/shared/connection';
+/** The provider's own server; a self-hosted or proxied deployment sets another. */
+export const DEFAULT_BASE_URL = 'https://ryzeapi.cloud';
 
 export class RyzeApi implements ICredentialType {
 	name = 'ryzeApi';

@@ -19,7 +19,7 @@ const { RyzeApi } = require('../dist/nodes/RyzeApi/RyzeApi.node') as {
 	RyzeApi: new () => INodeType;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { closeDispatchers } = require('../dist/nodes/RyzeApi/transport') as {
+const { closeDispatchers } = require('../dist/nodes/RyzeApi/transport/pools') as {
 	closeDispatchers(): Promise<void>;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -47,6 +47,10 @@ const TABLES: Record<OutputKey, { columns: string[]; message: (json: IDataObject
 	},
 	error: {
 		columns: ['row', 'link', 'status', 'reason', 'httpStatus'],
+		message: (json) => (json.error as IDataObject).message,
+	},
+	deferred: {
+		columns: ['row', 'link', 'status', 'inviteCode', 'notBefore'],
 		message: (json) => (json.error as IDataObject).message,
 	},
 };

@@ -16,7 +16,7 @@ export const { RyzeApi } = require('../../dist/nodes/RyzeApi/RyzeApi.node') as {
 	RyzeApi: new () => INodeType;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const { closeDispatchers } = require('../../dist/nodes/RyzeApi/transport') as {
+export const { closeDispatchers } = require('../../dist/nodes/RyzeApi/transport/pools') as {
 	closeDispatchers(): Promise<void>;
 };
 

@@ -7,32 +7,36 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import type { Connection } from '../../nodes/RyzeApi/shared/connection';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import type { RunnerSettings, Task } from '../../nodes/RyzeApi/runner/runOperation';
-import { INSTANCE_UNAVAILABLE_STREAK, runOperation } from '../../nodes/RyzeApi/runner/runOperation';
+import { runOperation } from '../../nodes/RyzeApi/runner/runOperation';
+import { INSTANCE_UNAVAILABLE_STREAK } from '../../nodes/RyzeApi/runner/startGate';
+import type { TaskFeed } from '../../nodes/RyzeApi/runner/taskFeed';
+import { useClock } from '../../nodes/RyzeApi/shared/clock';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
 import { COMPETITOR_CODE, startCompetingClient } from '../support/emulator/competingClient';
 import { runRyzeApiNode, shutDownEngine } from '../support/engine';
 import { countPerWindow } from '../support/rateFigures';
 import { fastClock } from '../support/fastClock';
+import { feedOf, joinGroup } from '../support/operations';
 import { useEmulator } from '../support/useEmulator';
 
 const emulator = useEmulator({ rateLimit: false });
 afterAll(shutDownEngine);
+// A test that runs on a faster clock leaves the real one behind it.
+afterEach(() => useClock());
 
 function connection(token = ACCOUNT_TOKEN): Connection {
 	return { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token };
 }
 
-function tasks(codes: string[], token?: string): Task[] {
-	return codes.map((code) => ({ connection: connection(token), identifier: code }));
+function tasks(codes: string[], token?: string): TaskFeed<Task> {
+	return feedOf(codes.map((code) => ({ connection: connection(token), identifier: code })));
 }
 
 const fast: RunnerSettings = {
 	concurrency: 5,
 	timeoutMs: 2_000,
-	retry: { maxTries: 4, baseDelayMs: 10, maxDelayMs: 50 },
-	maxRetryWaitMs: 10_000,
+	retry: { maxTries: 4, baseDelayMs: 10, maxDelayMs: 50, maxRetryWaitMs: 10_000 },
 	minIntervalMs: 0,
 };
 
@@ -119,8 +123,7 @@ describe('retries', () => {
 		// Each 429 waits at least 1 s; a bound of 1.5 s allows one retry only.
 		const [result] = await runOperation(joinGroup, tasks(['OpenBounded']), {
 			...fast,
-			retry: { ...fast.retry, maxTries: 10 },
-			maxRetryWaitMs: 1_500,
+			retry: { ...fast.retry, maxTries: 10, maxRetryWaitMs: 1_500 },
 		});
 		expect(result).toMatchObject({
 			attempts: 2,
@@ -188,12 +191,12 @@ describe('pacing from the rate-limit headers', () => {
 		// A clock 20 times faster, the emulator on the same time: a 20 s window passes in 1 s.
 		const clock = fastClock(20);
 		emulator.configure({ now: clock.now, rateLimit: { limit: 2, windowMs: 20_000 } });
+		useClock(clock);
 		const messages: string[] = [];
 		await runOperation(joinGroup, tasks(codes(5)), {
 			...fast,
 			concurrency: 1,
 			log: (message) => messages.push(message),
-			clock,
 		});
 		expect(messages.length).toBeGreaterThan(0);
 		expect(messages[0]).toMatch(
@@ -214,7 +217,7 @@ describe('an instance reported unavailable stops the calls to it', () => {
 				connection: { ...connection(), instance },
 				identifier: code,
 			}));
-			const results = await runOperation(joinGroup, many, fast);
+			const results = await runOperation(joinGroup, feedOf(many), fast);
 			expect(emulator.joinRequests()).toHaveLength(INSTANCE_UNAVAILABLE_STREAK);
 			expect(
 				results.every((result) => !result.ok && result.failure.reason === 'instance_unavailable'),
@@ -241,7 +244,7 @@ describe('an instance reported unavailable stops the calls to it', () => {
 			connection: { ...connection(), instance: index % 2 ? 'offline' : MAIN_INSTANCE },
 			identifier: code,
 		}));
-		const results = await runOperation(joinGroup, mixed, fast);
+		const results = await runOperation(joinGroup, feedOf(mixed), fast);
 		expect(results.filter((_result, index) => index % 2 === 0).every((result) => result.ok)).toBe(
 			true,
 		);

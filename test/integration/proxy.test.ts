@@ -8,20 +8,20 @@
  */
 import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workflow';
 
-import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import { classifyAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
 import type { Connection } from '../../nodes/RyzeApi/shared/connection';
 import type { JoinSuccess } from '../../nodes/RyzeApi/shared/groupAnswers';
 import { JOIN_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
 import type { Outcome } from '../../nodes/RyzeApi/shared/interfaces';
 import { ryzeApiCredentialTest } from '../../nodes/RyzeApi/methods/credentialTest';
-import { BODY_LIMIT_BYTES, sendRequest } from '../../nodes/RyzeApi/transport';
+import { bodyLimitOf, sendRequest } from '../../nodes/RyzeApi/transport';
 import { freePort } from '../support/n8n/realN8n';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulator/server';
 import { ForwardingProxy } from '../support/forwardingProxy';
 import { runInChild } from '../support/networkChild';
 import type { PrivateCa } from '../support/privateCa';
 import { makePrivateCa } from '../support/privateCa';
+import { joinGroup } from '../support/operations';
 import { useEmulator } from '../support/useEmulator';
 
 const emulator = useEmulator();
@@ -62,8 +62,9 @@ function connection(): Connection {
 }
 
 async function join(code: string): Promise<Outcome<JoinSuccess>> {
-	const answer = await sendRequest(connection(), joinGroup.request(code), { timeoutMs: 5_000 });
-	return classifyAnswer(answer, BODY_LIMIT_BYTES, JOIN_ANSWER).outcome;
+	const request = joinGroup.request(code);
+	const answer = await sendRequest(connection(), request, { timeoutMs: 5_000 });
+	return classifyAnswer(answer, bodyLimitOf(request), JOIN_ANSWER).outcome;
 }
 
 async function testButton(): Promise<{ status: string; message: string }> {

@@ -7,12 +7,13 @@ import { Container } from '@n8n/di';
 import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import { runOperation } from '../../nodes/RyzeApi/runner/runOperation';
+import { useClock } from '../../nodes/RyzeApi/shared/clock';
 import { MAIN_INSTANCE } from '../support/emulator/server';
 import type { RunOptions } from '../support/engine';
 import { runRyzeApiNode, shutDownEngine } from '../support/engine';
 import { fastClock } from '../support/fastClock';
+import { feedOf, joinGroup } from '../support/operations';
 import { useEmulator } from '../support/useEmulator';
 
 const TOKEN = 'SECRET-ryzeapi-token-7f3a9c2e';
@@ -273,23 +274,23 @@ describe('the token appears nowhere', () => {
 		const clock = fastClock(20);
 		emulator.configure({ now: clock.now, rateLimit: { limit: 1, windowMs: 20_000 } });
 		const lines: string[] = [];
+		useClock(clock);
 		await runOperation(
 			joinGroup,
-
-			['OpenA', 'OpenB', 'OpenC'].map((code) => ({
-				connection: { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token: TOKEN },
-				identifier: code,
-			})),
+			feedOf(
+				['OpenA', 'OpenB', 'OpenC'].map((code) => ({
+					connection: { origin: emulator.url, basePath: '', instance: MAIN_INSTANCE, token: TOKEN },
+					identifier: code,
+				})),
+			),
 			{
 				concurrency: 2,
 				timeoutMs: 2_000,
-				retry: { maxTries: 2, baseDelayMs: 10, maxDelayMs: 10 },
-				maxRetryWaitMs: 5_000,
+				retry: { maxTries: 2, baseDelayMs: 10, maxDelayMs: 10, maxRetryWaitMs: 5_000 },
 				minIntervalMs: 0,
 				log: (line) => lines.push(line),
-				clock,
 			},
-		);
+		).finally(() => useClock());
 		expect(lines.length).toBeGreaterThan(0);
 		expectNoToken(lines);
 	});

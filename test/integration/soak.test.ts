@@ -9,12 +9,13 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import type { RunnerSettings } from '../../nodes/RyzeApi/runner/runOperation';
-import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import { runOperation } from '../../nodes/RyzeApi/runner/runOperation';
+import { useClock } from '../../nodes/RyzeApi/shared/clock';
 import type { FaultKind } from '../support/emulator/server';
 import { ACCOUNT_TOKEN, FAULT_KINDS, MAIN_INSTANCE } from '../support/emulator/server';
 import { runRyzeApiNode, shutDownEngine } from '../support/engine';
 import { fastClock } from '../support/fastClock';
+import { feedOf, joinGroup } from '../support/operations';
 import { useEmulator } from '../support/useEmulator';
 
 // Waits 200 times shorter (a 429's least wait of 1 s takes 5 ms), the emulator on the same time.
@@ -27,6 +28,8 @@ const emulator = useEmulator({
 	seed: 42,
 });
 afterAll(shutDownEngine);
+// Only the runner's soak runs on the fast clock; the node in the engine on the real one.
+afterEach(() => useClock());
 
 // Every fault the emulator has but the 429s announcing a real one-second reset (which the limiter
 // rightly honours for all; tested in integration/pacing.test.ts) and redirects (a wrong base URL, not a passing fault).
@@ -50,24 +53,24 @@ test('3,000 joins with 10% faults of every kind: all recovered within the tries,
 		concurrency: 16,
 		// Long enough that a loaded CI machine does not time out requests that were answered.
 		timeoutMs: 1_000,
-		retry: { maxTries: 10, baseDelayMs: 400, maxDelayMs: 4_000 },
-		maxRetryWaitMs: 2_000_000,
+		retry: { maxTries: 10, baseDelayMs: 400, maxDelayMs: 4_000, maxRetryWaitMs: 2_000_000 },
 		minIntervalMs: 0,
-		clock,
 	};
 	const codes = Array.from({ length: 3_000 }, (_, i) => `OpenSoak${i}`);
+	useClock(clock);
 	const results = await runOperation(
 		joinGroup,
-
-		codes.map((code) => ({
-			connection: {
-				origin: emulator.url,
-				basePath: '',
-				instance: MAIN_INSTANCE,
-				token: ACCOUNT_TOKEN,
-			},
-			identifier: code,
-		})),
+		feedOf(
+			codes.map((code) => ({
+				connection: {
+					origin: emulator.url,
+					basePath: '',
+					instance: MAIN_INSTANCE,
+					token: ACCOUNT_TOKEN,
+				},
+				identifier: code,
+			})),
+		),
 		settings,
 	);
 

@@ -11,16 +11,12 @@ import { join as joinPath } from 'node:path';
 
 import { classifyAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
 import type { Connection } from '../../nodes/RyzeApi/shared/connection';
-import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
 import type { JoinSuccess } from '../../nodes/RyzeApi/shared/groupAnswers';
 import { JOIN_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
 import type { Outcome, RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
-import {
-	BODY_LIMIT_BYTES,
-	sendRequest,
-	RequestCancelledError,
-} from '../../nodes/RyzeApi/transport';
+import { bodyLimitOf, sendRequest, RequestCancelledError } from '../../nodes/RyzeApi/transport';
 import { ACCOUNT_TOKEN, INSTANCE_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
+import { joinGroup } from '../support/operations';
 import { useEmulator } from '../support/useEmulator';
 
 const emulator = useEmulator({ slowBodyByteMs: 40 });
@@ -33,8 +29,9 @@ async function postJoin(
 	return await sendRequest(target, joinGroup.request(code), limits);
 }
 
+/** A join's answer, read as the runner reads it, with the body limit of the join's request. */
 function classifyJoin(answer: RawAnswer): Outcome<JoinSuccess> {
-	return classifyAnswer(answer, BODY_LIMIT_BYTES, JOIN_ANSWER).outcome;
+	return classifyAnswer(answer, bodyLimitOf(joinGroup.request('x')), JOIN_ANSWER).outcome;
 }
 
 function connection(overrides: Partial<Connection> = {}): Connection {
@@ -156,7 +153,7 @@ describe('faults from the API or from what stands in front of it', () => {
 	test('a redirect is not followed, so the token goes nowhere else', async () => {
 		emulator.queueFault('redirect');
 		const outcome = await join('OpenGroup4');
-		expect(outcome.ok || outcome.failure.message).toMatch(/not followed.*base URL/);
+		expect(outcome.ok || outcome.failure.message).toMatch(/not followed.*Check the Base URL/);
 		expect(emulator.log).toHaveLength(1);
 	});
 

@@ -10,7 +10,7 @@ import type { RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
 import type { RetryPolicy } from '../../nodes/RyzeApi/runner/retryPolicy';
 import type { WindowAnswer } from './emulator/fixedWindow';
 
-/** Whether classifyAnswer calls a join answer transient: the retry decision's first question. */
+/** Why classifyAnswer calls a join answer transient (undefined: it is not): what the retry decision reads. */
 export const transientOf = (answer: RawAnswer) =>
 	classifyAnswer(answer, 64 * 1024, JOIN_ANSWER).transient;
 
@@ -24,7 +24,13 @@ export const JOINED = JSON.stringify({
 	groupJid: JID,
 	requiresApproval: false,
 });
-export const POLICY: RetryPolicy = { maxTries: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+/** Five tries, backoff from 1 s up to 60 s, and a task may wait 300 s in all (the node's defaults). */
+export const POLICY: RetryPolicy = {
+	maxTries: 5,
+	baseDelayMs: 1_000,
+	maxDelayMs: 60_000,
+	maxRetryWaitMs: 300_000,
+};
 export const half = () => 0.5;
 
 export function http(

@@ -2,11 +2,12 @@
  * Run by soak.test.ts in a child process started with --expose-gc: rounds of faulted joins
  * against the emulator, printing the heap in use after a full collection at the end of each round.
  */
-import { closeDispatchers } from '../../nodes/RyzeApi/transport';
-import { joinGroup } from '../../nodes/RyzeApi/actions/group/join.operation';
+import { closeDispatchers } from '../../nodes/RyzeApi/transport/pools';
 import { runOperation } from '../../nodes/RyzeApi/runner/runOperation';
+import { useClock } from '../../nodes/RyzeApi/shared/clock';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from './emulator/server';
 import { fastClock } from './fastClock';
+import { feedOf, joinGroup } from './operations';
 
 async function main(): Promise<void> {
 	const [rounds, joinsPerRound] = process.argv.slice(2).map(Number);
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
 	if (!gc) throw new Error('run with --expose-gc');
 	// Waits 500 times shorter (a 429's least wait of 1 s takes 2 ms), the emulator on the same time.
 	const clock = fastClock(500);
+	useClock(clock);
 	const emulator = await new RyzeApiEmulator({
 		now: clock.now,
 		rateLimit: { limit: 1_000_000_000, windowMs: 60_000 },
@@ -34,23 +36,22 @@ async function main(): Promise<void> {
 	for (let round = 0; round < rounds; round++) {
 		await runOperation(
 			joinGroup,
-
-			Array.from({ length: joinsPerRound }, (_, i) => ({
-				connection: {
-					origin: emulator.url,
-					basePath: '',
-					instance: MAIN_INSTANCE,
-					token: ACCOUNT_TOKEN,
-				},
-				identifier: `OpenMemory${round}x${i}`,
-			})),
+			feedOf(
+				Array.from({ length: joinsPerRound }, (_, i) => ({
+					connection: {
+						origin: emulator.url,
+						basePath: '',
+						instance: MAIN_INSTANCE,
+						token: ACCOUNT_TOKEN,
+					},
+					identifier: `OpenMemory${round}x${i}`,
+				})),
+			),
 			{
 				concurrency: 16,
 				timeoutMs: 2_000,
-				retry: { maxTries: 10, baseDelayMs: 500, maxDelayMs: 2_500 },
-				maxRetryWaitMs: 5_000_000,
+				retry: { maxTries: 10, baseDelayMs: 500, maxDelayMs: 2_500, maxRetryWaitMs: 5_000_000 },
 				minIntervalMs: 0,
-				clock,
 			},
 		);
 		emulator.reset(); // the emulator's own request log is not the node's memory

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workflow';
 
-import { closeDispatchers } from '../../nodes/RyzeApi/transport';
+import { closeDispatchers } from '../../nodes/RyzeApi/transport/pools';
 import { runRyzeApiNode, shutDownEngine } from './engine';
 
 export interface ChildInput {

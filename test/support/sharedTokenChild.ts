@@ -9,7 +9,7 @@ import './env';
 
 import type { IDataObject, INodeType } from 'n8n-workflow';
 
-import { closeDispatchers as closeSourceDispatchers } from '../../nodes/RyzeApi/transport';
+import { closeDispatchers as closeSourceDispatchers } from '../../nodes/RyzeApi/transport/pools';
 import { runRyzeApiNode, shutDownEngine } from './engine';
 import type { ChildJob, ChildResult } from './sharedToken';
 import { CHILD_GO, CHILD_READY } from './sharedToken';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
 	) as { RyzeApi: new () => INodeType };
 	const { closeDispatchers } = job.compiled
 		? // eslint-disable-next-line @typescript-eslint/no-require-imports
-			(require('../../dist/nodes/RyzeApi/transport') as { closeDispatchers(): Promise<void> })
+			(require('../../dist/nodes/RyzeApi/transport/pools') as { closeDispatchers(): Promise<void> })
 		: { closeDispatchers: closeSourceDispatchers };
 
 	const go = await new Promise<boolean>((resolve) => {

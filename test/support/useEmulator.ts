@@ -1,4 +1,4 @@
-import { closeDispatchers } from '../../nodes/RyzeApi/transport';
+import { closeDispatchers } from '../../nodes/RyzeApi/transport/pools';
 import type { EmulatorOptions } from './emulator/server';
 import { RyzeApiEmulator } from './emulator/server';
 

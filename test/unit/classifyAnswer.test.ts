@@ -1,6 +1,7 @@
 /**
  * classifyAnswer: every documented answer of POST /api/group/join, the answers something in front
- * of the API can produce, and a property that no answer makes it throw.
+ * of the API can produce, whether another try may do better (its transient reason), and a
+ * property that no answer makes it throw.
  */
 import fc from 'fast-check';
 
@@ -340,15 +341,15 @@ describe('classifyAnswer: answers without the API JSON envelope', () => {
 			'HTML 403 (a firewall)',
 			http(403, '<html>Access denied</html>', { 'content-type': 'text/html' }),
 			'server_error',
-			[/HTTP 403/, /not JSON/],
+			[/\b403\b/, /not JSON/],
 		],
 		[
 			'HTML 404 (wrong base URL)',
 			http(404, 'Cannot POST /x/api/group/join/main', { 'content-type': 'text/html' }),
 			'server_error',
-			[/HTTP 404/, /base URL/],
+			[/\b404\b/, /not JSON/, /Base URL/],
 		],
-		['empty 404', http(404, ''), 'server_error', [/HTTP 404/, /empty body/, /base URL/]],
+		['empty 404', http(404, ''), 'server_error', [/\b404\b/, /empty body/, /Base URL/]],
 		[
 			'JSON of another shape 500',
 			json(500, { oops: true }),
@@ -357,27 +358,27 @@ describe('classifyAnswer: answers without the API JSON envelope', () => {
 		],
 		['JSON array 500', json(500, []), 'server_error', [/HTTP 500/, /not JSON/]],
 		['empty error.message 400', apiError(400, ''), 'server_error', [/HTTP 400/, /another shape/]],
-		['blank error.message 403', apiError(403, '   '), 'server_error', [/HTTP 403/]],
+		['blank error.message 403', apiError(403, '   '), 'server_error', [/\b403\b/]],
 		// Token refused / rate limited by whatever answered, without the envelope.
-		['empty 401', http(401, ''), 'unauthorized', [/refused the token/, /HTTP 401/, /empty body/]],
+		['empty 401', http(401, ''), 'unauthorized', [/refused the token/, /\b401\b/, /empty body/]],
 		[
 			'HTML 401',
 			http(401, '<h1>401</h1>', { 'content-type': 'text/html' }),
 			'unauthorized',
-			[/HTTP 401/, /not JSON/],
+			[/\b401\b/, /not JSON/],
 		],
 		[
 			'empty 429 without headers',
 			http(429, ''),
 			'rate_limited',
-			[/rate limit/, /HTTP 429/, /empty body/],
+			[/rate limit/, /\b429\b/, /empty body/],
 		],
-		['empty 429 with headers', http(429, '', RATE_HEADERS), 'rate_limited', [/HTTP 429/]],
+		['empty 429 with headers', http(429, '', RATE_HEADERS), 'rate_limited', [/\b429\b/]],
 		[
 			'text 429',
 			http(429, 'Too Many Requests', { 'content-type': 'text/plain' }),
 			'rate_limited',
-			[/HTTP 429/, /not JSON \(text\/plain\)/],
+			[/\b429\b/, /not JSON \(text\/plain\)/],
 		],
 	];
 
@@ -455,7 +456,8 @@ describe('classifyAnswer: redirects', () => {
 		expectSentence(failure.message);
 		expect(failure.message).toContain(`HTTP ${status}`);
 		expect(failure.message).toMatch(/redirect/);
-		expect(failure.message).toMatch(/check the base URL/);
+		// The credential's field to fix, as the credential names it.
+		expect(failure.message).toMatch(/Check the Base URL/);
 		expect(failure.message).not.toContain(SECRET);
 		expect(failure.message).not.toContain('token=');
 		if (origin !== undefined) expect(failure.message).toContain(`to ${origin})`);
@@ -512,7 +514,7 @@ describe('classifyAnswer: a body over the size limit', () => {
 		expect(failure.httpStatus).toBe(status);
 		expectSentence(failure.message);
 		expect(failure.message).toContain(String(LIMIT));
-		expect(failure.message).toContain(`HTTP ${status}`);
+		expect(failure.message).toMatch(new RegExp(`\\b${status}\\b`));
 	});
 
 	it('names the limit it was given', () => {
@@ -522,6 +524,87 @@ describe('classifyAnswer: a body over the size limit', () => {
 	it('ignores whatever part of the body was kept', () => {
 		const answer = http(200, JSON.stringify({ success: true, groupJid: JID }), {}, true);
 		expect(failureOf(classifyJoin(answer, LIMIT)).reason).toBe('server_error');
+	});
+});
+
+describe('classifyAnswer: why another try may do better (transient)', () => {
+	const transientOf = (answer: RawAnswer) => classifyAnswer(answer, LIMIT, JOIN_ANSWER).transient;
+	const window = { limit: 100, remaining: 0, resetAtMs: 1_767_225_600_000 };
+
+	it.each([
+		['nothing answered in time', { kind: 'noAnswer', failure: 'timeout', detail: 'x' } as const],
+		['a connection reset', { kind: 'noAnswer', failure: 'network', detail: 'ECONNRESET' } as const],
+	])('%s: no answer, a timeout or not', (_label, answer) => {
+		expect(transientOf(answer)).toEqual({
+			kind: 'noAnswer',
+			timeout: answer.failure === 'timeout',
+		});
+	});
+
+	it('a certificate this process does not trust is not transient: it stays untrusted', () => {
+		const untrusted: RawAnswer = {
+			kind: 'noAnswer',
+			failure: 'network',
+			detail: 'self-signed certificate',
+			tls: 'untrusted',
+		};
+		expect(transientOf(untrusted)).toBeUndefined();
+	});
+
+	it("a 429: the token's window, with Retry-After or the headers it came with", () => {
+		expect(transientOf(apiError(429, 'Rate limit exceeded', { 'retry-after': '5' }))).toEqual({
+			kind: 'rateLimited',
+			retryAfter: '5',
+			window: undefined,
+		});
+		expect(transientOf(http(429, '', RATE_HEADERS))).toEqual({
+			kind: 'rateLimited',
+			retryAfter: undefined,
+			window,
+		});
+		expect(transientOf(http(429, ''))).toEqual({
+			kind: 'rateLimited',
+			retryAfter: undefined,
+			window: undefined,
+		});
+		// Retry-After wins over requests left: the server said when.
+		expect(
+			transientOf(
+				http(429, '', { ...RATE_HEADERS, 'x-ratelimit-remaining': '3', 'retry-after': '2' }),
+			),
+		).toMatchObject({ kind: 'rateLimited', retryAfter: '2' });
+	});
+
+	it('a 429 while the headers show requests left is WhatsApp throttling the number', () => {
+		expect(transientOf(http(429, '', { ...RATE_HEADERS, 'x-ratelimit-remaining': '1' }))).toEqual({
+			kind: 'throttled',
+		});
+	});
+
+	it.each([500, 502, 503, 504])('%i: the server failing', (status) => {
+		expect(transientOf(http(status, '<html>down</html>'))).toEqual({ kind: 'failing', status });
+		expect(transientOf(apiError(status, 'Instance not connected'))).toEqual({
+			kind: 'failing',
+			status,
+		});
+	});
+
+	it("a 2xx that is not the API's JSON is the server failing; one the API wrote is not", () => {
+		expect(transientOf(http(200, '{"success":tr'))).toEqual({ kind: 'failing', status: 200 });
+		expect(transientOf(http(200, JSON.stringify({ success: true }), {}, true))).toEqual({
+			kind: 'failing',
+			status: 200,
+		});
+		expect(transientOf(json(200, { success: true, groupJid: JID }))).toBeUndefined();
+		expect(transientOf(json(200, { success: true, message: 'no jid' }))).toBeUndefined();
+		expect(transientOf(json(200, { success: false, error: { message: 'x' } }))).toBeUndefined();
+	});
+
+	it.each([301, 302, 400, 401, 403, 404, 409, 422])('%i: not transient', (status) => {
+		expect(transientOf(apiError(status, 'no', { 'retry-after': '5' }))).toBeUndefined();
+		expect(
+			transientOf(http(status, '', { location: 'https://elsewhere.example/' })),
+		).toBeUndefined();
 	});
 });
 

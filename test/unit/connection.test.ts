@@ -4,14 +4,9 @@
  */
 import fc from 'fast-check';
 
+import { DEFAULT_BASE_URL, RyzeApi } from '../../credentials/RyzeApi.credentials';
 import type { CredentialFields } from '../../nodes/RyzeApi/shared/connection';
-import {
-	DEFAULT_BASE_URL,
-	encodePathSegment,
-	apiRoutePath,
-	parseBaseUrl,
-	resolveConnection,
-} from '../../nodes/RyzeApi/shared/connection';
+import { apiRoutePath, resolveConnection } from '../../nodes/RyzeApi/shared/connection';
 
 const TOKEN = 'SECRET-TOKEN-123';
 const GOOD: CredentialFields = {
@@ -19,6 +14,22 @@ const GOOD: CredentialFields = {
 	instanceName: 'main',
 	token: TOKEN,
 };
+
+/** How the credential's base URL is read: the origin and path prefix of its connection, or the refusal. */
+function parseBaseUrl(
+	baseUrl: unknown,
+): { ok: true; value: { origin: string; basePath: string } } | { ok: false; message: string } {
+	const result = resolveConnection({ baseUrl, instanceName: 'main', token: TOKEN });
+	if (!result.ok) return result;
+	return { ok: true, value: { origin: result.value.origin, basePath: result.value.basePath } };
+}
+
+/** The path segment an instance name becomes in a route's path. */
+function encodePathSegment(instance: string): string {
+	return apiRoutePath({ basePath: '', instance }, { route: 'join' }).slice(
+		'/api/group/join/'.length,
+	);
+}
 
 function messageOf(result: { ok: true } | { ok: false; message: string }): string {
 	if (result.ok) throw new Error('expected the check to fail');
@@ -35,7 +46,7 @@ function expectSafeMessage(message: string): void {
 	expect(message).not.toContain('TOKEN-123');
 }
 
-describe('parseBaseUrl', () => {
+describe('the base URL', () => {
 	it.each([
 		['undefined', undefined, 'https://ryzeapi.cloud', ''],
 		['null', null, 'https://ryzeapi.cloud', ''],
@@ -97,8 +108,10 @@ describe('parseBaseUrl', () => {
 		expect(parseBaseUrl(raw)).toEqual({ ok: true, value: { origin, basePath } });
 	});
 
-	it('falls back to the documented default', () => {
+	it("falls back to the documented default, the credential's own", () => {
 		expect(DEFAULT_BASE_URL).toBe('https://ryzeapi.cloud');
+		const field = new RyzeApi().properties.find((property) => property.name === 'baseUrl');
+		expect(field?.default).toBe(DEFAULT_BASE_URL);
 	});
 
 	it.each([
@@ -332,7 +345,7 @@ describe('resolveConnection', () => {
 	});
 });
 
-describe('encodePathSegment, apiRoutePath', () => {
+describe('the instance name as a path segment, apiRoutePath', () => {
 	it.each([
 		['main', 'main'],
 		['my-instance_01', 'my-instance_01'],

@@ -6,10 +6,15 @@
 import fc from 'fast-check';
 
 import {
-	MAX_CODE_LENGTH,
-	MAX_IDENTIFIER_LENGTH,
 	parseInviteIdentifier,
+	quoteForMessage,
+	readGroupJid,
 } from '../../nodes/RyzeApi/shared/inviteCode';
+
+/** The longest code read (public codes have 22 characters), as shared/inviteCode.ts bounds it. */
+const MAX_CODE_LENGTH = 64;
+/** The longest input read at all: room for a pasted message around a link. */
+const MAX_IDENTIFIER_LENGTH = 2048;
 
 /** A public-looking 22-character code, mixed case so that any case folding shows. */
 const CODE = 'GxQ3kP9mZr2LwT8vYb4NcD';
@@ -1107,4 +1112,56 @@ describe('messages never carry invisible characters raw', () => {
 			}
 		},
 	);
+});
+
+describe('readGroupJid: the one reading of a group JID', () => {
+	test.each([
+		['120363406289005073@g.us', '120363406289005073@g.us'],
+		['120363406289005073@G.US', '120363406289005073@g.us'],
+		// An older group: the creator's number, a dash, a timestamp.
+		['5511999999999-1500000000@g.us', '5511999999999-1500000000@g.us'],
+		[`${'1'.repeat(5)}@g.us`, `${'1'.repeat(5)}@g.us`],
+		[`${'1'.repeat(32)}-${'2'.repeat(32)}@g.us`, `${'1'.repeat(32)}-${'2'.repeat(32)}@g.us`],
+	])('%j is %j', (text, jid) => {
+		expect(readGroupJid(text)).toBe(jid);
+		expect(readGroupJid(text, true)).toBe(jid);
+	});
+
+	test('the id alone is read, and completed, only when allowed', () => {
+		expect(readGroupJid('120363406289005073')).toBeUndefined();
+		expect(readGroupJid('120363406289005073', true)).toBe('120363406289005073@g.us');
+		expect(readGroupJid('5511999999999-1500000000', true)).toBe('5511999999999-1500000000@g.us');
+	});
+
+	test.each([
+		'1234@g.us',
+		`${'1'.repeat(33)}@g.us`,
+		'12345-1234@g.us',
+		`12345-${'1'.repeat(33)}@g.us`,
+		'abc@g.us',
+		'5511999999999@s.whatsapp.net',
+		'120363406289005073@g.us.evil',
+		' 120363406289005073@g.us',
+		'120363406289005073@@g.us',
+		'https://chat.whatsapp.com/ABC123XYZ',
+		'',
+	])('%j is no group JID, bare ids allowed or not', (text) => {
+		expect(readGroupJid(text)).toBeUndefined();
+		expect(readGroupJid(text, true)).toBeUndefined();
+	});
+});
+
+describe('quoteForMessage: user input as a message shows it', () => {
+	test('short text is quoted as JSON, whole', () => {
+		expect(quoteForMessage('abc "d"')).toBe('"abc \\"d\\""');
+	});
+
+	test('long text is cut short, the rendering at most 100 characters', () => {
+		expect(quoteForMessage('x'.repeat(500))).toBe(`"${'x'.repeat(57)}..."`);
+		expect(quoteForMessage(NUL.repeat(500)).length).toBeLessThanOrEqual(100);
+	});
+
+	test('invisible characters are escaped, never shown raw', () => {
+		expect(quoteForMessage(`a${ZWSP}b${LRM}`)).toBe('"a\\u200bb\\u200e"');
+	});
 });

@@ -10,7 +10,7 @@ import { credentialTestVerdict } from '../../nodes/RyzeApi/shared/credentialChec
 import { JOIN_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
 import type { ProxyRoute } from '../../nodes/RyzeApi/shared/proxyRoute';
 import { proxyRoute } from '../../nodes/RyzeApi/shared/proxyRoute';
-import { describeFailure } from '../../nodes/RyzeApi/transport';
+import { describeFailure } from '../../nodes/RyzeApi/transport/noAnswer';
 
 const PROXY: ProxyRoute = {
 	kind: 'proxy',
@@ -168,8 +168,11 @@ describe('describeNoAnswer', () => {
 	test('an untrusted certificate is not retried (it stays untrusted until n8n restarts); a refused connection is', () => {
 		const untrusted = describeFailure(errorWith('SELF_SIGNED_CERT_IN_CHAIN', 'x'), false, 1);
 		const refused = describeFailure(errorWith('ECONNREFUSED', 'x'), false, 1, PROXY);
-		expect(classifyAnswer(untrusted, 1_000, JOIN_ANSWER).transient).toBe(false);
-		expect(classifyAnswer(refused, 1_000, JOIN_ANSWER).transient).toBe(true);
+		expect(classifyAnswer(untrusted, 1_000, JOIN_ANSWER).transient).toBeUndefined();
+		expect(classifyAnswer(refused, 1_000, JOIN_ANSWER).transient).toEqual({
+			kind: 'noAnswer',
+			timeout: false,
+		});
 	});
 
 	test('a timeout through a proxy names it', () => {

@@ -1,10 +1,10 @@
 /**
  * The provider's rate-limit headers (X-RateLimit-Limit, -Remaining, -Reset) as the budget reads
- * them: readRateLimitHeaders, on a fixed clock.
+ * them (readRateLimitHeaders), and a 429's Retry-After (parseRetryAfter), on a fixed clock.
  */
 import fc from 'fast-check';
 
-import { readRateLimitHeaders } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
+import { parseRetryAfter, readRateLimitHeaders } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
 import { NOW, NOW_S, rateHeaders } from '../support/fakeAnswers';
 
 describe('readRateLimitHeaders', () => {
@@ -116,6 +116,104 @@ describe('readRateLimitHeaders', () => {
 				expect(snapshot.resetAtMs).toBe(Number(reset) * 1000);
 			}),
 			{ numRuns: 500 },
+		);
+	});
+});
+
+describe('parseRetryAfter', () => {
+	it.each(['x 5', 'later 3000', 'Tomorrow', '2026-11-25T10:00:00Z', `${'9'.repeat(400)}`])(
+		'reads %j as nothing: only seconds and the three HTTP-date forms count',
+		(value) => {
+			expect(parseRetryAfter(value, NOW)).toBeUndefined();
+		},
+	);
+
+	it('reads an asctime date as GMT, like the other two forms', () => {
+		const inTenSeconds = new Date(NOW + 10_000);
+		const [weekday, day, month, year, time] = inTenSeconds
+			.toUTCString()
+			.replace(',', '')
+			.split(' ') as [string, string, string, string, string];
+		const asctime = `${weekday} ${month} ${day.replace(/^0/, ' ')} ${time} ${year}`;
+		expect(parseRetryAfter(asctime, NOW)).toBe(10_000);
+		expect(parseRetryAfter(inTenSeconds.toUTCString(), NOW)).toBe(10_000);
+	});
+
+	it.each([
+		['0', 0],
+		['5', 5_000],
+		[' 12 ', 12_000],
+		['120', 120_000],
+		['007', 7_000],
+	])('reads delay-seconds %j', (value, expected) => {
+		expect(parseRetryAfter(value, NOW)).toBe(expected);
+	});
+
+	it('reads an HTTP-date in the future as the time left', () => {
+		expect(parseRetryAfter(new Date(NOW + 30_000).toUTCString(), NOW)).toBe(30_000);
+		expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', NOW)).toBe(30_000);
+		expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', NOW + 250)).toBe(29_750);
+	});
+
+	it('reads the obsolete RFC 850 date form', () => {
+		expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:30 GMT', NOW)).toBe(30_000);
+	});
+
+	it('reads an HTTP-date in the past (or now) as 0', () => {
+		expect(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', NOW)).toBe(0);
+		expect(parseRetryAfter(new Date(NOW).toUTCString(), NOW)).toBe(0);
+		expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', NOW)).toBe(0);
+	});
+
+	it.each([
+		'soon',
+		'-1',
+		'1.5',
+		'',
+		'   ',
+		'5s',
+		'5 seconds',
+		'1e3',
+		'0x10',
+		'+5',
+		'Infinity',
+		'NaN',
+		'now',
+		'tomorrow',
+		'Thu, 32 Foo 2026 GMT',
+	])('gives up on garbage %j', (value) => {
+		expect(parseRetryAfter(value, NOW)).toBeUndefined();
+	});
+
+	it('gives up when there is no header', () => {
+		expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
+	});
+
+	it('property: delay-seconds read exactly, whatever the clock', () => {
+		fc.assert(
+			fc.property(
+				fc.nat({ max: 1_000_000_000 }),
+				fc.nat({ max: 4_000_000_000_000 }),
+				(seconds, nowMs) => {
+					expect(parseRetryAfter(String(seconds), nowMs)).toBe(seconds * 1000);
+				},
+			),
+		);
+	});
+
+	it('property: an HTTP-date gives the time left to it, never negative', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({ min: -86_400, max: 86_400 }),
+				fc.nat({ max: 999 }),
+				(offsetSeconds, nowExtraMs) => {
+					const nowMs = NOW + nowExtraMs;
+					const date = new Date(NOW + offsetSeconds * 1000).toUTCString();
+					expect(parseRetryAfter(date, nowMs)).toBe(
+						Math.max(0, NOW + offsetSeconds * 1000 - nowMs),
+					);
+				},
+			),
 		);
 	});
 });

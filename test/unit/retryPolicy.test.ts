@@ -1,19 +1,18 @@
 /**
- * runner/retryPolicy.ts: Retry-After, the backoff and the retry decision, on a fake clock (plain
+ * runner/retryPolicy.ts: the retry decision (which answers are tried again, after how long, the
+ * full-jitter backoff, the task's wait budget and the gate's veto), on a fake clock (plain
  * numbers) and a deterministic random.
  */
 import fc from 'fast-check';
 
+import type { Transient } from '../../nodes/RyzeApi/shared/classifyAnswer';
 import type { RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
 import {
 	MIN_RATE_LIMIT_WAIT_MS,
 	RESET_MARGIN_MS,
 } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
-import {
-	fullJitterBackoff,
-	parseRetryAfter,
-	retryDecision,
-} from '../../nodes/RyzeApi/runner/retryPolicy';
+import type { RetryPolicy, TaskSoFar } from '../../nodes/RyzeApi/runner/retryPolicy';
+import { retryDecision } from '../../nodes/RyzeApi/runner/retryPolicy';
 import {
 	check,
 	half,
@@ -33,105 +32,30 @@ function sequence(...values: number[]): () => number {
 	return () => values[Math.min(i++, values.length - 1)];
 }
 
-describe('parseRetryAfter', () => {
-	it.each(['x 5', 'later 3000', 'Tomorrow', '2026-11-25T10:00:00Z', `${'9'.repeat(400)}`])(
-		'reads %j as nothing: only seconds and the three HTTP-date forms count',
-		(value) => {
-			expect(parseRetryAfter(value, NOW)).toBeUndefined();
-		},
-	);
+/** A task that made `tries` tries, has not waited yet, and that the gate still lets go. */
+function after(tries: number, soFar: Partial<TaskSoFar> = {}): TaskSoFar {
+	return { tries, waitedMs: 0, stopped: false, ...soFar };
+}
 
-	it('reads an asctime date as GMT, like the other two forms', () => {
-		const inTenSeconds = new Date(NOW + 10_000);
-		const [weekday, day, month, year, time] = inTenSeconds
-			.toUTCString()
-			.replace(',', '')
-			.split(' ') as [string, string, string, string, string];
-		const asctime = `${weekday} ${month} ${day.replace(/^0/, ' ')} ${time} ${year}`;
-		expect(parseRetryAfter(asctime, NOW)).toBe(10_000);
-		expect(parseRetryAfter(inTenSeconds.toUTCString(), NOW)).toBe(10_000);
-	});
+/** A server failing (5xx): its wait is the backoff alone. */
+const FAILING: Transient = { kind: 'failing', status: 500 };
 
-	it.each([
-		['0', 0],
-		['5', 5_000],
-		[' 12 ', 12_000],
-		['120', 120_000],
-		['007', 7_000],
-	])('reads delay-seconds %j', (value, expected) => {
-		expect(parseRetryAfter(value, NOW)).toBe(expected);
-	});
+/**
+ * The full-jitter backoff after `tries` tries, as retryDecision waits it for a failing server
+ * (tries and the wait budget unbounded, so only the backoff decides).
+ */
+function fullJitterBackoff(
+	tries: number,
+	policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+	random: () => number,
+): number {
+	const unbounded = { ...policy, maxTries: Infinity, maxRetryWaitMs: Infinity };
+	const decision = retryDecision(FAILING, after(tries), unbounded, NOW, random);
+	if (!decision.retry) throw new Error('a failing server is tried again');
+	return decision.waitMs;
+}
 
-	it('reads an HTTP-date in the future as the time left', () => {
-		expect(parseRetryAfter(new Date(NOW + 30_000).toUTCString(), NOW)).toBe(30_000);
-		expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', NOW)).toBe(30_000);
-		expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', NOW + 250)).toBe(29_750);
-	});
-
-	it('reads the obsolete RFC 850 date form', () => {
-		expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:30 GMT', NOW)).toBe(30_000);
-	});
-
-	it('reads an HTTP-date in the past (or now) as 0', () => {
-		expect(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', NOW)).toBe(0);
-		expect(parseRetryAfter(new Date(NOW).toUTCString(), NOW)).toBe(0);
-		expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', NOW)).toBe(0);
-	});
-
-	it.each([
-		'soon',
-		'-1',
-		'1.5',
-		'',
-		'   ',
-		'5s',
-		'5 seconds',
-		'1e3',
-		'0x10',
-		'+5',
-		'Infinity',
-		'NaN',
-		'now',
-		'tomorrow',
-		'Thu, 32 Foo 2026 GMT',
-	])('gives up on garbage %j', (value) => {
-		expect(parseRetryAfter(value, NOW)).toBeUndefined();
-	});
-
-	it('gives up when there is no header', () => {
-		expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
-	});
-
-	it('property: delay-seconds read exactly, whatever the clock', () => {
-		fc.assert(
-			fc.property(
-				fc.nat({ max: 1_000_000_000 }),
-				fc.nat({ max: 4_000_000_000_000 }),
-				(seconds, nowMs) => {
-					expect(parseRetryAfter(String(seconds), nowMs)).toBe(seconds * 1000);
-				},
-			),
-		);
-	});
-
-	it('property: an HTTP-date gives the time left to it, never negative', () => {
-		fc.assert(
-			fc.property(
-				fc.integer({ min: -86_400, max: 86_400 }),
-				fc.nat({ max: 999 }),
-				(offsetSeconds, nowExtraMs) => {
-					const nowMs = NOW + nowExtraMs;
-					const date = new Date(NOW + offsetSeconds * 1000).toUTCString();
-					expect(parseRetryAfter(date, nowMs)).toBe(
-						Math.max(0, NOW + offsetSeconds * 1000 - nowMs),
-					);
-				},
-			),
-		);
-	});
-});
-
-describe('fullJitterBackoff', () => {
+describe('the backoff (full jitter)', () => {
 	const policy = { baseDelayMs: 1_000, maxDelayMs: 60_000 };
 	const ceilings = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000];
 
@@ -192,18 +116,18 @@ describe('retryDecision', () => {
 	test('an operation that is not idempotent is tried again only after a 429', () => {
 		const policy = { ...POLICY, idempotent: false };
 		const decide = (answer: RawAnswer) =>
-			retryDecision(answer, transientOf(answer), 1, policy, NOW, half);
+			retryDecision(transientOf(answer), after(1), policy, NOW, half);
 		expect(decide(http(500, '{}'))).toEqual({ retry: false });
 		expect(decide({ kind: 'noAnswer', failure: 'timeout', detail: 'x' })).toEqual({ retry: false });
 		expect(decide(http(200, ''))).toEqual({ retry: false });
 		expect(decide(http(429, '{}', rateHeaders(100, 0, NOW_S + 5)))).toMatchObject({
 			retry: true,
-			rateLimited: true,
+			pausesToken: true,
 		});
 	});
 
 	const decide = (answer: RawAnswer, tries = 1, nowMs = NOW, random: () => number = half) =>
-		retryDecision(answer, transientOf(answer), tries, POLICY, nowMs, random);
+		retryDecision(transientOf(answer), after(tries), POLICY, nowMs, random);
 
 	describe('2xx', () => {
 		it.each([
@@ -246,7 +170,7 @@ describe('retryDecision', () => {
 				retry: true,
 				waitMs: 500,
 				why: 'HTTP 200',
-				rateLimited: false,
+				pausesToken: false,
 			});
 		});
 	});
@@ -290,7 +214,7 @@ describe('retryDecision', () => {
 				retry: true,
 				waitMs: expected,
 				why: 'rate limited (Retry-After)',
-				rateLimited: true,
+				pausesToken: true,
 			});
 		});
 
@@ -304,7 +228,7 @@ describe('retryDecision', () => {
 				retry: true,
 				waitMs: 7_000,
 				why: 'rate limited (Retry-After)',
-				rateLimited: true,
+				pausesToken: true,
 			});
 		});
 
@@ -312,7 +236,7 @@ describe('retryDecision', () => {
 			expect(decide(limited({ 'retry-after': 'Wed, 31 Dec 2025 23:00:00 GMT' }))).toMatchObject({
 				retry: true,
 				waitMs: 1_000,
-				rateLimited: true,
+				pausesToken: true,
 			});
 		});
 
@@ -338,7 +262,7 @@ describe('retryDecision', () => {
 				retry: true,
 				waitMs: 3_000 + RESET_MARGIN_MS,
 				why: 'rate limit reached',
-				rateLimited: true,
+				pausesToken: true,
 			});
 			expect(decide(limited(rateHeaders(100, 0, NOW_S + 3)), 1, NOW + 400)).toMatchObject({
 				waitMs: 2_600 + RESET_MARGIN_MS,
@@ -351,26 +275,26 @@ describe('retryDecision', () => {
 		it('waits at least 1 s when the reset is close, now or past (never 0, never negative)', () => {
 			expect(decide(limited(rateHeaders(100, 0, NOW_S + 1)), 1, NOW + 500)).toMatchObject({
 				waitMs: 1_000,
-				rateLimited: true,
+				pausesToken: true,
 			});
 			expect(decide(limited(rateHeaders(100, 0, NOW_S)))).toMatchObject({
 				waitMs: 1_000,
-				rateLimited: true,
+				pausesToken: true,
 			});
 			expect(decide(limited(rateHeaders(100, 0, NOW_S - 10)))).toMatchObject({
 				waitMs: 1_000,
-				rateLimited: true,
+				pausesToken: true,
 			});
 			expect(decide(limited(rateHeaders(100, 0, 0)))).toMatchObject({
 				waitMs: 1_000,
-				rateLimited: true,
+				pausesToken: true,
 			});
 		});
 
 		it('backs off, at least 1 s, when requests remain (WhatsApp throttling)', () => {
 			const answer = limited(rateHeaders(100, 57, NOW_S + 40));
 			const first = decide(answer, 1, NOW, half);
-			expect(first).toMatchObject({ retry: true, waitMs: 1_000, rateLimited: true });
+			expect(first).toMatchObject({ retry: true, waitMs: 1_000, pausesToken: true });
 			expect(first.retry && first.why).toMatch(/throttl/i);
 			// Exponential: the ceiling doubles with each try, so the same random waits longer.
 			expect(decide(answer, 3, NOW, half)).toMatchObject({ waitMs: 2_000 });
@@ -379,7 +303,7 @@ describe('retryDecision', () => {
 			// Not until the reset: requests remain in this window, even one.
 			expect(decide(answer, 1, NOW, () => 0.99)).toMatchObject({ waitMs: 1_000 });
 			const lastOne = decide(limited(rateHeaders(100, 1, NOW_S + 40)), 1, NOW, half);
-			expect(lastOne).toMatchObject({ retry: true, waitMs: 1_000, rateLimited: true });
+			expect(lastOne).toMatchObject({ retry: true, waitMs: 1_000, pausesToken: true });
 			expect(lastOne.retry && lastOne.why).toMatch(/throttl/i);
 		});
 
@@ -392,11 +316,11 @@ describe('retryDecision', () => {
 				retry: true,
 				waitMs: 1_000,
 				why: 'rate limit reached',
-				rateLimited: true,
+				pausesToken: true,
 			});
 			expect(decide(limited(headers), 4, NOW, half)).toMatchObject({
 				waitMs: 4_000,
-				rateLimited: true,
+				pausesToken: true,
 			});
 		});
 	});
@@ -409,7 +333,7 @@ describe('retryDecision', () => {
 			retry: true,
 			waitMs: 500,
 			why: `HTTP ${status}`,
-			rateLimited: false,
+			pausesToken: false,
 		});
 		expect(decide(answer, 3, NOW, () => 0.25)).toMatchObject({ waitMs: 1_000 });
 		expect(decide(answer, 1, NOW, () => 0)).toMatchObject({ retry: true, waitMs: 0 });
@@ -418,7 +342,7 @@ describe('retryDecision', () => {
 	it('backs off on a 5xx without reading the rate headers', () => {
 		expect(decide(http(503, '', rateHeaders(100, 0, NOW_S + 50)), 1, NOW, half)).toMatchObject({
 			waitMs: 500,
-			rateLimited: false,
+			pausesToken: false,
 		});
 	});
 
@@ -431,7 +355,7 @@ describe('retryDecision', () => {
 			retry: true,
 			waitMs: 1_000,
 			why,
-			rateLimited: false,
+			pausesToken: false,
 		});
 	});
 
@@ -465,14 +389,53 @@ describe('retryDecision', () => {
 		it('with maxTries 1, retries nothing', () => {
 			for (const [, answer] of retried)
 				expect(
-					retryDecision(answer, transientOf(answer), 1, { ...POLICY, maxTries: 1 }, NOW, half),
+					retryDecision(transientOf(answer), after(1), { ...POLICY, maxTries: 1 }, NOW, half),
 				).toEqual({
 					retry: false,
 				});
 		});
 	});
 
-	it('flags exactly the 429s as rate limited', () => {
+	describe("the task's wait budget and the gate's veto", () => {
+		const retried: RawAnswer[] = [
+			http(429, '', { 'retry-after': '5' }),
+			http(429, '', rateHeaders(100, 0, NOW_S + 3)),
+			http(429, '', rateHeaders(100, 9, NOW_S + 3)),
+			http(502),
+			http(200, '{'),
+			{ kind: 'noAnswer', failure: 'timeout', detail: '' },
+		];
+
+		it.each(retried.map((answer) => [answer]))(
+			'never tries %j again once the gate stopped the task',
+			(answer) => {
+				expect(
+					retryDecision(transientOf(answer), after(1, { stopped: true }), POLICY, NOW, half),
+				).toEqual({ retry: false });
+			},
+		);
+
+		it('tries again while the waits so far and this one fit in maxRetryWaitMs, not beyond', () => {
+			const budget = { ...POLICY, maxRetryWaitMs: 10_000 };
+			const limited = transientOf(http(429, '', { 'retry-after': '4' }));
+			const decide = (waitedMs: number) =>
+				retryDecision(limited, after(2, { waitedMs }), budget, NOW, half);
+			expect(decide(0)).toMatchObject({ retry: true, waitMs: 4_000 });
+			expect(decide(6_000)).toMatchObject({ retry: true, waitMs: 4_000 });
+			expect(decide(6_001)).toEqual({ retry: false });
+			expect(decide(10_000)).toEqual({ retry: false });
+			// A budget of 0 allows only waits of 0: a backoff drawn at 0, never a 429's 1 s.
+			const none = { ...POLICY, maxRetryWaitMs: 0 };
+			expect(retryDecision(FAILING, after(1), none, NOW, () => 0)).toMatchObject({
+				retry: true,
+				waitMs: 0,
+			});
+			expect(retryDecision(FAILING, after(1), none, NOW, half)).toEqual({ retry: false });
+			expect(retryDecision(limited, after(1), none, NOW, () => 0)).toEqual({ retry: false });
+		});
+	});
+
+	it('pauses the token on exactly the 429s', () => {
 		const answers: RawAnswer[] = [
 			http(429),
 			http(429, '', { 'retry-after': '2' }),
@@ -488,7 +451,7 @@ describe('retryDecision', () => {
 			const decision = decide(answer);
 			check(decision.retry, 'a 429 is retried');
 			if (decision.retry)
-				expect(decision.rateLimited).toBe(answer.kind === 'http' && answer.status === 429);
+				expect(decision.pausesToken).toBe(answer.kind === 'http' && answer.status === 429);
 		}
 	});
 
@@ -594,10 +557,9 @@ describe('retryDecision', () => {
 					fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
 					(answer, tries, policy, nowOffset, r) => {
 						const decision = retryDecision(
-							answer,
 							transientOf(answer),
-							tries,
-							policy,
+							after(tries),
+							{ ...policy, maxRetryWaitMs: Infinity },
 							NOW + nowOffset,
 							() => r,
 						);
@@ -638,13 +600,47 @@ describe('retryDecision', () => {
 						if (!decision.retry) return;
 						expect(Number.isFinite(decision.waitMs)).toBe(true);
 						expect(decision.waitMs).toBeGreaterThanOrEqual(0);
-						expect(decision.rateLimited).toBe(status === 429);
+						expect(decision.pausesToken).toBe(status === 429);
 						if (status === 429)
 							expect(decision.waitMs).toBeGreaterThanOrEqual(MIN_RATE_LIMIT_WAIT_MS);
 						else
 							expect(decision.waitMs).toBeLessThanOrEqual(
 								Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (tries - 1)),
 							);
+					},
+				),
+				{ numRuns: 1_000 },
+			);
+		});
+
+		it("retries exactly when the unbounded decision does, the gate lets it, and the wait fits the task's budget", () => {
+			fc.assert(
+				fc.property(
+					anyAnswer,
+					fc.integer({ min: 1, max: 12 }),
+					policy,
+					fc.nat({ max: 400_000 }),
+					fc.nat({ max: 400_000 }),
+					fc.boolean(),
+					fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+					(answer, tries, policy, waitedMs, maxRetryWaitMs, stopped, r) => {
+						const transient = transientOf(answer);
+						const unbounded = retryDecision(
+							transient,
+							after(tries),
+							{ ...policy, maxRetryWaitMs: Infinity },
+							NOW,
+							() => r,
+						);
+						const decision = retryDecision(
+							transient,
+							{ tries, waitedMs, stopped },
+							{ ...policy, maxRetryWaitMs },
+							NOW,
+							() => r,
+						);
+						const fits = unbounded.retry && waitedMs + unbounded.waitMs <= maxRetryWaitMs;
+						expect(decision).toEqual(fits && !stopped ? unbounded : { retry: false });
 					},
 				),
 				{ numRuns: 1_000 },

@@ -1,18 +1,66 @@
 /**
  * runnerSettings: the node's options become the runner's settings (in ms), per version, with one
- * source of defaults; and which options each version shows, as n8n's own display rules decide.
+ * source of defaults (the node's description); and which options each version shows, as n8n's own
+ * display rules decide.
  */
 import type { INodeParameters, INodeProperties } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
 import {
 	MAX_BACKOFF_MS,
-	RUN_OPTION_DEFAULTS,
 	runOptionProperties,
-	runnerSettings,
-} from '../../nodes/RyzeApi/actions/group/runOptions';
-import { humanDelay } from '../../nodes/RyzeApi/runner/startGate';
+} from '../../nodes/RyzeApi/actions/options/runOptions';
+import type { RunOptions } from '../../nodes/RyzeApi/actions/options/runnerSettings';
+import { runnerSettings } from '../../nodes/RyzeApi/actions/options/runnerSettings';
+import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
+import type { GateSettings } from '../../nodes/RyzeApi/runner/startGate';
+import { StartGate } from '../../nodes/RyzeApi/runner/startGate';
+import { useClock } from '../../nodes/RyzeApi/shared/clock';
+import { manualClock } from '../support/manualClock';
 import { CURRENT_VERSION_OPTION_NAMES } from '../support/runOptionNames';
+
+/** Each group operation's Options collection, as the node's description shows it. */
+const OPTIONS_BY_OPERATION = new RyzeApi().description.properties
+	.filter(
+		(property) =>
+			property.name === 'options' &&
+			property.type === 'collection' &&
+			String(property.displayOptions?.show?.resource) === 'group',
+	)
+	.map((property) => ({
+		operation: String(property.displayOptions?.show?.operation),
+		entries: (property.options ?? []) as INodeProperties[],
+	}));
+
+/** An option's default as Join Group's Options show it (version 1's entries have names of their own). */
+function defaultOf(name: keyof RunOptions): unknown {
+	const join = OPTIONS_BY_OPERATION.find(({ operation }) => operation === 'join');
+	const entry = join?.entries.find((property) => property.name === name);
+	if (!entry) throw new Error(`Join Group has no option ${name}`);
+	return entry.default;
+}
+
+afterEach(() => useClock());
+
+/** The pause a run with these settings puts between two starts, its random drawn as `random`. */
+async function pauseBetweenStarts(settings: GateSettings, random: number): Promise<number> {
+	const clock = { ...manualClock(), random: () => random };
+	useClock(clock);
+	const gate = new StartGate(settings);
+	const connection = { origin: 'http://127.0.0.1:1', basePath: '', instance: 'main', token: 't' };
+	const first = gate.ticket(connection);
+	expect(await gate.waitForTurn(first)).toBeUndefined();
+	const answer = {
+		kind: 'http',
+		status: 200,
+		headers: {},
+		body: '{}',
+		bodyTooLarge: false,
+	} as const;
+	gate.settle(first, answer, { ok: true, value: {} });
+	const next = gate.decide(gate.ticket(connection), clock.now());
+	return 'waitMs' in next && next.waitMs !== undefined ? next.waitMs : 0;
+}
 
 /** The settings, or the test fails with the refusal's message. */
 function settingsOf(options: Record<string, unknown>, version: number) {
@@ -37,11 +85,19 @@ function shownOptions(version: number): string[] {
 		.map((property) => property.displayName);
 }
 
-test('the defaults are the description defaults', () => {
-	for (const property of runOptionProperties) {
-		expect(RUN_OPTION_DEFAULTS[property.name as keyof typeof RUN_OPTION_DEFAULTS]).toBe(
-			property.default,
-		);
+test('the Options of Join, Preview and Leave offer each run option with its default', () => {
+	const operations = ['join', 'leave', 'preview'];
+	const running = OPTIONS_BY_OPERATION.filter(({ operation }) => operations.includes(operation));
+	expect(running.map(({ operation }) => operation).sort()).toEqual(operations);
+	for (const { operation, entries } of running) {
+		for (const property of runOptionProperties) {
+			const offered = entries.filter((entry) => entry.name === property.name);
+			expect([operation, property.name, offered.map((entry) => entry.default)]).toEqual([
+				operation,
+				property.name,
+				expect.arrayContaining([property.default]),
+			]);
+		}
 	}
 });
 
@@ -62,14 +118,14 @@ describe('version 1, as published', () => {
 
 	test('no options: every default, as the description shows it', () => {
 		expect(settingsOf({}, 1)).toEqual({
-			concurrency: RUN_OPTION_DEFAULTS.concurrency,
-			timeoutMs: RUN_OPTION_DEFAULTS.timeout,
+			concurrency: defaultOf('concurrency'),
+			timeoutMs: defaultOf('timeout'),
 			retry: {
-				maxTries: RUN_OPTION_DEFAULTS.maxTries,
-				baseDelayMs: RUN_OPTION_DEFAULTS.retryWait,
+				maxTries: defaultOf('maxTries'),
+				baseDelayMs: defaultOf('retryWait'),
 				maxDelayMs: MAX_BACKOFF_MS,
+				maxRetryWaitMs: Number(defaultOf('maxRetryWait')) * 1000,
 			},
-			maxRetryWaitMs: Number(RUN_OPTION_DEFAULTS.maxRetryWait) * 1000,
 			minIntervalMs: 0,
 			humanDelayMs: { min: 0, max: 0 },
 		});
@@ -93,18 +149,17 @@ describe('version 1, as published', () => {
 		).toMatchObject({
 			concurrency: 3,
 			timeoutMs: 1_000,
-			retry: { maxTries: RUN_OPTION_DEFAULTS.maxTries, baseDelayMs: 0 },
-			maxRetryWaitMs: 2_000,
+			retry: { maxTries: defaultOf('maxTries'), baseDelayMs: 0, maxRetryWaitMs: 2_000 },
 			minIntervalMs: 2_000,
 			humanDelayMs: { min: 1_000, max: 4_000 },
 		});
 	});
 
-	test('Min Delay above Max Delay still runs, the pause drawn between them (swapped)', () => {
-		const { humanDelayMs } = settingsOf({ minDelay: 4, maxDelay: 1 }, 1);
-		expect(humanDelayMs).toEqual({ min: 4_000, max: 1_000 });
+	test('Min Delay above Max Delay still runs, the pause drawn between them (swapped)', async () => {
+		const settings = settingsOf({ minDelay: 4, maxDelay: 1 }, 1);
+		expect(settings.humanDelayMs).toEqual({ min: 4_000, max: 1_000 });
 		for (const random of [0, 0.5, 0.999]) {
-			const pause = humanDelay(humanDelayMs, () => random);
+			const pause = await pauseBetweenStarts(settings, random);
 			expect(pause).toBeGreaterThanOrEqual(1_000);
 			expect(pause).toBeLessThanOrEqual(4_000);
 		}
@@ -173,8 +228,7 @@ describe('version 1.1: every duration in seconds, the retries per request', () =
 		).toEqual({
 			concurrency: 3,
 			timeoutMs: 2_500,
-			retry: { maxTries: 2, baseDelayMs: 250, maxDelayMs: MAX_BACKOFF_MS },
-			maxRetryWaitMs: 12_500,
+			retry: { maxTries: 2, baseDelayMs: 250, maxDelayMs: MAX_BACKOFF_MS, maxRetryWaitMs: 12_500 },
 			minIntervalMs: 2_000,
 			humanDelayMs: { min: 1_500, max: 4_000 },
 		});

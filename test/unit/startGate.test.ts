@@ -6,12 +6,9 @@
 import type { Connection } from '../../nodes/RyzeApi/shared/connection';
 import type { Failure, Outcome, RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
 import type { Clock } from '../../nodes/RyzeApi/shared/clock';
+import { useClock } from '../../nodes/RyzeApi/shared/clock';
 import type { GateSettings, GateTicket } from '../../nodes/RyzeApi/runner/startGate';
-import {
-	humanDelay,
-	INSTANCE_UNAVAILABLE_STREAK,
-	StartGate,
-} from '../../nodes/RyzeApi/runner/startGate';
+import { INSTANCE_UNAVAILABLE_STREAK, StartGate } from '../../nodes/RyzeApi/runner/startGate';
 
 /** 2026-01-01T00:00:00Z. */
 const NOW = 1_767_225_600_000;
@@ -26,9 +23,13 @@ function connection(instance = 'main', token = `token-${++tokenCount}`): Connect
 	return { origin: 'http://127.0.0.1:1', basePath: '', instance, token };
 }
 
+/** A gate on `clock` (the gate keeps the clock in use when it is made, and its token budgets). */
 function gate(settings: Partial<GateSettings> = {}, clock = stillClock()): StartGate {
-	return new StartGate({ minIntervalMs: 0, ...settings }, clock);
+	useClock(clock);
+	return new StartGate({ minIntervalMs: 0, ...settings });
 }
+
+afterEach(() => useClock());
 
 function headers(limit: number, remaining: number, resetAtMs = NOW + 60_000): RawAnswer {
 	return {
@@ -212,10 +213,18 @@ describe('StartGate.decide', () => {
 
 	test('an abandoned start frees its place: the next one goes', async () => {
 		const subject = gate();
-		const link = connection();
+		const link = connection('offline');
 		const first = subject.ticket(link);
 		await start(subject, first);
-		subject.abandon(first);
+		subject.settle(first, headers(100, 99), failed('instance_unavailable'));
+		// The instance answers "unavailable": its requests go one at a time.
+		const second = subject.ticket(link);
+		await start(subject, second);
+		expect(subject.decide(subject.ticket(link), NOW)).toMatchObject({
+			go: false,
+			why: 'instance unavailable, one request at a time',
+		});
+		subject.abandon(second);
 		expect(subject.decide(subject.ticket(link), NOW)).toEqual({ go: true });
 	});
 
@@ -227,7 +236,26 @@ describe('StartGate.decide', () => {
 	});
 });
 
-describe('humanDelay', () => {
+describe('the human-like delay', () => {
+	/** The pause the gate puts after a start, with this range and this random draw. */
+	async function pauseAfterStart(
+		range: GateSettings['humanDelayMs'],
+		random: number,
+	): Promise<number | undefined> {
+		const subject = gate(
+			{ humanDelayMs: range },
+			stillClock(() => random),
+		);
+		const link = connection();
+		const first = subject.ticket(link);
+		await start(subject, first);
+		subject.settle(first, headers(100, 99), OK);
+		const decision = subject.decide(subject.ticket(link), NOW);
+		if (decision.go) return 0;
+		expect(decision).toMatchObject({ why: 'pacing between requests' });
+		return 'waitMs' in decision ? decision.waitMs : undefined;
+	}
+
 	test.each([
 		[undefined, 0.5, 0],
 		[{ min: 0, max: 0 }, 0.5, 0],
@@ -236,7 +264,7 @@ describe('humanDelay', () => {
 		// Min above Max: the same range, read the right way round.
 		[{ min: 4_000, max: 2_000 }, 0.5, 3_000],
 		[{ min: -1_000, max: 1_000 }, 0, 0],
-	])('%j with random %d waits %d ms', (range, random, expected) => {
-		expect(humanDelay(range, () => random)).toBe(expected);
+	])('%j with random %d waits %d ms', async (range, random, expected) => {
+		expect(await pauseAfterStart(range, random)).toBe(expected);
 	});
 });

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 
 import { readRateLimitHeaders, RESET_MARGIN_MS } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
-import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
+import { TokenBudget } from '../../nodes/RyzeApi/runner/tokenBudget';
 import { retryDecision } from '../../nodes/RyzeApi/runner/retryPolicy';
 import { FixedWindow } from '../support/emulator/fixedWindow';
 import { countPerWindow } from '../support/rateFigures';
@@ -85,9 +85,10 @@ function simulate(c: SimCase): SimResult {
 		budget.onSettled(readRateLimitHeaders(headers));
 		if (!request.accepted) {
 			own429s++;
-			const decision = retryDecision(raw, transientOf(raw), 1, POLICY, now, half);
+			const soFar = { tries: 1, waitedMs: 0, stopped: false };
+			const decision = retryDecision(transientOf(raw), soFar, POLICY, now, half);
 			check(decision.retry, 'a 429 is retried');
-			if (decision.retry && decision.rateLimited) {
+			if (decision.retry && decision.pausesToken) {
 				// As the gate's pauseToken does.
 				budget.onRejected();
 				budget.pauseUntil(now + decision.waitMs);

@@ -7,8 +7,8 @@
  */
 import type { RateLimitSnapshot } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
 import { RESET_MARGIN_MS } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
-import type { BudgetDecision } from '../../nodes/RyzeApi/runner/startGate';
-import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
+import type { BudgetDecision } from '../../nodes/RyzeApi/runner/tokenBudget';
+import { TokenBudget } from '../../nodes/RyzeApi/runner/tokenBudget';
 import { FixedWindow } from '../support/emulator/fixedWindow';
 
 /** 2026-01-01T00:00:00Z, the start of a 20 s window. */

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 
 import { readRateLimitHeaders } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
-import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
+import { TokenBudget } from '../../nodes/RyzeApi/runner/tokenBudget';
 import type { RetryPolicy } from '../../nodes/RyzeApi/runner/retryPolicy';
 import { retryDecision } from '../../nodes/RyzeApi/runner/retryPolicy';
 import { FixedWindow } from '../support/emulator/fixedWindow';
@@ -77,7 +77,13 @@ function simulateProcesses(c: ProcessesCase): ProcessesResult {
 		events[i] = event;
 	};
 	let now = 0;
-	const policy: RetryPolicy = { maxTries: 5, baseDelayMs: 1_000, maxDelayMs: 300_000 };
+	// Tries bound an item here; its waits are not (the node's default would allow 300 s).
+	const policy: RetryPolicy = {
+		maxTries: 5,
+		baseDelayMs: 1_000,
+		maxDelayMs: 300_000,
+		maxRetryWaitMs: Infinity,
+	};
 	const result: ProcessesResult = {
 		requests: 0,
 		rejected: 0,
@@ -128,9 +134,8 @@ function simulateProcesses(c: ProcessesCase): ProcessesResult {
 							result.rejected++;
 							const answer = http(429, '{"success":false}', headers);
 							const decision = retryDecision(
-								answer,
 								transientOf(answer),
-								tries,
+								{ tries, waitedMs: 0, stopped: false },
 								policy,
 								now,
 								random,

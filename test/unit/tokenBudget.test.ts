@@ -1,17 +1,17 @@
 /**
- * The token's request budget (runner/startGate.ts: TokenBudget) on a fake clock: how it counts
+ * The token's request budget (runner/tokenBudget.ts: TokenBudget) on a fake clock: how it counts
  * the window from the rate-limit headers, waits for the reset, and lets the end of a window go
  * one request at a time. Its simulations against a fixed-window server are in
  * tokenBudget.fixedWindowServer.test.ts and tokenBudget.processes.test.ts.
  */
 import type { RateLimitSnapshot } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
-import type { BudgetDecision } from '../../nodes/RyzeApi/runner/startGate';
+import type { BudgetDecision } from '../../nodes/RyzeApi/runner/tokenBudget';
 import {
 	ASSUMED_LIMIT,
 	ASSUMED_WINDOW_MS,
 	RESET_MARGIN_MS,
 } from '../../nodes/RyzeApi/shared/rateLimitHeaders';
-import { TokenBudget } from '../../nodes/RyzeApi/runner/startGate';
+import { TokenBudget } from '../../nodes/RyzeApi/runner/tokenBudget';
 import { NOW } from '../support/fakeAnswers';
 
 /** Starts requests at `nowMs` while the budget allows, at most `max`; returns how many started. */

@@ -2,13 +2,7 @@
 import fc from 'fast-check';
 
 import type { DeliveryEnvelope } from '../../nodes/RyzeApi/trigger/envelope';
-import {
-	buildTriggerItem,
-	normaliseGroupChange,
-	normaliseInstanceState,
-	readGroupJid,
-	readParticipants,
-} from '../../nodes/RyzeApi/trigger/item';
+import { buildTriggerItem } from '../../nodes/RyzeApi/trigger/item';
 import { stringsOf } from '../support/jsonStrings';
 
 const TOKEN = 'instance-token-5d1c';
@@ -77,7 +71,21 @@ describe('buildTriggerItem', () => {
 	});
 });
 
-describe('the readers', () => {
+describe('the fields read from the payload', () => {
+	const groupFlow = (data: Record<string, unknown>) =>
+		buildTriggerItem(envelope('group.flow', data));
+	/** The group's JID, read from where the payload may put it. */
+	const readGroupJid = (data: Record<string, unknown>) => groupFlow(data).groupJid;
+	/** The change, from `data.type` (null: no change in the payload). */
+	const normaliseGroupChange = (raw: string | null) =>
+		groupFlow(raw === null ? {} : { type: raw }).change;
+	/** The participants, from `data.participants` (undefined: none in the payload). */
+	const readParticipants = (raw: unknown) =>
+		groupFlow(raw === undefined ? {} : { participants: raw }).participants;
+	/** The state, from `data.state` (null: no state in the payload). */
+	const normaliseInstanceState = (raw: string | null) =>
+		buildTriggerItem(envelope('instance.state', raw === null ? {} : { state: raw })).state;
+
 	it.each([
 		[{ groupJid: 'a@g.us', group: { jid: 'b@g.us' } }, 'a@g.us'],
 		[{ group: { jid: 'b@g.us' }, jid: 'c@g.us' }, 'b@g.us'],

@@ -12,7 +12,15 @@ import {
 import { ignoredBecause } from '../../nodes/RyzeApi/trigger/filters';
 import type { TriggerItem } from '../../nodes/RyzeApi/trigger/item';
 import type { TriggerFilters } from '../../nodes/RyzeApi/trigger/parameters';
-import { checkTriggerParameters, parseGroupJids } from '../../nodes/RyzeApi/trigger/parameters';
+import { checkTriggerParameters, DEFAULT_EVENTS } from '../../nodes/RyzeApi/trigger/parameters';
+
+/** How activation reads Group JIDs, group.flow being selected: the JIDs, or the refusal. */
+function parseGroupJids(
+	groupJids: unknown,
+): { ok: true; value: string[] } | { ok: false; message: string } {
+	const checked = checkTriggerParameters({ events: ['group.flow'], groupJids });
+	return checked.ok ? { ok: true, value: checked.value.groupJids } : checked;
+}
 
 describe('the panel', () => {
 	const properties = new RyzeApiTrigger().description.properties;
@@ -24,15 +32,28 @@ describe('the panel', () => {
 	it('offers the helpers names, with the agreed defaults', () => {
 		expect(values('events').sort()).toEqual([...EVENT_NAMES].sort());
 		expect(values('groupChanges').sort()).toEqual([...GROUP_CHANGE_FILTERS].sort());
-		expect(values('instanceStates').sort()).toEqual([...INSTANCE_STATES].sort());
 		expect(properties.find((property) => property.name === 'events')?.default).toEqual([
 			'group.flow',
 			'instance.state',
 		]);
+		expect(DEFAULT_EVENTS).toEqual(['group.flow', 'instance.state']);
+	});
+
+	it('offers exactly the known instance states, under their names, sorted by name', () => {
+		const offered = (properties.find((property) => property.name === 'instanceStates')?.options ??
+			[]) as Array<{ name: string; value: string }>;
+		expect(offered.map((option) => option.value).sort()).toEqual(
+			Object.keys(INSTANCE_STATES).sort(),
+		);
+		for (const option of offered) expect(option.name).toBe(INSTANCE_STATES[option.value]);
+		const names = offered.map((option) => option.name);
+		expect(names).toEqual([...names].sort((one, other) => one.localeCompare(other)));
+		expect(offered).toHaveLength(16);
+		expect(offered).toContainEqual({ name: 'Temporarily Banned', value: 'temp_banned' });
 	});
 });
 
-describe('parseGroupJids', () => {
+describe('Group JIDs', () => {
 	it('reads JIDs and bare numbers separated by commas, spaces and new lines', () => {
 		expect(
 			parseGroupJids(

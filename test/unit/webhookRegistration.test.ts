@@ -140,9 +140,12 @@ describe('describeRefusal', () => {
 
 	it.each([
 		[http(401, 'Invalid token'), /refused the token \(401: Invalid token\)/],
-		[http(403, 'Forbidden'), /may not act on this instance \(403: Forbidden\)/],
-		[http(404, 'Instance not found'), /404: Instance not found\. Check the Instance Name/],
-		[http(404), /answered 404, not like RyzeAPI\. Check the Base URL/],
+		[
+			http(403, 'Forbidden'),
+			/may not act on instance "main" \(403: Forbidden\)\. Check the Instance Name or the Token/,
+		],
+		[http(404, 'Instance not found'), /404: Instance not found\)\. Check the Instance Name/],
+		[http(404), /answered 404 and not like RyzeAPI\. Check the Base URL/],
 		[http(302), /redirect \(HTTP 302\)/],
 		[http(500, 'boom'), /answered HTTP 500: boom/],
 		[http(502), /HTTP 502 without its JSON error/],

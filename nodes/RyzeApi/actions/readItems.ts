@@ -6,7 +6,8 @@ import type { Checked, Failure, Outcome } from '../shared/interfaces';
 import { failure } from '../shared/interfaces';
 import { runsAsAiTool } from './outputs';
 import type { ItemPlan } from './routeItems';
-import type { Task, TaskFeed } from '../runner/runOperation';
+import type { Task } from '../runner/runOperation';
+import type { TaskFeed } from '../runner/taskFeed';
 
 /** Items read between two yields to the event loop, which lets answers in meanwhile be handled. */
 const READS_BETWEEN_YIELDS = 32;
@@ -97,7 +98,8 @@ const ITEM_FIELD_EXPRESSION =
  * AI agent's tool (there $json is the agent's item, not the tool's input).
  */
 function identifierReader(this: IExecuteFunctions): (itemIndex: number) => unknown {
-	const viaN8n = (itemIndex: number) => this.getNodeParameter('identifier', itemIndex);
+	// Get Many Groups has no Identifier: its items read as empty.
+	const viaN8n = (itemIndex: number) => this.getNodeParameter('identifier', itemIndex, '');
 	const { parameters, type } = this.getNode();
 	const match =
 		typeof parameters.identifier === 'string' && !runsAsAiTool(type)

@@ -7,6 +7,7 @@ import type {
 import type { CredentialFields } from '../shared/connection';
 import { resolveConnection } from '../shared/connection';
 import { credentialTestVerdict } from '../shared/credentialCheck';
+import { LIST_GROUPS_REQUEST } from '../shared/groupAnswers';
 import { sendRequest } from '../transport';
 
 const TEST_TIMEOUT_MS = 15_000;
@@ -21,10 +22,8 @@ export async function ryzeApiCredentialTest(
 ): Promise<INodeCredentialTestResult> {
 	const connection = resolveConnection((credential.data ?? {}) as CredentialFields);
 	if (!connection.ok) return { status: 'Error', message: connection.message };
-	const answer = await sendRequest(
-		connection.value,
-		{ method: 'GET', route: 'list' },
-		{ timeoutMs: TEST_TIMEOUT_MS },
-	);
+	const answer = await sendRequest(connection.value, LIST_GROUPS_REQUEST, {
+		timeoutMs: TEST_TIMEOUT_MS,
+	});
 	return credentialTestVerdict(answer, connection.value);
 }

@@ -1,34 +1,15 @@
 /**
- * Whether an answer is worth another try, and after how long: a pure function of the answer,
- * the tries so far, a clock and a random number. The loop that waits and tries again is
- * runner/runOperation.ts; this file decides, it never waits.
+ * Whether a task's request is sent again, and after how long: the one place that decides it. A
+ * pure function of why the answer may be better next time (classifyAnswer's `Transient`), the
+ * tries and waits so far, the policy, a time and a random number. The loop that waits and sends
+ * again is runOperation.ts; this file never waits.
  */
-import type { RawAnswer } from '../shared/interfaces';
+import type { Transient } from '../shared/classifyAnswer';
 import {
 	MIN_RATE_LIMIT_WAIT_MS,
-	readRateLimitHeaders,
+	parseRetryAfter,
 	RESET_MARGIN_MS,
 } from '../shared/rateLimitHeaders';
-
-/** Retry-After as a wait in ms: delay-seconds or an HTTP-date (RFC 9110); undefined if absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-	if (value === undefined) return undefined;
-	const text = value.trim();
-	if (/^\d+$/.test(text)) {
-		const seconds = Number(text);
-		return Number.isSafeInteger(seconds) ? seconds * 1000 : undefined;
-	}
-	// Only the three forms of HTTP-date (RFC 9110 §5.6.7); Date.parse alone reads almost anything.
-	let date: number;
-	if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) date = Date.parse(text);
-	else if (ASCTIME_DATE.test(text)) date = Date.parse(`${text} GMT`);
-	else return undefined;
-	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
-const RFC_850_DATE = /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
-const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
 
 export interface RetryPolicy {
 	/** Attempts in all, the first included. */
@@ -37,6 +18,8 @@ export interface RetryPolicy {
 	baseDelayMs: number;
 	/** Cap of one backoff wait. */
 	maxDelayMs: number;
+	/** Bound on the time one task may spend waiting between its tries, in all. */
+	maxRetryWaitMs: number;
 	/**
 	 * Whether the operation may be repeated safely (default true). When it may not, only a 429 is
 	 * tried again: the API refused that request before acting on it.
@@ -44,70 +27,87 @@ export interface RetryPolicy {
 	idempotent?: boolean;
 }
 
+/** Where a task stands: tries made, time waited between them, and whether the gate stopped it. */
+export interface TaskSoFar {
+	tries: number;
+	waitedMs: number;
+	/** The start gate will not send it again (a refused token, an instance given up on). */
+	stopped: boolean;
+}
+
 export type RetryDecision =
-	{ retry: false } | { retry: true; waitMs: number; why: string; rateLimited: boolean };
+	{ retry: false } | { retry: true; waitMs: number; why: string; pausesToken: boolean };
+
+const NO_RETRY: RetryDecision = { retry: false };
 
 /**
- * Whether an answer is worth another attempt, and after how long. Retried: what classifyAnswer
- * calls transient — 429 (until Retry-After, else the announced reset, at least 1 s; with requests
- * remaining, WhatsApp throttling: backoff), 5xx, no answer (reset, refused, timeout) and a 2xx
- * whose body could not be read — and, for an operation that is not idempotent, only the 429.
- * Never retried: other 4xx, 3xx, and answers that were understood.
+ * Retried: what classifyAnswer calls transient — no answer (reset, refused, timeout), a 429 (until
+ * Retry-After, else the announced reset, at least 1 s; with requests remaining, WhatsApp
+ * throttling: backoff), 5xx and a 2xx whose body could not be read — and, for an operation that
+ * is not idempotent, only the 429. Never retried: other 4xx, 3xx and answers that were
+ * understood; nor once the tries, the task's wait budget or the gate say no.
  */
 export function retryDecision(
-	answer: RawAnswer,
-	transient: boolean,
-	triesSoFar: number,
+	transient: Transient | undefined,
+	soFar: TaskSoFar,
 	policy: RetryPolicy,
 	nowMs: number,
 	random: () => number,
 ): RetryDecision {
-	if (triesSoFar >= policy.maxTries || !transient) return { retry: false };
-	const rateLimited = answer.kind === 'http' && answer.status === 429;
-	if (policy.idempotent === false && !rateLimited) return { retry: false };
-	const backoff = fullJitterBackoff(triesSoFar, policy, random);
-	if (answer.kind === 'noAnswer') {
-		return {
-			retry: true,
-			waitMs: backoff,
-			why: answer.failure === 'timeout' ? 'no answer in time' : 'could not reach RyzeAPI',
-			rateLimited: false,
-		};
-	}
-	if (answer.status === 429) {
-		const minWait = MIN_RATE_LIMIT_WAIT_MS;
-		const retryAfter = parseRetryAfter(answer.headers['retry-after'], nowMs);
-		if (retryAfter !== undefined) {
+	if (transient === undefined || soFar.stopped || soFar.tries >= policy.maxTries) return NO_RETRY;
+	const refusedBeforeActing = transient.kind === 'rateLimited' || transient.kind === 'throttled';
+	if (policy.idempotent === false && !refusedBeforeActing) return NO_RETRY;
+	const wait = waitBeforeRetry(transient, soFar.tries, policy, nowMs, random);
+	if (soFar.waitedMs + wait.waitMs > policy.maxRetryWaitMs) return NO_RETRY;
+	return { retry: true, ...wait };
+}
+
+function waitBeforeRetry(
+	transient: Transient,
+	tries: number,
+	policy: RetryPolicy,
+	nowMs: number,
+	random: () => number,
+): { waitMs: number; why: string; pausesToken: boolean } {
+	const backoff = fullJitterBackoff(tries, policy, random);
+	switch (transient.kind) {
+		case 'noAnswer':
 			return {
-				retry: true,
-				waitMs: Math.max(minWait, retryAfter),
-				why: 'rate limited (Retry-After)',
-				rateLimited: true,
+				waitMs: backoff,
+				why: transient.timeout ? 'no answer in time' : 'could not reach RyzeAPI',
+				pausesToken: false,
 			};
-		}
-		const snapshot = readRateLimitHeaders(answer.headers);
-		if (snapshot && snapshot.remaining > 0) {
-			// Requests remain, so this is WhatsApp throttling, not the token's window.
+		case 'failing':
+			return { waitMs: backoff, why: `HTTP ${transient.status}`, pausesToken: false };
+		case 'throttled':
 			return {
-				retry: true,
-				waitMs: Math.max(minWait, backoff),
+				waitMs: Math.max(MIN_RATE_LIMIT_WAIT_MS, backoff),
 				why: 'throttled by WhatsApp',
-				rateLimited: true,
+				pausesToken: true,
+			};
+		case 'rateLimited': {
+			// A 429 pauses the whole token, not only this task.
+			const retryAfter = parseRetryAfter(transient.retryAfter, nowMs);
+			if (retryAfter !== undefined) {
+				return {
+					waitMs: Math.max(MIN_RATE_LIMIT_WAIT_MS, retryAfter),
+					why: 'rate limited (Retry-After)',
+					pausesToken: true,
+				};
+			}
+			const window = transient.window;
+			const untilReset = window ? window.resetAtMs + RESET_MARGIN_MS - nowMs : backoff;
+			return {
+				waitMs: Math.max(MIN_RATE_LIMIT_WAIT_MS, untilReset),
+				why: 'rate limit reached',
+				pausesToken: true,
 			};
 		}
-		const untilReset = snapshot ? snapshot.resetAtMs + RESET_MARGIN_MS - nowMs : backoff;
-		return {
-			retry: true,
-			waitMs: Math.max(minWait, untilReset),
-			why: 'rate limit reached',
-			rateLimited: true,
-		};
 	}
-	return { retry: true, waitMs: backoff, why: `HTTP ${answer.status}`, rateLimited: false };
 }
 
 /** "Full jitter": uniformly random in [0, min(cap, base·2^(n−1))], so retries from many clients spread out. */
-export function fullJitterBackoff(
+function fullJitterBackoff(
 	triesSoFar: number,
 	policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
 	random: () => number,

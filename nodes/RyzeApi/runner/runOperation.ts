@@ -1,17 +1,14 @@
-import type { AnswerSpec } from '../shared/classifyAnswer';
+import type { AnswerSpec, Classified } from '../shared/classifyAnswer';
 import { classifyAnswer } from '../shared/classifyAnswer';
+import { clock } from '../shared/clock';
 import type { Connection } from '../shared/connection';
-import type { ApiRequest, Outcome } from '../shared/interfaces';
+import type { ApiRequest, Outcome, RawAnswer } from '../shared/interfaces';
+import { bodyLimitOf, RequestCancelledError, sendRequest } from '../transport';
 import type { RetryPolicy } from './retryPolicy';
 import { retryDecision } from './retryPolicy';
-import { BODY_LIMIT_BYTES, RequestCancelledError, sendRequest } from '../transport';
-import type { Clock } from '../shared/clock';
-import { realClock } from '../shared/clock';
+import type { GateSettings } from './startGate';
 import { StartGate } from './startGate';
-import { TaskFeed } from './taskFeed';
-
-export { INSTANCE_UNAVAILABLE_STREAK } from './startGate';
-export { TaskFeed } from './taskFeed';
+import type { TaskFeed } from './taskFeed';
 
 /** What the runner needs to know of an operation: its request, how to read its answer, whether repeating it is safe. */
 export interface Operation<T> {
@@ -21,6 +18,8 @@ export interface Operation<T> {
 	answer: AnswerSpec<T>;
 	/** Repeating the request does no harm (otherwise only a 429 is tried again). */
 	idempotent: boolean;
+	/** The operation's own second reading of an answer (Join 1.2: a restriction is not retried). */
+	reread?(answer: RawAnswer, classified: Classified<T>): Classified<T>;
 }
 
 /** One request to make: where, and for which group (the identifier as the operation sends it). */
@@ -35,22 +34,28 @@ export interface Task {
  */
 export type TaskResult<T> = Outcome<T> & { attempts: number; instanceGivenUp?: true };
 
-export interface RunnerSettings {
+/**
+ * What may hold a task back beyond the gate, and hears how it ended: the join ledger
+ * (ledger/joinAdmission.ts). Its answers are the task's result when the task is not sent.
+ */
+export interface Admission<T> {
+	/** Before the task waits for its turn, from what is known already (no I/O): a result, or go on. */
+	beforeTurn(task: Task): Outcome<T> | undefined;
+	/** Its turn has come: may it be sent now? A result instead when not. */
+	atTurn(task: Task): Promise<Outcome<T> | undefined>;
+	/** How the task ended; what it returns is the task's result. */
+	settled(task: Task, result: TaskResult<T>): TaskResult<T>;
+}
+
+/** How a run goes: what the node's options say, in ms. */
+export interface RunnerSettings extends Omit<GateSettings, 'onWait'> {
 	/** Requests in flight at most (the token's remaining budget may allow fewer). */
 	concurrency: number;
 	timeoutMs: number;
-	retry: RetryPolicy;
-	/** Bound on the time one task may spend waiting between its tries. */
-	maxRetryWaitMs: number;
-	/** Least time between two request starts of this run (a rate cap below the provider's). */
-	minIntervalMs: number;
-	/** A random pause between requests, like a person joining groups one by one. */
-	humanDelayMs?: { min: number; max: number };
-	cancelSignal?: AbortSignal;
+	/** Whether the operation is idempotent comes from the operation, not the options. */
+	retry: Omit<RetryPolicy, 'idempotent'>;
 	/** Told about waits long enough that a user would wonder why nothing happens. */
 	log?: (message: string) => void;
-	/** Time and randomness (the real ones unless a test passes its own). */
-	clock?: Clock;
 }
 
 /** Waits shorter than this are not worth a log line; at most one line per such span. */
@@ -58,134 +63,130 @@ const LONG_WAIT_MS = 5_000;
 
 /**
  * Runs an operation's tasks, at most `concurrency` at a time: each task waits for its turn at the
- * start gate (startGate.ts decides), sends, and tries again while retryDecision
- * (runner/retryPolicy.ts) says so. Results come back in task order; a task not sent has
- * `attempts: 0` and a failure saying why. A cancel stops every worker.
+ * start gate (startGate.ts decides), sends, and tries again while retryDecision (retryPolicy.ts)
+ * says so. Results come back in task order; a task not sent has `attempts: 0` and a failure
+ * saying why. A cancel stops every worker.
  */
 export async function runOperation<T>(
 	operation: Operation<T>,
-	source: Task[] | TaskFeed<Task>,
+	feed: TaskFeed<Task>,
 	settings: RunnerSettings,
+	admission?: Admission<T>,
 ): Promise<Array<TaskResult<T>>> {
-	const feed = source instanceof TaskFeed ? source : TaskFeed.of(source);
-	const clock = settings.clock ?? realClock;
-	const results: Array<TaskResult<T>> = [];
-	const onWait = longWaitLog(operation.noun, feed, results, settings.log, clock);
-	const gate = new StartGate({ ...settings, onWait }, clock);
-	const taskSettings: TaskSettings = {
-		...settings,
-		retry: { ...settings.retry, idempotent: operation.idempotent },
-		clock,
-		onWait,
-	};
+	const run = new OperationRun(operation, feed, settings, admission);
+	await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, run.work));
+	return run.results();
+}
 
-	let next = 0;
-	let thrown: { error: unknown } | undefined;
-	const worker = async () => {
-		while (!thrown) {
-			const index = next++;
-			const task = await feed.at(index);
+class OperationRun<T> {
+	private readonly done: Array<TaskResult<T>> = [];
+	private readonly gate: StartGate;
+	private readonly retry: RetryPolicy;
+	private next = 0;
+	private thrown: { error: unknown } | undefined;
+	private lastLogAt = -Infinity;
+
+	constructor(
+		private readonly operation: Operation<T>,
+		private readonly feed: TaskFeed<Task>,
+		private readonly settings: RunnerSettings,
+		private readonly admission: Admission<T> | undefined,
+	) {
+		this.gate = new StartGate({ ...settings, onWait: this.onWait });
+		this.retry = { ...settings.retry, idempotent: operation.idempotent };
+	}
+
+	/**
+	 * One worker: takes the next task, waits for its turn at the gate, sends, and sends again
+	 * while retryDecision says so. A cancel (the only error) stops every worker.
+	 */
+	work = async (): Promise<void> => {
+		while (!this.thrown) {
+			const index = this.next++;
+			const task = await this.feed.at(index);
 			if (!task) return;
 			try {
-				results[index] = await runTask(task, operation, gate, taskSettings);
+				const result = await this.runTask(task);
+				this.done[index] = this.admission ? this.admission.settled(task, result) : result;
 			} catch (error) {
-				thrown ??= { error };
-				feed.stop();
+				this.thrown ??= { error };
+				this.feed.stop();
 			}
 		}
 	};
 
-	await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, worker));
-	if (thrown) throw thrown.error;
-	markGivenUpInstances(results, feed.tasks, gate);
-	return results;
-}
-
-/**
- * The first answers of an unavailable instance come back before the gate gives up on it: only at
- * the end of the run is it known which "instance unavailable" failures were the instance's end.
- */
-function markGivenUpInstances<T>(
-	results: Array<TaskResult<T>>,
-	tasks: readonly Task[],
-	gate: StartGate,
-): void {
-	for (const [index, result] of results.entries()) {
-		if (
-			result !== undefined &&
-			!result.ok &&
-			result.failure.reason === 'instance_unavailable' &&
-			gate.gaveUpOn(tasks[index].connection)
-		)
-			result.instanceGivenUp = true;
+	/**
+	 * One task: its turn at the gate (and the admission's word), the request, and again while
+	 * retryDecision says so. Rejects only when the execution is cancelled.
+	 */
+	private async runTask(task: Task): Promise<TaskResult<T>> {
+		const { cancelSignal, timeoutMs } = this.settings;
+		const held = this.admission?.beforeTurn(task);
+		if (held) return { ...held, attempts: 0 };
+		const ticket = this.gate.ticket(task.connection);
+		const soFar = { tries: 0, waitedMs: 0, stopped: false };
+		for (;;) {
+			const notSent = await this.gate.waitForTurn(ticket);
+			if (notSent) return { ok: false, failure: notSent, attempts: soFar.tries };
+			const refused = await this.admission?.atTurn(task);
+			if (refused) {
+				this.gate.abandon(ticket);
+				return { ...refused, attempts: soFar.tries };
+			}
+			soFar.tries++;
+			const request = this.operation.request(task.identifier);
+			const answer = await sendRequest(task.connection, request, { timeoutMs, cancelSignal }).catch(
+				(error: unknown) => {
+					this.gate.abandon(ticket);
+					throw error;
+				},
+			);
+			const { outcome, transient } = this.classify(answer, bodyLimitOf(request));
+			this.gate.settle(ticket, answer, outcome);
+			soFar.stopped = this.gate.whyNotSend(ticket) !== undefined;
+			const now = clock().now();
+			const decision = retryDecision(transient, soFar, this.retry, now, clock().random);
+			if (!decision.retry) return { ...outcome, attempts: soFar.tries };
+			if (decision.pausesToken) this.gate.pauseToken(ticket, now + decision.waitMs);
+			this.onWait(decision.waitMs, `${decision.why}, retrying`);
+			await clock().sleep(decision.waitMs, cancelSignal);
+			if (cancelSignal?.aborted) throw new RequestCancelledError();
+			soFar.waitedMs += decision.waitMs;
+		}
 	}
-}
 
-type TaskSettings = RunnerSettings & {
-	clock: Clock;
-	onWait: (waitMs: number, why: string) => void;
-};
+	private classify(answer: RawAnswer, bodyLimitBytes: number): Classified<T> {
+		const classified = classifyAnswer(answer, bodyLimitBytes, this.operation.answer);
+		return this.operation.reread ? this.operation.reread(answer, classified) : classified;
+	}
 
-/** One task: its turn at the gate, the request, and again while retryDecision says so and the gate still lets it. */
-async function runTask<T>(
-	task: Task,
-	operation: Operation<T>,
-	gate: StartGate,
-	settings: TaskSettings,
-): Promise<TaskResult<T>> {
-	const { clock, cancelSignal } = settings;
-	const ticket = gate.ticket(task.connection);
-	let waited = 0;
-	for (let tries = 1; ; tries++) {
-		const notSent = await gate.waitForTurn(ticket);
-		if (notSent) return { ok: false, failure: notSent, attempts: tries - 1 };
-		const answer = await sendRequest(task.connection, operation.request(task.identifier), {
-			timeoutMs: settings.timeoutMs,
-			cancelSignal,
-		}).catch((error: unknown) => {
-			// Only a cancellation gets here (sendRequest returns every other failure).
-			gate.abandon(ticket);
-			throw error;
-		});
-		const { outcome, transient } = classifyAnswer(answer, BODY_LIMIT_BYTES, operation.answer);
-		gate.settle(ticket, answer, outcome);
-		const decision = retryDecision(
-			answer,
-			transient,
-			tries,
-			settings.retry,
-			clock.now(),
-			clock.random,
+	/** Every task's result, in task order; throws what stopped the run. */
+	results(): Array<TaskResult<T>> {
+		if (this.thrown) throw this.thrown.error;
+		// The first answers of an unavailable instance come back before the gate gives up on it:
+		// only now is it known which "instance unavailable" failures were the instance's end.
+		for (const [index, result] of this.done.entries()) {
+			const { connection } = this.feed.tasks[index];
+			if (
+				!result.ok &&
+				result.failure.reason === 'instance_unavailable' &&
+				this.gate.gaveUpOn(connection)
+			)
+				result.instanceGivenUp = true;
+		}
+		return this.done;
+	}
+
+	/** Tells the user about long waits, at most once per LONG_WAIT_MS, with how many tasks are left. */
+	private onWait = (waitMs: number, why: string): void => {
+		const { log } = this.settings;
+		const now = clock().now();
+		if (!log || waitMs < LONG_WAIT_MS || now - this.lastLogAt < LONG_WAIT_MS) return;
+		this.lastLogAt = now;
+		const total = this.feed.tasks.length;
+		const left = total - this.done.filter(Boolean).length;
+		log(
+			`Waiting ${Math.ceil(waitMs / 1000)} s (${why}); ${left} of ${total} ${this.operation.noun}s left.`,
 		);
-		if (
-			!decision.retry ||
-			waited + decision.waitMs > settings.maxRetryWaitMs ||
-			gate.whyNotSend(ticket) !== undefined
-		)
-			return { ...outcome, attempts: tries };
-		// A 429 pauses the whole token, not only this task.
-		if (decision.rateLimited) gate.pauseToken(ticket, clock.now() + decision.waitMs);
-		settings.onWait(decision.waitMs, `${decision.why}, retrying`);
-		await clock.sleep(decision.waitMs, cancelSignal);
-		if (cancelSignal?.aborted) throw new RequestCancelledError();
-		waited += decision.waitMs;
-	}
-}
-
-/** Tells the user about long waits, at most once per LONG_WAIT_MS, with how many tasks are left. */
-function longWaitLog(
-	noun: string,
-	feed: TaskFeed<Task>,
-	results: ReadonlyArray<unknown>,
-	log: ((message: string) => void) | undefined,
-	clock: Clock,
-): (waitMs: number, why: string) => void {
-	let lastLogAt = -Infinity;
-	return (waitMs, why) => {
-		if (!log || waitMs < LONG_WAIT_MS || clock.now() - lastLogAt < LONG_WAIT_MS) return;
-		lastLogAt = clock.now();
-		const total = feed.tasks.length;
-		const left = total - results.filter(Boolean).length;
-		log(`Waiting ${Math.ceil(waitMs / 1000)} s (${why}); ${left} of ${total} ${noun}s left.`);
 	};
 }

@@ -10,13 +10,6 @@ export class TaskFeed<Task> {
 	private stopped = false;
 	private readonly waiters = new Waiters();
 
-	static of<Task>(tasks: Task[]): TaskFeed<Task> {
-		const feed = new TaskFeed<Task>();
-		for (const task of tasks) feed.push(task);
-		feed.close();
-		return feed;
-	}
-
 	push(task: Task): number {
 		const index = this.tasks.push(task) - 1;
 		this.waiters.wakeAll();

@@ -1,5 +1,8 @@
 import type { ErrorReason, Failure, NoAnswer, Outcome, RawAnswer } from './interfaces';
 import { failure as fail } from './interfaces';
+import type { RateLimitSnapshot } from './rateLimitHeaders';
+import { readRateLimitHeaders } from './rateLimitHeaders';
+import { answeredWords, statusWords } from './statusWords';
 
 /** How one operation reads its route's answers; everything else about an answer is shared. */
 export interface AnswerSpec<T> {
@@ -12,19 +15,31 @@ export interface AnswerSpec<T> {
 }
 
 /**
- * What an answer means: the outcome, and whether the same request may get a better answer later
- * (no answer, 429, 5xx, a 2xx whose body is not the API's envelope). Whether to try again, and
- * when, is retryPolicy's decision.
+ * Why the same request may get a better answer later: the data the retry decision
+ * (runner/retryPolicy.ts) is made from. Nothing answered (the network, a timeout; never an
+ * untrusted certificate); the token's window is used up (429); WhatsApp throttles the number (a
+ * 429 while the headers show requests left); the server failed (5xx, or a 2xx that is not the
+ * API's JSON).
  */
+export type Transient =
+	| { kind: 'noAnswer'; timeout: boolean }
+	| { kind: 'rateLimited'; retryAfter?: string; window?: RateLimitSnapshot }
+	| { kind: 'throttled' }
+	| { kind: 'failing'; status: number };
+
+/** What an answer means: the outcome, and why another try may do better (undefined: it would not). */
 export interface Classified<T> {
 	outcome: Outcome<T>;
-	transient: boolean;
+	transient?: Transient;
 }
+
+/** Where an item's message puts a server whose origin it does not know. */
+const ITEM_ORIGIN = "the credential's base URL";
 
 /**
  * Maps one answer of a group route to the operation's result or a failure with a reason. The API
- * has no error codes: errors are told apart by HTTP status plus message text
- * (see shared/api/ryzeapi-contract.md). The body is parsed once, here. Pure.
+ * has no error codes: errors are told apart by HTTP status plus message text (RyzeAPI's error
+ * guide). The body is parsed once, here. Pure.
  */
 export function classifyAnswer<T>(
 	answer: RawAnswer,
@@ -38,43 +53,30 @@ export function classifyAnswer<T>(
 			null,
 		);
 		// A certificate this process does not trust stays untrusted until n8n restarts: no retry.
-		return { outcome, transient: answer.tls === undefined };
+		if (answer.tls !== undefined) return { outcome };
+		return { outcome, transient: { kind: 'noAnswer', timeout: answer.failure === 'timeout' } };
 	}
 
 	const { status } = answer;
 	const envelope = envelopeOf(answer);
-	const transient = status === 429 || status >= 500;
+	const transient = transientStatus(answer);
 
-	if (status >= 200 && status < 300) {
-		// The one rule for a usable 2xx: the API's envelope, with a boolean `success`.
-		const usable = envelope !== undefined && typeof envelope.success === 'boolean';
-		const value = usable && envelope.success === true ? spec.readSuccess(envelope) : undefined;
-		if (value !== undefined) return { outcome: { ok: true, value }, transient: false };
-		if (usable && envelope.success === false && envelope.errorMessage) {
-			const reason =
-				spec.reasonFor?.(status, envelope.errorMessage) ??
-				reasonFromMessage(envelope.errorMessage) ??
-				'server_error';
-			return { outcome: fail(reason, envelope.errorMessage, status), transient: false };
-		}
-		// Not what the operation expects: tried again only when the body was not the envelope at all.
-		const outcome = fail(
-			'server_error',
-			`RyzeAPI answered HTTP ${status} without the expected result (${spec.expected}): ${describeBody(answer, envelope, bodyLimitBytes)}.`,
-			status,
-		);
-		return { outcome, transient: !usable };
-	}
+	if (status >= 200 && status < 300) return classifySuccess(answer, envelope, bodyLimitBytes, spec);
 
 	if (status >= 300 && status < 400) {
 		const location = answer.headers.location;
-		const outcome = fail(
-			'server_error',
-			`RyzeAPI answered with a redirect (HTTP ${status}${location ? ` to ${safeLocation(location)}` : ''}). ` +
-				'Redirects are not followed, so the token is never sent elsewhere: check the base URL in the credential.',
-			status,
-		);
-		return { outcome, transient: false };
+		const words = statusWords(status, {
+			origin: ITEM_ORIGIN,
+			instance: '',
+			body: location ? `to ${safeLocation(location)}` : undefined,
+		});
+		return {
+			outcome: fail(
+				'server_error',
+				`${sentence(words.happened)} Check the ${words.check} in the RyzeAPI credential.`,
+				status,
+			),
+		};
 	}
 
 	const apiMessage = envelope?.errorMessage;
@@ -83,6 +85,55 @@ export function classifyAnswer<T>(
 	}
 	const reason = spec.reasonFor?.(status, apiMessage) ?? reasonForApiError(status, apiMessage);
 	return { outcome: fail(reason, apiMessage, status), transient };
+}
+
+/** A 2xx: the operation's result, the API's own refusal, or a body that is not what it expects. */
+function classifySuccess<T>(
+	answer: Extract<RawAnswer, { kind: 'http' }>,
+	envelope: Envelope | undefined,
+	bodyLimitBytes: number,
+	spec: AnswerSpec<T>,
+): Classified<T> {
+	const { status } = answer;
+	// The one rule for a usable 2xx: the API's envelope, with a boolean `success`.
+	const usable = envelope !== undefined && typeof envelope.success === 'boolean';
+	const value = usable && envelope.success === true ? spec.readSuccess(envelope) : undefined;
+	if (value !== undefined) return { outcome: { ok: true, value } };
+	if (usable && envelope.success === false && envelope.errorMessage) {
+		const reason =
+			spec.reasonFor?.(status, envelope.errorMessage) ??
+			reasonFromMessage(envelope.errorMessage) ??
+			'server_error';
+		return { outcome: fail(reason, envelope.errorMessage, status) };
+	}
+	// Not what the operation expects: tried again only when the body was not the envelope at all.
+	const outcome = fail(
+		'server_error',
+		`RyzeAPI answered HTTP ${status} without the expected result (${spec.expected}): ${describeBody(answer, envelope, bodyLimitBytes)}.`,
+		status,
+	);
+	return usable ? { outcome } : { outcome, transient: { kind: 'failing', status } };
+}
+
+/** A status that another try may answer better: 429 (the token's window, or WhatsApp's throttling) and 5xx. */
+function transientStatus(answer: Extract<RawAnswer, { kind: 'http' }>): Transient | undefined {
+	const { status, headers } = answer;
+	if (status >= 500) return { kind: 'failing', status };
+	if (status !== 429) return undefined;
+	const retryAfter = headers['retry-after'];
+	const window = readRateLimitHeaders(headers);
+	// Requests remain, so the limit that struck is WhatsApp's, not the token's window.
+	if (retryAfter === undefined && window && window.remaining > 0) return { kind: 'throttled' };
+	return { kind: 'rateLimited', retryAfter, window };
+}
+
+/** Words of the status table as the start of an item's message. */
+function capitalised(words: string): string {
+	return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+}
+
+function sentence(words: string): string {
+	return `${capitalised(words)}.`;
 }
 
 /**
@@ -131,21 +182,23 @@ function failWithoutEnvelope(
 	bodyLimitBytes: number,
 ): { ok: false; failure: Failure } {
 	const { status } = answer;
-	const what = describeBody(answer, envelope, bodyLimitBytes);
-	if (status === 401)
-		return fail('unauthorized', `RyzeAPI refused the token (HTTP 401; ${what}).`, status);
-	if (status === 429)
-		return fail('rate_limited', `RyzeAPI's rate limit was exceeded (HTTP 429; ${what}).`, status);
+	const body = describeBody(answer, envelope, bodyLimitBytes);
+	// Without RyzeAPI's JSON only these statuses say more than that something answered them.
+	const words = [401, 404, 429].includes(status)
+		? statusWords(status, { origin: ITEM_ORIGIN, instance: '', body })
+		: answeredWords(status, body);
+	if (status === 401) return fail('unauthorized', sentence(words.happened), status);
+	if (status === 429) return fail('rate_limited', sentence(words.happened), status);
 	if (status === 404) {
 		return fail(
 			'server_error',
-			`The server at the credential's base URL answered HTTP 404 with ${what}, not RyzeAPI's JSON: check the base URL.`,
+			`${sentence(words.happened)} Check the ${words.check} in the RyzeAPI credential.`,
 			status,
 		);
 	}
 	return fail(
 		'server_error',
-		`RyzeAPI answered HTTP ${status} with ${what}, not its JSON error; a proxy or load balancer in front of it may be failing.`,
+		`${capitalised(words.happened)}; a proxy or load balancer in front of it may be failing.`,
 		status,
 	);
 }
@@ -164,7 +217,7 @@ export function envelopeOf(answer: RawAnswer): Envelope | undefined {
 	return answer.kind === 'http' && !answer.bodyTooLarge ? readEnvelope(answer.body) : undefined;
 }
 
-export function readEnvelope(body: string): Envelope | undefined {
+function readEnvelope(body: string): Envelope | undefined {
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(body);

@@ -1,6 +1,7 @@
 /**
- * The one seam for time and randomness: the runner and its gate read the time, wait and draw
- * random numbers only through a Clock. n8n runs the node on the real one; tests pass their own.
+ * The one seam for time and randomness: product code reads the time, waits and draws random
+ * numbers only through `clock()`. n8n runs the nodes on the real clock; a test sets its own with
+ * `useClock` (a faster one, or one that only moves when told).
  */
 export interface Clock {
 	now(): number;
@@ -10,7 +11,7 @@ export interface Clock {
 	random(): number;
 }
 
-export const realClock: Clock = {
+const realClock: Clock = {
 	now: () => Date.now(),
 	random: () => Math.random(),
 	sleep: async (ms, signal) =>
@@ -25,6 +26,18 @@ export const realClock: Clock = {
 			signal?.addEventListener('abort', done, { once: true });
 		}),
 };
+
+let current: Clock = realClock;
+
+/** The clock in use: the real one unless a test set another. */
+export function clock(): Clock {
+	return current;
+}
+
+/** Tests only: runs everything on `testClock` from now on; without one, on the real clock again. */
+export function useClock(testClock?: Clock): void {
+	current = testClock ?? realClock;
+}
 
 /** Node fires a timer of more than 2^31−1 ms after 1 ms: a longer wait is cut there (about 24 days). */
 export function timerMs(ms: number): number {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 
+import { DEFAULT_BASE_URL } from '../../../credentials/RyzeApi.credentials';
 import type { ApiRequest, Checked } from './interfaces';
 import { refuse } from './interfaces';
 
@@ -22,8 +23,6 @@ export interface CredentialFields {
 	instanceName?: unknown;
 	token?: unknown;
 }
-
-export const DEFAULT_BASE_URL = 'https://ryzeapi.cloud';
 
 export type Endpoint = Omit<Connection, 'instance'>;
 
@@ -57,7 +56,7 @@ export function withInstance(
 	return instance.ok ? { ok: true, value: { ...endpoint, instance: instance.value } } : instance;
 }
 
-export function parseBaseUrl(raw: unknown): Checked<{ origin: string; basePath: string }> {
+function parseBaseUrl(raw: unknown): Checked<{ origin: string; basePath: string }> {
 	const text = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : DEFAULT_BASE_URL;
 	let url: URL;
 	try {
@@ -129,7 +128,7 @@ function checkInstance(raw: unknown, fromOverride: boolean): Checked<string> {
  * Encodes a path segment so it stays one segment: "/", "?", "#" and spaces are percent-encoded,
  * and a segment of dots is encoded too, because "." and ".." would otherwise move up the path.
  */
-export function encodePathSegment(segment: string): string {
+function encodePathSegment(segment: string): string {
 	const encoded = encodeURIComponent(segment);
 	return /^\.+$/.test(segment) ? encoded.replace(/\./g, '%2E') : encoded;
 }

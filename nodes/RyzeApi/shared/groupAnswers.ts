@@ -3,6 +3,7 @@
  * route's refusals. The rules every answer shares are in classifyAnswer.ts. Pure.
  */
 import type { AnswerSpec, Envelope } from './classifyAnswer';
+import type { ApiRequest } from './interfaces';
 import { isRecord } from './interfaces';
 
 export interface JoinSuccess {
@@ -10,6 +11,8 @@ export interface JoinSuccess {
 	groupJid: string;
 	requiresApproval: boolean;
 	message: string;
+	/** From version 1.2: true when no request was sent because the join ledger knew the code. */
+	fromLedger?: boolean;
 }
 
 /** POST /api/group/join: `{ success, message, groupJid, requiresApproval }`. */
@@ -28,11 +31,11 @@ export const JOIN_ANSWER: AnswerSpec<JoinSuccess> = {
 	},
 };
 
-export function messageOf(envelope: Envelope): string {
+function messageOf(envelope: Envelope): string {
 	return typeof envelope.message === 'string' ? envelope.message : '';
 }
 
-export function nonEmptyText(value: unknown): string | undefined {
+function nonEmptyText(value: unknown): string | undefined {
 	return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
@@ -130,4 +133,66 @@ function text(value: unknown): string | null {
 
 function flag(value: unknown): boolean | null {
 	return typeof value === 'boolean' ? value : null;
+}
+
+/**
+ * GET /api/group/list/{instance}: the groups the number is in. Its answer is not documented, so
+ * the list is read tolerantly (under `groups`, `data`, `data.groups`, or the body itself when it
+ * is a list) and a big instance's list may be long: up to 32 MiB is read.
+ */
+export const LIST_GROUPS_REQUEST: ApiRequest = {
+	method: 'GET',
+	route: 'list',
+	maxBodyBytes: 32 * 1024 * 1024,
+};
+
+/** A group of the list, as the items show it: only what RyzeAPI sent, null where it sent nothing. */
+export interface ListedGroup {
+	groupJid: string;
+	groupName: string | null;
+	groupDescription: string | null;
+	participantCount: number | null;
+	inviteCode: string | null;
+	inviteLink: string | null;
+	groupCreatedBy: string | null;
+	groupCreatedAt: string | null;
+	isCommunity: boolean | null;
+}
+
+export const LIST_ANSWER: AnswerSpec<ListedGroup[]> = {
+	expected: 'success and a list of groups',
+	readSuccess(envelope) {
+		const data = envelope.data;
+		const list = [envelope.groups, data, isRecord(data) ? data.groups : undefined].find(
+			(candidate): candidate is unknown[] => Array.isArray(candidate),
+		);
+		return list?.flatMap((entry) => {
+			const group = listedGroup(entry);
+			return group ? [group] : [];
+		});
+	},
+};
+
+/** A list entry with a group JID where /info puts it (`jid`, `groupJid`) or under `id`; else skipped. */
+function listedGroup(entry: unknown): ListedGroup | undefined {
+	if (!isRecord(entry)) return undefined;
+	const jid = [entry.jid, entry.groupJid, entry.id].find(
+		(candidate): candidate is string =>
+			typeof candidate === 'string' && /@g\.us$/i.test(candidate.trim()),
+	);
+	if (jid === undefined) return undefined;
+	const participants = Array.isArray(entry.participants) ? entry.participants : undefined;
+	const count = entry.participantCount ?? entry.size;
+	return {
+		groupJid: jid.trim().toLowerCase(),
+		groupName: text(entry.name ?? entry.subject),
+		groupDescription: text(entry.description ?? entry.topic),
+		participantCount:
+			typeof count === 'number' && Number.isFinite(count) ? count : (participants?.length ?? null),
+		inviteCode: text(entry.inviteCode),
+		inviteLink: text(entry.inviteLink),
+		groupCreatedBy: text(entry.createdBy ?? entry.owner),
+		groupCreatedAt: text(entry.createdAt),
+		isCommunity: flag(entry.isCommunity ?? entry.isParent),
+	};
 }

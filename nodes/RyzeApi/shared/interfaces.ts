@@ -12,6 +12,12 @@ export const ERROR_REASONS = [
 	'server_error',
 	'network_error',
 	'timeout',
+	// From version 1.2, Join Group's safety for the number (the join ledger).
+	'instance_restricted',
+	'join_budget_reached',
+	'outside_active_hours',
+	'join_in_progress',
+	'ledger_unavailable',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];
@@ -22,6 +28,10 @@ export interface Failure {
 	message: string;
 	/** The HTTP status when the API (or something in front of it) answered; null when nothing did. */
 	httpStatus: number | null;
+	/** A join that may be sent later: when, in ms since the epoch (deferred items carry it). */
+	notBefore?: number;
+	/** The answer said WhatsApp restricted or throttled the number (ledger/restriction.ts). */
+	restriction?: 'restricted' | 'throttled';
 }
 
 /** The one result shape: a value, or a failure an item can carry to the Error output. */
@@ -79,4 +89,6 @@ export interface ApiRequest {
 	route: string;
 	query?: Record<string, string>;
 	body?: Record<string, unknown>;
+	/** Largest answer body read (the transport's default suits every route but the group list). */
+	maxBodyBytes?: number;
 }

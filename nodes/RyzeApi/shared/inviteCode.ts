@@ -11,9 +11,9 @@ import { refuse } from './interfaces';
 export type ParsedIdentifier = Checked<string>;
 
 /** Longest code accepted. Public codes have 22 characters; private ones have been seen at 16. */
-export const MAX_CODE_LENGTH = 64;
+const MAX_CODE_LENGTH = 64;
 /** Longest input read at all: room for a pasted message around a link, not for a document. */
-export const MAX_IDENTIFIER_LENGTH = 2048;
+const MAX_IDENTIFIER_LENGTH = 2048;
 
 const CODE = /^[A-Za-z0-9]+$/;
 const INVITE_HOSTS = new Set(['chat.whatsapp.com', 'www.chat.whatsapp.com']);
@@ -35,8 +35,8 @@ const QUOTE_PAIRS: ReadonlyArray<readonly [string, string]> = [
 const TOKEN_EDGE_PUNCTUATION =
 	/^[("'`\u201C\u2018\u00AB<[{]+|[)"'`\u201D\u2019\u00BB>\]},.;:!?]+$/g;
 const JID = /^[^\s@]+@(g\.us|s\.whatsapp\.net|c\.us|lid|newsletter|broadcast)$/i;
-// A group's JID: digits (old groups: creator's number, a dash, a timestamp) at g.us.
-const GROUP_JID = /^\d{5,30}(?:-\d{5,15})?@g\.us$/i;
+// A group's id: digits (old groups: the creator's number, a dash, a timestamp); its JID ends in @g.us.
+const GROUP_JID = /^(\d{5,32}(?:-\d{5,32})?)(@g\.us)?$/i;
 const PHONE_LIKE = /^\+?[\d\s().-]+$/;
 
 export function parseInviteIdentifier(value: unknown): ParsedIdentifier {
@@ -53,11 +53,13 @@ export function parseInviteIdentifier(value: unknown): ParsedIdentifier {
 		return refuse('The identifier is empty: pass an invite link or an invite code.');
 	if (/[\r\n]/.test(trimmed)) {
 		return refuse(
-			`The identifier ${preview(trimmed)} has line breaks inside: put one invite link or code per item.`,
+			`The identifier ${quoteForMessage(trimmed)} has line breaks inside: put one invite link or code per item.`,
 		);
 	}
 	if (CONTROL_OR_FORMAT.test(trimmed)) {
-		return refuse(`The identifier ${preview(trimmed)} contains control or invisible characters.`);
+		return refuse(
+			`The identifier ${quoteForMessage(trimmed)} contains control or invisible characters.`,
+		);
 	}
 
 	const tokens = trimmed.split(/\s+/);
@@ -73,7 +75,7 @@ function identifierText(value: unknown): Checked<string> {
 	if (typeof value === 'bigint') {
 		return value >= 0n
 			? { ok: true, value: value.toString() }
-			: refuse(`The number ${preview(value.toString())} is not an invite code.`);
+			: refuse(`The number ${quoteForMessage(value.toString())} is not an invite code.`);
 	}
 	if (typeof value === 'number') {
 		if (Number.isSafeInteger(value) && value >= 0) return { ok: true, value: String(value) };
@@ -93,16 +95,28 @@ function identifierText(value: unknown): Checked<string> {
 }
 
 /**
+ * A group's JID as WhatsApp writes it (`120363406289005073@g.us`, or an older group's
+ * `5511999999999-1500000000@g.us`), in lower case; undefined for anything else. With
+ * `bareIdAllowed` the id alone is read too and completed, as dashboards and exports show it.
+ */
+export function readGroupJid(text: string, bareIdAllowed = false): string | undefined {
+	const match = GROUP_JID.exec(text);
+	if (!match || (match[2] === undefined && !bareIdAllowed)) return undefined;
+	return `${match[1]}@g.us`;
+}
+
+/**
  * What the info and leave routes accept: a group's JID (`120363406289005073@g.us`), sent as it is,
  * or an invite link or code, read as parseInviteIdentifier reads it.
  */
 export function parseGroupIdentifier(value: unknown): ParsedIdentifier {
 	if (typeof value === 'string' && value.length <= MAX_IDENTIFIER_LENGTH) {
 		const trimmed = stripQuotes(value.replace(EDGE_INVISIBLES, ''));
-		if (GROUP_JID.test(trimmed)) return { ok: true, value: trimmed.toLowerCase() };
+		const groupJid = readGroupJid(trimmed);
+		if (groupJid !== undefined) return { ok: true, value: groupJid };
 		if (JID.test(trimmed)) {
 			return refuse(
-				`${preview(trimmed)} is the WhatsApp ID of a person, a channel or a list, not of a group: pass a group JID (…@g.us), an invite link or an invite code.`,
+				`${quoteForMessage(trimmed)} is the WhatsApp ID of a person, a channel or a list, not of a group: pass a group JID (…@g.us), an invite link or an invite code.`,
 			);
 		}
 	}
@@ -122,7 +136,7 @@ function parseSingleToken(token: string): ParsedIdentifier {
 	if (looksLikePhoneNumber(token)) return refuse(phoneMessage(token));
 	if (JID.test(token)) {
 		return refuse(
-			`${preview(token)} is a WhatsApp ID (JID), which the join route does not accept: pass the group's invite link or code.`,
+			`${quoteForMessage(token)} is a WhatsApp ID (JID), which the join route does not accept: pass the group's invite link or code.`,
 		);
 	}
 	// A link pasted from the end of a sentence keeps its punctuation: "chat.whatsapp.com/X." reads as in a text.
@@ -130,7 +144,7 @@ function parseSingleToken(token: string): ParsedIdentifier {
 	if (link.kind === 'invite') return link.result;
 	if (link.kind === 'other') return refuse(link.message);
 	return refuse(
-		`${preview(token)} is neither an invite code (letters and digits) nor a chat.whatsapp.com invite link.`,
+		`${quoteForMessage(token)} is neither an invite code (letters and digits) nor a chat.whatsapp.com invite link.`,
 	);
 }
 
@@ -162,7 +176,7 @@ function parseTextWithLink(text: string, tokens: string[]): ParsedIdentifier {
 	if (refusals.length > 0) return refuse(refusals[0]);
 	if (otherLinks.length > 0)
 		return refuse(`No chat.whatsapp.com invite link was found in the text: ${otherLinks[0]}`);
-	return refuse(`No chat.whatsapp.com invite link was found in the text ${preview(text)}.`);
+	return refuse(`No chat.whatsapp.com invite link was found in the text ${quoteForMessage(text)}.`);
 }
 
 type LinkReading =
@@ -190,7 +204,7 @@ function parseLink(token: string): LinkReading {
 			return {
 				kind: 'invite',
 				result: refuse(
-					`${preview(token)} uses the scheme ${preview(`${scheme}:`)}; invite links use https.`,
+					`${quoteForMessage(token)} uses the scheme ${quoteForMessage(`${scheme}:`)}; invite links use https.`,
 				),
 			};
 		}
@@ -199,38 +213,39 @@ function parseLink(token: string): LinkReading {
 	if (host === 'wa.me' || host === 'api.whatsapp.com' || host.endsWith('.wa.me')) {
 		return {
 			kind: 'other',
-			message: `${preview(token)} is a link to a chat with a phone number, not a group invite link.`,
+			message: `${quoteForMessage(token)} is a link to a chat with a phone number, not a group invite link.`,
 		};
 	}
 	if ((host === 'whatsapp.com' || host === 'www.whatsapp.com') && /^\/channel\//i.test(path)) {
 		return {
 			kind: 'other',
-			message: `${preview(token)} is a WhatsApp channel link, not a group invite link.`,
+			message: `${quoteForMessage(token)} is a WhatsApp channel link, not a group invite link.`,
 		};
 	}
 	if (/whatsapp/.test(host)) {
 		return {
 			kind: 'other',
-			message: `${preview(token)} is not on chat.whatsapp.com; only chat.whatsapp.com invite links are accepted.`,
+			message: `${quoteForMessage(token)} is not on chat.whatsapp.com; only chat.whatsapp.com invite links are accepted.`,
 		};
 	}
 	return {
 		kind: 'other',
-		message: `${preview(token)} is a link to another site, not a chat.whatsapp.com invite link.`,
+		message: `${quoteForMessage(token)} is a link to another site, not a chat.whatsapp.com invite link.`,
 	};
 }
 
 function codeFromPath(path: string, token: string): ParsedIdentifier {
 	const segments = path.split('/');
 	// path is "/CODE", "/CODE/", "/invite/CODE" or "/invite/CODE/"
-	if (segments[0] !== '') return refuse(`${preview(token)} has no invite code after the host.`);
+	if (segments[0] !== '')
+		return refuse(`${quoteForMessage(token)} has no invite code after the host.`);
 	const rest = segments.slice(1);
 	if (rest.length > 1 && rest[rest.length - 1] === '') rest.pop();
 	if (rest.length === 2 && rest[0].toLowerCase() === 'invite') rest.shift();
 	else if (rest.length === 1 && rest[0].toLowerCase() === 'invite') rest.pop();
 	if (rest.length !== 1 || rest[0] === '') {
 		return refuse(
-			`${preview(token)} is not an invite link: expected chat.whatsapp.com/ followed by the invite code.`,
+			`${quoteForMessage(token)} is not an invite link: expected chat.whatsapp.com/ followed by the invite code.`,
 		);
 	}
 	return validCode(rest[0], token);
@@ -241,19 +256,19 @@ function codeFromQuery(query: string, token: string): ParsedIdentifier {
 		.split('&')
 		.filter((pair) => pair.toLowerCase().startsWith('code='))
 		.map((pair) => pair.slice('code='.length));
-	if (codes.length !== 1) return refuse(`${preview(token)} has no single code= parameter.`);
+	if (codes.length !== 1) return refuse(`${quoteForMessage(token)} has no single code= parameter.`);
 	return validCode(codes[0], token);
 }
 
 function validCode(code: string, token: string): ParsedIdentifier {
 	if (!CODE.test(code)) {
 		return refuse(
-			`The invite code in ${preview(token)} has characters other than letters and digits.`,
+			`The invite code in ${quoteForMessage(token)} has characters other than letters and digits.`,
 		);
 	}
 	if (code.length > MAX_CODE_LENGTH) {
 		return refuse(
-			`The invite code in ${preview(token)} is ${code.length} characters long; at most ${MAX_CODE_LENGTH}.`,
+			`The invite code in ${quoteForMessage(token)} is ${code.length} characters long; at most ${MAX_CODE_LENGTH}.`,
 		);
 	}
 	return { ok: true, value: code };
@@ -269,7 +284,7 @@ function looksLikePhoneNumber(text: string): boolean {
 }
 
 function phoneMessage(text: string): string {
-	return `${preview(text)} looks like a phone number, not a group invite: pass the group's invite link or code.`;
+	return `${quoteForMessage(text)} looks like a phone number, not a group invite: pass the group's invite link or code.`;
 }
 
 /** Strips matching quotes (and the whitespace inside them) around the whole value, repeatedly. */
@@ -285,7 +300,7 @@ function stripQuotes(text: string): string {
 }
 
 /** A short, printable rendering of user input for messages: never the whole of a huge value. */
-export function preview(text: string): string {
+export function quoteForMessage(text: string): string {
 	let shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
 	// Escaped characters (\u0000, lone surrogates) render six characters long: keep the rendering short too.
 	while (JSON.stringify(shown).length > 100) shown = `${shown.slice(0, -4)}...`;

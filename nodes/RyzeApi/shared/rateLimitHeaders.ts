@@ -1,5 +1,5 @@
 /**
- * What the provider's rate-limit headers say (shared/api/ryzeapi-contract.md): the token's limit,
+ * What the provider's rate-limit headers say (its "Rate limit" guide): the token's limit,
  * what remains of the current window, and when it resets. Parsing only; what follows from them is
  * decided in runner/startGate.ts (when to start) and runner/retryPolicy.ts (when to retry).
  */
@@ -35,3 +35,23 @@ function wholeNumber(value: string | undefined): number | undefined {
 	const number = Number(value);
 	return Number.isSafeInteger(number) ? number : undefined;
 }
+
+/** Retry-After as a wait in ms: delay-seconds or an HTTP-date (RFC 9110); undefined if absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+	if (value === undefined) return undefined;
+	const text = value.trim();
+	if (/^\d+$/.test(text)) {
+		const seconds = Number(text);
+		return Number.isSafeInteger(seconds) ? seconds * 1000 : undefined;
+	}
+	// Only the three forms of HTTP-date (RFC 9110 §5.6.7); Date.parse alone reads almost anything.
+	let date: number;
+	if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) date = Date.parse(text);
+	else if (ASCTIME_DATE.test(text)) date = Date.parse(`${text} GMT`);
+	else return undefined;
+	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC_850_DATE = /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;

@@ -1,7 +1,7 @@
 /**
- * The names the trigger reads and filters on: the provider's six event names
- * (shared/api/ryzeapi-events.md, section 3), the group changes it recognises, and the instance
- * states one integration reports (section 4; the provider's full list is not published).
+ * The names the trigger reads and filters on: the provider's six event names (RyzeAPI's event
+ * catalog), the group changes it recognises, and the instance states one public integration
+ * reports (the provider's full list is not published).
  */
 
 export const EVENT_NAMES = [
@@ -28,27 +28,28 @@ export type GroupChangeFilter = (typeof GROUP_CHANGE_FILTERS)[number];
 export const MEMBERSHIP_CHANGES = ['joined', 'left', 'promoted', 'demoted'] as const;
 
 /**
- * The instance states offered in the panel. An event may carry a state not listed (the list is
- * not the provider's word): it reaches the workflow when no state is selected.
+ * The instance states offered in the panel, with their names there. An event may carry a state
+ * not listed (the list is not the provider's word): it reaches the workflow when no state is
+ * selected.
  */
-export const INSTANCE_STATES = [
-	'connected',
-	'disconnected',
-	'connecting',
-	'qr_ready',
-	'pair_success',
-	'pair_error',
-	'logged_out',
-	'temp_banned',
-	'stream_replaced',
-	'stream_error',
-	'client_outdated',
-	'connect_failure',
-	'keepalive_timeout',
-	'keepalive_restored',
-	'manual_reconnect',
-	'unknown',
-] as const;
+export const INSTANCE_STATES: Readonly<Record<string, string>> = {
+	connected: 'Connected',
+	disconnected: 'Disconnected',
+	connecting: 'Connecting',
+	qr_ready: 'QR Ready',
+	pair_success: 'Pair Success',
+	pair_error: 'Pair Error',
+	logged_out: 'Logged Out',
+	temp_banned: 'Temporarily Banned',
+	stream_replaced: 'Stream Replaced',
+	stream_error: 'Stream Error',
+	client_outdated: 'Client Outdated',
+	connect_failure: 'Connect Failure',
+	keepalive_timeout: 'Keepalive Timeout',
+	keepalive_restored: 'Keepalive Restored',
+	manual_reconnect: 'Manual Reconnect',
+	unknown: 'Unknown',
+};
 
 /** RyzeAPI's limit of enabled webhooks per instance; disabled ones do not count. */
 export const MAX_ENABLED_WEBHOOKS = 3;

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 
-/** The provider's labels are free-form; this keeps ours short enough for any dashboard column. */
-export const MAX_LABEL_LENGTH = 64;
 const WORKFLOW_ID_LENGTH = 32;
 
 /**

@@ -4,8 +4,12 @@
  */
 import type { Checked } from '../shared/interfaces';
 import { refuse } from '../shared/interfaces';
+import { quoteForMessage, readGroupJid } from '../shared/inviteCode';
 import type { EventName, GroupChangeFilter } from './events';
 import { EVENT_NAMES, GROUP_CHANGE_FILTERS, isEventName } from './events';
+
+/** The events a new trigger listens to: the two users build group workflows on. */
+export const DEFAULT_EVENTS: EventName[] = ['group.flow', 'instance.state'];
 
 export interface TriggerParameters {
 	events: unknown;
@@ -23,25 +27,20 @@ export interface TriggerFilters {
 }
 
 /**
- * A group JID as WhatsApp writes it: digits (older groups: creator-timestamp, two runs of digits
- * joined by a dash) then `@g.us`. A bare id is accepted and completed, since the dashboard and
- * many exports show the number alone; a chat with a person (`@s.whatsapp.net`), a link or a name
- * is refused, because it would silently match no event.
+ * Group JIDs (shared/inviteCode.ts reads each), a bare id completed; a chat with a person
+ * (`@s.whatsapp.net`), a link or a name is refused, because it would silently match no event.
  */
-const GROUP_JID = /^(\d{5,32}(?:-\d{5,32})?)(@g\.us)?$/;
-
-export function parseGroupJids(raw: unknown): Checked<string[]> {
+function parseGroupJids(raw: unknown): Checked<string[]> {
 	const text = typeof raw === 'string' ? raw : '';
 	const jids: string[] = [];
 	for (const entry of text.split(/[\s,;]+/)) {
 		if (entry === '') continue;
-		const match = GROUP_JID.exec(entry.toLowerCase());
-		if (!match) {
+		const jid = readGroupJid(entry, true);
+		if (jid === undefined) {
 			return refuse(
-				`Group JIDs: ${quoted(entry)} is not a group JID. Write group JIDs like 120363406289005073@g.us (or the number alone), separated by commas, spaces or new lines.`,
+				`Group JIDs: ${quoteForMessage(entry)} is not a group JID. Write group JIDs like 120363406289005073@g.us (or the number alone), separated by commas, spaces or new lines.`,
 			);
 		}
-		const jid = `${match[1]}@g.us`;
 		if (!jids.includes(jid)) jids.push(jid);
 	}
 	return { ok: true, value: jids };
@@ -57,7 +56,7 @@ export function checkTriggerParameters(parameters: TriggerParameters): Checked<T
 	const unknownEvent = events.find((event) => !isEventName(event));
 	if (unknownEvent !== undefined) {
 		return refuse(
-			`Events: ${quoted(unknownEvent)} is not a RyzeAPI event; the events are ${EVENT_NAMES.join(', ')}.`,
+			`Events: ${quoteForMessage(unknownEvent)} is not a RyzeAPI event; the events are ${EVENT_NAMES.join(', ')}.`,
 		);
 	}
 	const groupChanges = listOf(parameters.groupChanges);
@@ -66,7 +65,7 @@ export function checkTriggerParameters(parameters: TriggerParameters): Checked<T
 	);
 	if (unknownChange !== undefined) {
 		return refuse(
-			`Group Changes: ${quoted(unknownChange)} is not one of ${GROUP_CHANGE_FILTERS.join(', ')}.`,
+			`Group Changes: ${quoteForMessage(unknownChange)} is not one of ${GROUP_CHANGE_FILTERS.join(', ')}.`,
 		);
 	}
 	const selected = events as EventName[];
@@ -91,9 +90,4 @@ function listOf(raw: unknown): string[] {
 	const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
 	const strings = items.filter((item): item is string => typeof item === 'string');
 	return [...new Set(strings.map((item) => item.trim()).filter((item) => item !== ''))];
-}
-
-/** A user's entry, quoted and cut short, to name it in a message. */
-function quoted(entry: string): string {
-	return JSON.stringify(entry.length > 80 ? `${entry.slice(0, 80)}…` : entry);
 }

@@ -1,5 +1,5 @@
 /**
- * The events one trigger has started an execution for lately, to let a redelivery of the same
+ * The events each trigger has started an execution for lately, to let a redelivery of the same
  * event through once only. RyzeAPI retries a delivery it thinks failed and its envelope carries no
  * id, so the same content arriving again within the window is taken for a redelivery.
  *
@@ -9,44 +9,28 @@
  * a second execution: deduplication here is best effort, and a workflow that must never act twice
  * should also check in its own store.
  */
-export const DEDUPE_WINDOW_MS = 10 * 60_000;
-export const DEDUPE_MAX_KEYS = 10_000;
+import { ExpiringMap } from '../shared/expiringMap';
 
-export class RecentDeliveries {
-	/** Key → when it was first let through. Map order is insertion order: the oldest come first. */
-	private readonly seenAt = new Map<string, number>();
+const DEDUPE_WINDOW_MS = 10 * 60_000;
+/** Events remembered per trigger; past this a very busy trigger may let a late redelivery through. */
+const KEYS_PER_TRIGGER = 10_000;
+/** Triggers remembered; one quiet for the whole window has nothing left to remember anyway. */
+const TRIGGERS = 1_000;
 
-	constructor(
-		private readonly now: () => number = Date.now,
-		private readonly windowMs: number = DEDUPE_WINDOW_MS,
-		private readonly maxKeys: number = DEDUPE_MAX_KEYS,
-	) {}
+const recentByLabel = new ExpiringMap<string, ExpiringMap<string, true>>(
+	DEDUPE_WINDOW_MS,
+	TRIGGERS,
+);
 
-	/** True when the key was let through within the window (a duplicate); else remembers it now. */
-	isDuplicate(key: string): boolean {
-		const now = this.now();
-		this.forgetOlderThan(now - this.windowMs);
-		const seen = this.seenAt.get(key);
-		if (seen !== undefined && now - seen < this.windowMs) return true;
-		// Re-inserted so the map stays ordered by time.
-		this.seenAt.delete(key);
-		this.seenAt.set(key, now);
-		// Past the bound the oldest go first: a very busy trigger may then let a late redelivery through.
-		while (this.seenAt.size > this.maxKeys) {
-			const oldest = this.seenAt.keys().next().value as string;
-			this.seenAt.delete(oldest);
-		}
-		return false;
-	}
-
-	get size(): number {
-		return this.seenAt.size;
-	}
-
-	private forgetOlderThan(limit: number): void {
-		for (const [key, seenAt] of this.seenAt) {
-			if (seenAt > limit) return;
-			this.seenAt.delete(key);
-		}
-	}
+/**
+ * True when this trigger (its label) let the same event through within the window; otherwise the
+ * event is remembered from now on. A redelivery does not extend the window.
+ */
+export function isRedelivery(label: string, eventKey: string): boolean {
+	const recent =
+		recentByLabel.get(label) ?? new ExpiringMap<string, true>(DEDUPE_WINDOW_MS, KEYS_PER_TRIGGER);
+	recentByLabel.set(label, recent);
+	if (recent.has(eventKey)) return true;
+	recent.set(eventKey, true);
+	return false;
 }

@@ -1,5 +1,5 @@
 /** What stands where the instance's token was. */
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /**
  * A copy of a delivery's JSON in which the instance's token survives nowhere: in no value and no

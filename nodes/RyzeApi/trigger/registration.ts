@@ -1,12 +1,13 @@
 /**
- * What registering the trigger's webhook at RyzeAPI decides (shared/api/ryzeapi-events.md,
- * section 1): reading the provider's rows, whether our row is there and up to date, which labels
+ * What registering the trigger's webhook at RyzeAPI decides (RyzeAPI's webhook
+ * pages): reading the provider's rows, whether our row is there and up to date, which labels
  * take the instance's slots, what to send, and what a refusal means. Pure.
  */
 import { describeNoAnswer, envelopeOf } from '../shared/classifyAnswer';
 import type { RawAnswer } from '../shared/interfaces';
 import { isRecord } from '../shared/interfaces';
 import { readRateLimitHeaders } from '../shared/rateLimitHeaders';
+import { statusWords } from '../shared/statusWords';
 import { authorizationMatches } from './authorization';
 import { MAX_ENABLED_WEBHOOKS } from './events';
 import { redactToken } from './redaction';
@@ -33,7 +34,7 @@ export interface ExpectedRegistration extends Omit<WantedRegistration, 'authoriz
 	authorizationHash: string;
 }
 
-export function readWebhookRow(raw: unknown): WebhookRow | undefined {
+function readWebhookRow(raw: unknown): WebhookRow | undefined {
 	if (!isRecord(raw)) return undefined;
 	const label = typeof raw.label === 'string' && raw.label !== '' ? raw.label : 'default';
 	const url = typeof raw.url === 'string' && raw.url !== '' ? raw.url : null;
@@ -127,23 +128,12 @@ export function describeRefusal(answer: RawAnswer, context: RefusalContext): str
 	const { status } = answer;
 	const provided = envelopeOf(answer)?.errorMessage;
 	const message = provided === undefined ? undefined : shortened(provided, context.secret);
-	const said = message ? `: ${message}` : '';
 	if (status >= 400 && status < 500 && status !== 429 && message && isSlotLimit(message))
 		return slotsFullMessage(context.instance, context.enabledLabels);
-	if (status >= 300 && status < 400)
-		return `${start}: the server at ${context.origin} answered with a redirect (HTTP ${status}), which is not followed. Check the Base URL in the RyzeAPI credential.`;
-	if (status === 401)
-		return `${start}: RyzeAPI refused the token (401${said}). Check the Token in the RyzeAPI credential.`;
-	if (status === 403)
-		return `${start}: the token may not act on this instance (403${said}). Use its TokenInstance or the TokenAccount that owns it.`;
-	if (status === 404)
-		return `${start}: ${message ? `RyzeAPI answered 404${said}. Check the Instance Name in the RyzeAPI credential.` : `the server at ${context.origin} answered 404, not like RyzeAPI. Check the Base URL.`}`;
-	if (status === 429) {
-		const reset = readRateLimitHeaders(answer.headers)?.resetAtMs;
-		const when = reset === undefined ? 'in a minute' : `after ${new Date(reset).toISOString()}`;
-		return `${start}: RyzeAPI's rate limit for this token is used up (429${said}). Try again ${when}.`;
-	}
-	return `${start}: RyzeAPI answered HTTP ${status}${said || ' without its JSON error'}.`;
+	const resetAtMs = readRateLimitHeaders(answer.headers)?.resetAtMs;
+	const words = statusWords(status, { ...context, apiMessage: message, resetAtMs });
+	const todo = words.check ? `Check the ${words.check} in the RyzeAPI credential.` : words.todo;
+	return `${start}: ${words.happened}. ${todo}`;
 }
 
 /**

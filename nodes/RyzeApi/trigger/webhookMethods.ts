@@ -14,7 +14,7 @@ import { sendRequest } from '../transport';
 import { authorizationHash, bearer, newWebhookSecret } from './authorization';
 import { webhookLabel } from './label';
 import type { TriggerFilters, TriggerParameters } from './parameters';
-import { checkTriggerParameters } from './parameters';
+import { checkTriggerParameters, DEFAULT_EVENTS } from './parameters';
 import type { ExpectedRegistration, RefusalContext, WantedRegistration } from './registration';
 import {
 	blockingLabels,
@@ -66,7 +66,7 @@ export async function isRegistrationCurrent(this: IHookFunctions): Promise<boole
 	if (stored.label !== label || !stored.authorizationHash) return false;
 	// Registered at another instance or server (the credential changed): create moves it here.
 	if (!registeredAt(stored, connection)) return false;
-	const answer = await call(connection, {
+	const answer = await callEventsRoute(connection, {
 		method: 'GET',
 		area: 'events',
 		route: 'getWebhook',
@@ -74,7 +74,10 @@ export async function isRegistrationCurrent(this: IHookFunctions): Promise<boole
 	});
 	if (succeeded(answer)) {
 		const row = readSingleWebhook(envelopeOf(answer));
-		return isCurrentRegistration(row, expected(label, url, stored.authorizationHash, filters));
+		return isCurrentRegistration(
+			row,
+			expectedRegistration(label, url, stored.authorizationHash, filters),
+		);
 	}
 	// Unreachable, rate-limited or failing, with our label and hash stored (n8n restarting while
 	// RyzeAPI is down, say): keep the registration n8n and RyzeAPI already share. A throw here would
@@ -104,7 +107,11 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 		await disableWhereRegistered(this, stored.label, stored).catch(() => false);
 	delete stored.secret;
 	delete stored.authorizationHash;
-	const list = await call(connection, { method: 'GET', area: 'events', route: 'getWebhook' });
+	const list = await callEventsRoute(connection, {
+		method: 'GET',
+		area: 'events',
+		route: 'getWebhook',
+	});
 	if (!succeeded(list)) {
 		throw new NodeOperationError(
 			this.getNode(),
@@ -125,9 +132,9 @@ export async function createWebhook(this: IHookFunctions): Promise<boolean> {
 		instance: connection.instance,
 	});
 	const secret = newWebhookSecret();
-	const registration = wanted(label, url, secret, filters);
+	const registration = registrationFor(label, url, secret, filters);
 	stored.authorizationHash = authorizationHash(registration.authorization);
-	const answer = await call(connection, {
+	const answer = await callEventsRoute(connection, {
 		method: 'POST',
 		area: 'events',
 		route: 'webhook',
@@ -168,7 +175,7 @@ export function triggerParametersOf(context: {
 	getNodeParameter(name: string, fallback: unknown): unknown;
 }): TriggerParameters {
 	return {
-		events: context.getNodeParameter('events', []),
+		events: context.getNodeParameter('events', DEFAULT_EVENTS),
 		groupChanges: context.getNodeParameter('groupChanges', []),
 		groupJids: context.getNodeParameter('groupJids', ''),
 		instanceStates: context.getNodeParameter('instanceStates', []),
@@ -199,9 +206,10 @@ function forget(stored: StoredRegistration): void {
 		delete stored[key];
 }
 
-type Place = Pick<StoredRegistration, 'origin' | 'basePath' | 'instance'>;
+/** Where a label was registered: the server and the instance. */
+type RegisteredAt = Pick<StoredRegistration, 'origin' | 'basePath' | 'instance'>;
 
-function registeredAt(place: Place, connection: Connection): boolean {
+function registeredAt(place: RegisteredAt, connection: Connection): boolean {
 	return (
 		place.origin === connection.origin &&
 		place.basePath === connection.basePath &&
@@ -218,7 +226,7 @@ function registeredAt(place: Place, connection: Connection): boolean {
 async function disableWhereRegistered(
 	context: IHookFunctions,
 	label: string,
-	place: Place,
+	place: RegisteredAt,
 ): Promise<boolean> {
 	const credentials = (await context.getCredentials('ryzeApi')) as CredentialFields;
 	const endpoint = resolveEndpoint(credentials);
@@ -242,7 +250,8 @@ async function connectionOf(context: IHookFunctions): Promise<Connection> {
 	return connection.value;
 }
 
-function wanted(
+/** What create sends: our label, n8n's URL for this trigger, the new secret, the events. */
+function registrationFor(
 	label: string,
 	url: string,
 	secret: string,
@@ -251,7 +260,8 @@ function wanted(
 	return { label, url, authorization: bearer(secret), events: filters.events };
 }
 
-function expected(
+/** What our row at RyzeAPI must hold to be current, as the static data knows it. */
+function expectedRegistration(
 	label: string,
 	url: string,
 	hash: string,
@@ -274,14 +284,15 @@ function succeeded(answer: RawAnswer): boolean {
 	return answer.kind === 'http' && answer.status >= 200 && answer.status < 300;
 }
 
-async function call(connection: Connection, request: ApiRequest): Promise<RawAnswer> {
+/** One call of an /api/events route, unpaced: activation is rare and must not wait on items. */
+async function callEventsRoute(connection: Connection, request: ApiRequest): Promise<RawAnswer> {
 	return await sendRequest(connection, request, { timeoutMs: REGISTRATION_TIMEOUT_MS });
 }
 
 /** Disables the label's row (RyzeAPI keeps it, disabled): whether it worked, never a throw. */
 async function disable(connection: Connection, label: string): Promise<boolean> {
 	try {
-		const answer = await call(connection, {
+		const answer = await callEventsRoute(connection, {
 			method: 'POST',
 			area: 'events',
 			route: 'webhook',

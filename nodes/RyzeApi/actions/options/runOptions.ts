@@ -1,9 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { Checked } from '../../shared/interfaces';
-import { refuse } from '../../shared/interfaces';
-import { isVersion1, SHOWN_FROM_CURRENT_VERSION } from '../nodeVersion';
-import type { RunnerSettings } from '../../runner/runOperation';
+import { FROM_VERSION_1_1 } from '../nodeVersion';
 
 /** The exponential backoff between tries stops growing here, whatever the options say. */
 export const MAX_BACKOFF_MS = 60_000;
@@ -16,7 +13,7 @@ export const MIN_TIMEOUT_MS = 1_000;
  */
 
 const version1 = { show: { '@version': [1] } };
-const fromSecondsVersion = { show: SHOWN_FROM_CURRENT_VERSION };
+const fromSecondsVersion = { show: FROM_VERSION_1_1 };
 
 /** n8n's own retry (Settings → Retry On Fail), in the words each retry option uses to tell them apart. */
 const NOT_RETRY_ON_FAIL =
@@ -201,175 +198,48 @@ export const runOptionProperties: INodeProperties[] = [
 	secondsOptions.timeoutSeconds,
 ];
 
-/** An operation's Identifier: what it reads out of each item, described for that operation. */
-export function identifierProperty(placeholder: string, description: string): INodeProperties {
-	return {
-		displayName: 'Identifier',
-		name: 'identifier',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder,
-		description,
-	};
+/** What an operation adds to the shared options: its own first; Join's from version 1.2. */
+export interface OwnOptions {
+	/** Shown first: the operation's own options. */
+	first?: INodeProperties[];
+	/** From version 1.2: entries that replace the shared ones of the same name (Join's delays). */
+	replacingFrom1_2?: INodeProperties[];
+	/** From version 1.2: shown after the delays (Join's budget and pauses). */
+	afterDelays?: INodeProperties[];
 }
 
-/** An operation's Options collection: its own options first, then those every operation shares. */
-export function optionsCollection(own: INodeProperties[] = []): INodeProperties {
+/**
+ * An operation's option entries, in the order a person decides them: its own, then where it runs
+ * and how fast (with Join's budget after the delays), then how it retries. Version 1.1's entry of
+ * a name replaced from 1.2 is shown at 1.1 only.
+ */
+export function optionEntries(own: OwnOptions = {}): INodeProperties[] {
+	const replacing = own.replacingFrom1_2 ?? [];
+	const shared = runOptionProperties.flatMap((entry) => {
+		const replacement = replacing.find((candidate) => candidate.name === entry.name);
+		if (!replacement || entry.displayOptions !== fromSecondsVersion) return [entry];
+		return [{ ...entry, displayOptions: { show: { '@version': [1.1] } } }, replacement];
+	});
+	const afterDelay = shared.map((entry) => entry.name).lastIndexOf('maxDelaySeconds') + 1;
+	return [
+		...(own.first ?? []),
+		...shared.slice(0, afterDelay),
+		...(own.afterDelays ?? []),
+		...shared.slice(afterDelay),
+	];
+}
+
+/** An operation's Options collection, from its entries (optionEntries). */
+export function optionsCollection(entries: INodeProperties[] = optionEntries()): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option', // n8n 2.x's own wording
 		default: {},
-		options: [...own, ...runOptionProperties],
+		options: entries,
 	};
 }
 
-type RunOptionName =
+export type RunOptionName =
 	keyof typeof sharedOptions | keyof typeof version1Options | keyof typeof secondsOptions;
-
-export type RunOptions = Partial<Record<RunOptionName, unknown>>;
-
-/** Every run option's default, read off the description above: the one place they are written. */
-export const RUN_OPTION_DEFAULTS = Object.fromEntries(
-	runOptionProperties.map((property) => [property.name, property.default]),
-) as Record<RunOptionName, unknown>;
-
-type RunnerContext = Pick<RunnerSettings, 'cancelSignal' | 'log'>;
-
-/**
- * The one place the node's options become the runner's settings (in ms), per version: version 1
- * corrects what it cannot use (see version1Settings), from 1.1 it is refused with a message.
- * Pure, apart from what is passed in.
- */
-export function runnerSettings(
-	options: RunOptions,
-	typeVersion: unknown,
-	context: RunnerContext = {},
-): Checked<RunnerSettings> {
-	if (isVersion1(typeVersion)) {
-		return { ok: true, value: version1Settings(options, context) };
-	}
-	return secondsSettings(options, context);
-}
-
-/**
- * Version 1, as published: a missing or unreadable value takes its default, a value below its
- * minimum is raised to it (a Timeout under 1000 ms becomes 1000), and a Min Delay above Max Delay
- * is swapped where the pause is drawn (runner/startGate.ts, humanDelay).
- */
-function version1Settings(options: RunOptions, context: RunnerContext): RunnerSettings {
-	const number = (key: RunOptionName, min: number) => {
-		const parsed = Number(options[key] ?? RUN_OPTION_DEFAULTS[key]);
-		return Number.isFinite(parsed)
-			? Math.max(min, parsed)
-			: Math.max(min, Number(RUN_OPTION_DEFAULTS[key]));
-	};
-	return settingsOf(
-		{
-			concurrency: number('concurrency', 1),
-			timeoutMs: number('timeout', MIN_TIMEOUT_MS),
-			maxTries: number('maxTries', 1),
-			retryWaitMs: number('retryWait', 0),
-			maxRetryWaitMs: number('maxRetryWait', 0) * 1000,
-			maxPerMinute: number('maxRequestsPerMinute', 0),
-			minDelayMs: number('minDelay', 0) * 1000,
-			maxDelayMs: number('maxDelay', 0) * 1000,
-		},
-		context,
-	);
-}
-
-/** The runner's settings from the numbers each version reads, in ms. */
-function settingsOf(
-	numbers: {
-		concurrency: number;
-		timeoutMs: number;
-		maxTries: number;
-		retryWaitMs: number;
-		maxRetryWaitMs: number;
-		maxPerMinute: number;
-		minDelayMs: number;
-		maxDelayMs: number;
-	},
-	context: RunnerContext,
-): RunnerSettings {
-	return {
-		concurrency: Math.floor(numbers.concurrency),
-		timeoutMs: numbers.timeoutMs,
-		retry: {
-			maxTries: Math.floor(numbers.maxTries),
-			baseDelayMs: numbers.retryWaitMs,
-			maxDelayMs: MAX_BACKOFF_MS,
-		},
-		maxRetryWaitMs: numbers.maxRetryWaitMs,
-		minIntervalMs: numbers.maxPerMinute > 0 ? 60_000 / numbers.maxPerMinute : 0,
-		humanDelayMs: { min: numbers.minDelayMs, max: numbers.maxDelayMs },
-		...context,
-	};
-}
-
-/** The numbers version 1.1 reads, each checked against the bounds its panel entry shows. */
-const SECONDS_VERSION_NUMBERS = [
-	'minDelaySeconds',
-	'maxDelaySeconds',
-	'maxRequestsPerMinute',
-	'concurrency',
-	'triesPerRequest',
-	'retryWaitSeconds',
-	'maxRetryWaitSeconds',
-	'timeoutSeconds',
-] as const;
-
-type SecondsVersionNumber = (typeof SECONDS_VERSION_NUMBERS)[number];
-
-/**
- * Version 1.1: every duration in seconds; a value the panel would not take (set by an expression:
- * not a number, below its minimum, above its maximum) and a Min Delay above Max Delay are refused
- * with a message naming them, before any request, instead of being changed silently.
- */
-function secondsSettings(options: RunOptions, context: RunnerContext): Checked<RunnerSettings> {
-	const values = {} as Record<SecondsVersionNumber, number>;
-	for (const name of SECONDS_VERSION_NUMBERS) {
-		const read = boundedNumber(name, options[name]);
-		if (!read.ok) return read;
-		values[name] = read.value;
-	}
-	const { minDelaySeconds: minDelay, maxDelaySeconds: maxDelay } = values;
-	if (minDelay > maxDelay) {
-		return refuse(
-			`Min Delay (${minDelay} s) is more than Max Delay (${maxDelay} s) in the node's Options: set Min Delay to at most Max Delay, or raise Max Delay.`,
-		);
-	}
-	const settings = settingsOf(
-		{
-			concurrency: values.concurrency,
-			timeoutMs: values.timeoutSeconds * 1000,
-			maxTries: values.triesPerRequest,
-			retryWaitMs: values.retryWaitSeconds * 1000,
-			maxRetryWaitMs: values.maxRetryWaitSeconds * 1000,
-			maxPerMinute: values.maxRequestsPerMinute,
-			minDelayMs: minDelay * 1000,
-			maxDelayMs: maxDelay * 1000,
-		},
-		context,
-	);
-	return { ok: true, value: settings };
-}
-
-/** An option's value (its default when unset), or why it cannot be used, in the panel's words. */
-function boundedNumber(name: SecondsVersionNumber, raw: unknown): Checked<number> {
-	const property = runOptionProperties.find((entry) => entry.name === name) as INodeProperties;
-	if (raw === undefined || raw === null) return { ok: true, value: Number(property.default) };
-	const value = typeof raw === 'string' && raw.trim() === '' ? NaN : Number(raw);
-	const min = Number(property.typeOptions?.minValue ?? -Infinity);
-	const max = Number(property.typeOptions?.maxValue ?? Infinity);
-	const allowed = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
-	if (!Number.isFinite(value) || value < min || value > max) {
-		return refuse(
-			`${property.displayName} in the node's Options must be a number ${allowed}; it is ${JSON.stringify(raw)}.`,
-		);
-	}
-	return { ok: true, value };
-}
