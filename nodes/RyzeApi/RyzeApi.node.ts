@@ -8,7 +8,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as group from './actions/group/Group.resource';
 import { router } from './actions/router';
-import { CURRENT_VERSION } from './actions/nodeVersion';
+import * as ledger from './actions/ledger/Ledger.resource';
+import { CURRENT_VERSION, FROM_VERSION_1_2 } from './actions/nodeVersion';
 import { outputsExpression } from './actions/outputs';
 import { ryzeApiCredentialTest } from './methods/credentialTest';
 
@@ -22,7 +23,7 @@ export class RyzeApi implements INodeType {
 		group: ['output'],
 		// 1.1: outputs keep their index in every mode, Pending Approval Output is a top-level
 		// parameter. Workflows saved with version 1 keep version 1's outputs (actions/outputs.ts).
-		version: [1, CURRENT_VERSION],
+		version: [1, 1.1, CURRENT_VERSION],
 		defaultVersion: CURRENT_VERSION,
 		subtitle:
 			'={{ {"join": "Join Group", "preview": "Preview Invite", "leave": "Leave Group"}[$parameter["operation"]] ?? $parameter["operation"] }}',
@@ -41,6 +42,14 @@ export class RyzeApi implements INodeType {
 				required: true,
 				testedBy: 'ryzeApiCredentialTest',
 			},
+			{
+				// n8n's own Redis credential, when the join ledger is kept in a Redis of the user's: the
+				// one users already have for n8n's Redis node (eslint.config.mjs says why it is allowed).
+				// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed, @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
+				name: 'redis',
+				required: true,
+				displayOptions: { show: { joinLedger: ['redis'] } },
+			},
 		],
 		properties: [
 			{
@@ -48,6 +57,7 @@ export class RyzeApi implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
+				displayOptions: { show: { '@version': [1, 1.1] } },
 				options: [
 					{
 						name: 'Group',
@@ -56,7 +66,28 @@ export class RyzeApi implements INodeType {
 				],
 				default: 'group',
 			},
+			{
+				// 1.2 adds the join ledger's own operations.
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: FROM_VERSION_1_2 },
+				options: [
+					{
+						name: 'Group',
+						value: 'group',
+					},
+					{
+						name: 'Join Ledger',
+						value: 'ledger',
+						description: 'The record of joins the node keeps per number: read it, or resume joins',
+					},
+				],
+				default: 'group',
+			},
 			...group.description,
+			...ledger.description,
 		],
 	};
 

@@ -8,6 +8,9 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { ryzeApiCredentialTest } from './methods/credentialTest';
+import { joinLedgerParameter } from './ledger/nodeLedger';
+import { INSTANCE_STATES } from './trigger/events';
+import { DEFAULT_EVENTS } from './trigger/parameters';
 import { receiveEvent } from './trigger/receiveEvent';
 import { createWebhook, deleteWebhook, isRegistrationCurrent } from './trigger/webhookMethods';
 
@@ -18,7 +21,10 @@ export class RyzeApiTrigger implements INodeType {
 		name: 'ryzeApiTrigger',
 		icon: { light: 'file:ryzeapi.svg', dark: 'file:ryzeapi.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1: events also keep the join ledger (temp_banned pauses joins; a group joined marks its
+		// pending join). Version 1 keeps only starting the workflow.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		// n8n lists this trigger under the action node's entry and searches only that node's aliases:
 		// "webhook", "events" and "instance state" are in RyzeApi.node.json too.
 		subtitle:
@@ -35,6 +41,13 @@ export class RyzeApiTrigger implements INodeType {
 				name: 'ryzeApi',
 				required: true,
 				testedBy: 'ryzeApiCredentialTest',
+			},
+			{
+				// As on the RyzeAPI node: the join ledger in the Redis of n8n's own Redis credential.
+				// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed, @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
+				name: 'redis',
+				required: true,
+				displayOptions: { show: { joinLedger: ['redis'] } },
 			},
 		],
 		webhooks: [
@@ -92,7 +105,7 @@ export class RyzeApiTrigger implements INodeType {
 						description: 'Receipts: delivered, read, played, and the like',
 					},
 				],
-				default: ['group.flow', 'instance.state'],
+				default: [...DEFAULT_EVENTS],
 				description: 'The events that start the workflow; RyzeAPI sends only these',
 			},
 			{
@@ -130,28 +143,15 @@ export class RyzeApiTrigger implements INodeType {
 				name: 'instanceStates',
 				type: 'multiOptions',
 				displayOptions: { show: { events: ['instance.state'] } },
-				options: [
-					{ name: 'Client Outdated', value: 'client_outdated' },
-					{ name: 'Connect Failure', value: 'connect_failure' },
-					{ name: 'Connected', value: 'connected' },
-					{ name: 'Connecting', value: 'connecting' },
-					{ name: 'Disconnected', value: 'disconnected' },
-					{ name: 'Keepalive Restored', value: 'keepalive_restored' },
-					{ name: 'Keepalive Timeout', value: 'keepalive_timeout' },
-					{ name: 'Logged Out', value: 'logged_out' },
-					{ name: 'Manual Reconnect', value: 'manual_reconnect' },
-					{ name: 'Pair Error', value: 'pair_error' },
-					{ name: 'Pair Success', value: 'pair_success' },
-					{ name: 'QR Ready', value: 'qr_ready' },
-					{ name: 'Stream Error', value: 'stream_error' },
-					{ name: 'Stream Replaced', value: 'stream_replaced' },
-					{ name: 'Temporarily Banned', value: 'temp_banned' },
-					{ name: 'Unknown', value: 'unknown' },
-				],
+				// In the panel's alphabetical order, as n8n lists options.
+				options: Object.entries(INSTANCE_STATES)
+					.map(([value, name]) => ({ name, value }))
+					.sort((one, other) => one.name.localeCompare(other.name)),
 				default: [],
 				description:
 					'Which connection states start the workflow. None selected: every state, including ones not listed here.',
 			},
+			joinLedgerParameter({ show: { '@version': [{ _cnd: { gte: 1.1 } }] } }),
 		],
 	};
 

@@ -45,6 +45,8 @@ test('names and fields saved workflows depend on', () => {
 	expect(credentialType).not.toHaveProperty('test');
 	expect(node.description.credentials).toEqual([
 		{ name: 'ryzeApi', required: true, testedBy: 'ryzeApiCredentialTest' },
+		// From 1.2, n8n's own Redis credential, only when the join ledger is kept in a Redis of the user's.
+		{ name: 'redis', required: true, displayOptions: { show: { joinLedger: ['redis'] } } },
 	]);
 });
 

@@ -131,9 +131,15 @@ export interface RunOptions {
 	>;
 	/** Called with the running execution, e.g. to cancel it. */
 	onStart?: (execution: { cancel(): void }) => void;
-	/** The node's typeVersion in the workflow; the newest when not given. */
+	/** The node's typeVersion in the workflow; BEFORE_JOIN_LEDGER when not given. */
 	typeVersion?: number;
 }
+
+/**
+ * The version runRyzeApiNode runs unless told: 1.1, the node as workflows saved before the join
+ * ledger keep it. The suites of the ledger (1.2, the newest) ask for it by name.
+ */
+export const BEFORE_JOIN_LEDGER = 1.1;
 
 export interface RunResult {
 	/** The node's outputs, one array per output; undefined when the node failed. */
@@ -147,7 +153,7 @@ export async function runRyzeApiNode(options: RunOptions): Promise<RunResult> {
 	return await runNode({
 		...options,
 		typeName: NODE_TYPE,
-		typeVersion: options.typeVersion ?? newestVersion(options.nodeType),
+		typeVersion: options.typeVersion ?? BEFORE_JOIN_LEDGER,
 		credentials: { ryzeApi: options.credentials },
 	});
 }

@@ -7,10 +7,14 @@ import type { INode, INodeProperties, INodeTypeDescription } from 'n8n-workflow'
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import type { NodeOutput, OutputKey } from '../../nodes/RyzeApi/actions/outputs';
-import { nodeOutputs, outputIndex } from '../../nodes/RyzeApi/actions/outputs';
+import { nodeOutputs, outputLayout } from '../../nodes/RyzeApi/actions/outputs';
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 
 const labels = (outputs: NodeOutput[]) => outputs.map((output) => output.displayName);
+
+/** The output an item of this kind leaves on, as execute lays the outputs out (not as a tool). */
+const outputIndex = (outputs: NodeOutput[], key: OutputKey) =>
+	outputLayout(outputs, false).indexOf[key];
 
 describe('nodeOutputs', () => {
 	test.each([
@@ -55,6 +59,7 @@ describe('nodeOutputs', () => {
 			success: 'Success',
 			error: 'Failed',
 			pendingApproval: 'Pending',
+			deferred: 'Deferred',
 		};
 		for (const operation of ['join', 'preview', 'leave'])
 			for (const mode of ['success', 'separate'])

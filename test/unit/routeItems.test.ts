@@ -11,7 +11,7 @@ import type { ItemPlan, ResultFields, RoutedResult } from '../../nodes/RyzeApi/a
 import { failedItemWords } from '../../nodes/RyzeApi/actions/errorHints';
 import { nodeOutputs } from '../../nodes/RyzeApi/actions/outputs';
 import { outputLayout } from '../../nodes/RyzeApi/actions/outputs';
-import { isSetupFailure, routeItems } from '../../nodes/RyzeApi/actions/routeItems';
+import { routeItems } from '../../nodes/RyzeApi/actions/routeItems';
 
 /** The layout of a version 1.1 Join node, as execute computes it. */
 const layoutOf = (settings: { separatePending: boolean; asAiTool: boolean; onError?: string }) =>
@@ -177,6 +177,22 @@ describe('routeItems', () => {
 });
 
 describe('what leaves on n8n\'s Error output (On Error = "Continue (using error output)")', () => {
+	/** Whether one item with this failure is routed for n8n to move to its Error output. */
+	const isSetupFailure = (failure: Failure, instanceGivenUp: boolean): boolean => {
+		const [success, failed] = routeItems(
+			[item({ row: 1 })],
+			[{ ok: true, value: { taskIndex: 0, identifier: 'C' } }],
+			[{ ok: false, failure, ...(instanceGivenUp ? { instanceGivenUp: true as const } : {}) }],
+			show,
+			layoutOf({ separatePending: false, asAiTool: false, onError: 'continueErrorOutput' }),
+		);
+		expect([success, failed]).toEqual([[], [expect.anything()]]);
+		// n8n moves an item holding only error and message; a Failed item keeps the row's fields.
+		const moved = Object.keys(failed[0].json).sort().join() === 'error,message';
+		if (!moved) expect(failed[0].json).toMatchObject({ row: 1, status: 'failed' });
+		return moved;
+	};
+
 	test.each(ERROR_REASONS.map((reason) => [reason]))(
 		"%s: a failure of the node's setup only when it is unauthorized, or an instance given up on",
 		(reason) => {

@@ -1,7 +1,7 @@
 import { isVersion1 } from './nodeVersion';
 
 /** What leaves on an output: the node routes each item by this key, never by a position. */
-export type OutputKey = 'success' | 'error' | 'pendingApproval';
+export type OutputKey = 'success' | 'error' | 'pendingApproval' | 'deferred';
 
 export interface NodeOutput {
 	type: 'main';
@@ -24,9 +24,9 @@ export interface OutputParameters {
  * No imports, no module constants, nothing a sandboxed expression could not run.
  *
  * From version 1.1 an output keeps its index and its name in every mode (Success 0, Failed 1,
- * Pending 2): a connection made in one mode receives the same kind of item in the other, under
- * the same label. Version 1 (0.1.0) keeps its own names and order (Joined, Pending, Failed when
- * separate), so saved workflows do not rewire.
+ * Pending 2; from 1.2 Join's Deferred 2 and Pending 3): a connection made in one mode receives the
+ * same kind of item in the other, under the same label. Version 1 (0.1.0) keeps its own names and
+ * order (Joined, Pending, Failed when separate), so saved workflows do not rewire.
  * Ours is "Failed", never "Error": n8n adds an output named Error when On Error is "Continue
  * (using error output)", and two outputs named alike cannot be told apart.
  */
@@ -38,26 +38,29 @@ export function nodeOutputs(parameters: OutputParameters, typeVersion: unknown):
 	});
 	const params = parameters !== null && typeof parameters === 'object' ? parameters : {};
 	const operation = params.operation === undefined ? 'join' : params.operation;
-	const stable = !(typeof typeVersion === 'number' && typeVersion < 1.1);
+	const version = typeof typeVersion === 'number' ? typeVersion : Infinity;
 	switch (operation) {
 		case 'join': {
 			const options =
 				params.options !== null && typeof params.options === 'object'
 					? (params.options as { pendingApprovalOutput?: unknown })
 					: {};
-			const mode = stable ? params.pendingApprovalOutput : options.pendingApprovalOutput;
-			if (mode !== 'separate') return [output('success', 'Success'), output('error', 'Failed')];
-			return stable
-				? [
-						output('success', 'Success'),
-						output('error', 'Failed'),
-						output('pendingApproval', 'Pending'),
-					]
-				: [
-						output('success', 'Joined'),
-						output('pendingApproval', 'Pending'),
-						output('error', 'Failed'),
-					];
+			const mode = version >= 1.1 ? params.pendingApprovalOutput : options.pendingApprovalOutput;
+			const pending = mode === 'separate' ? [output('pendingApproval', 'Pending')] : [];
+			// 1.2: joins the budget holds back leave on Deferred, before Pending, so no index moves.
+			if (version >= 1.2) {
+				return [
+					output('success', 'Success'),
+					output('error', 'Failed'),
+					output('deferred', 'Deferred'),
+					...pending,
+				];
+			}
+			if (version >= 1.1)
+				return [output('success', 'Success'), output('error', 'Failed'), ...pending];
+			return mode === 'separate'
+				? [output('success', 'Joined'), ...pending, output('error', 'Failed')]
+				: [output('success', 'Success'), output('error', 'Failed')];
 		}
 		default:
 			// Preview Invite, Leave Group: a new operation with other outputs adds its case above.
@@ -69,10 +72,11 @@ export function nodeOutputs(parameters: OutputParameters, typeVersion: unknown):
  * The index an item of this kind leaves on. Pending approvals go to Success when they have no
  * output of their own.
  */
-export function outputIndex(outputs: readonly NodeOutput[], key: OutputKey): number {
+function outputIndex(outputs: readonly NodeOutput[], key: OutputKey): number {
 	const index = outputs.findIndex((output) => output.key === key);
 	if (index !== -1) return index;
 	if (key === 'pendingApproval') return outputIndex(outputs, 'success');
+	if (key === 'deferred') return outputIndex(outputs, 'error');
 	throw new Error(`The node has no ${key} output`);
 }
 
@@ -109,7 +113,7 @@ export function outputLayout(
 	if (asAiTool) {
 		return {
 			count: 1,
-			indexOf: { success: 0, error: 0, pendingApproval: 0 },
+			indexOf: { success: 0, error: 0, pendingApproval: 0, deferred: 0 },
 			keepInput: version1,
 			setupFailuresToN8nErrorOutput: false,
 		};
@@ -120,6 +124,7 @@ export function outputLayout(
 			success: outputIndex(outputs, 'success'),
 			error: outputIndex(outputs, 'error'),
 			pendingApproval: outputIndex(outputs, 'pendingApproval'),
+			deferred: outputIndex(outputs, 'deferred'),
 		},
 		keepInput: true,
 		setupFailuresToN8nErrorOutput: !version1 && onError === 'continueErrorOutput',

@@ -19,8 +19,11 @@ export type Branch = OutputKey;
 
 /** How an operation shows its results on an item. */
 export interface ResultFields<T> {
-	/** The fields a success adds, and its branch. */
-	success(value: T, identifier: string): { fields: IDataObject; branch: Branch };
+	/**
+	 * The fields a success adds, and its branch; a list makes one new item each (Get Many Groups),
+	 * all paired with the input item, which they do not copy.
+	 */
+	success(value: T, identifier: string): { fields: IDataObject | IDataObject[]; branch: Branch };
 	/** The fields naming what was sent, on errors too (null when nothing could be read). */
 	sent(identifier: string | null): IDataObject;
 	/** The status and hint of a failed item (they depend on the operation and the node's version). */
@@ -40,7 +43,12 @@ export function routeItems<T>(
 	const outputs: INodeExecutionData[][] = Array.from({ length: layout.count }, () => []);
 	for (const [itemIndex, input] of items.entries()) {
 		const { fields, branch, n8nAddsInput } = itemResult(plans[itemIndex], results, show, layout);
-		outputs[layout.indexOf[branch]].push({
+		const output = outputs[layout.indexOf[branch]];
+		if (Array.isArray(fields)) {
+			for (const json of fields) output.push({ json, pairedItem: { item: itemIndex } });
+			continue;
+		}
+		output.push({
 			json: layout.keepInput && !n8nAddsInput ? withFields(input.json, fields) : fields,
 			binary: layout.keepInput ? input.binary : undefined,
 			pairedItem: { item: itemIndex },
@@ -55,7 +63,7 @@ export function routeItems<T>(
  * these give), or an instance the run gave up on after answers in a row saying it is unavailable.
  * On Error = Stop fails the node on the first two; every other reason is the item's own outcome.
  */
-export function isSetupFailure(failure: Failure, instanceGivenUp: boolean): boolean {
+function isSetupFailure(failure: Failure, instanceGivenUp: boolean): boolean {
 	if (failure.reason === 'unauthorized') return true;
 	return failure.reason === 'instance_unavailable' && instanceGivenUp;
 }
@@ -94,7 +102,7 @@ function copyOwnEnumerable(target: IDataObject, source: IDataObject): void {
 
 /** What an item gets; `n8nAddsInput`: n8n puts the input's fields back itself (see n8nErrorOutputFields). */
 interface ItemResult {
-	fields: IDataObject;
+	fields: IDataObject | IDataObject[];
 	branch: Branch;
 	n8nAddsInput?: true;
 }
@@ -119,7 +127,14 @@ function failed(
 	layout: OutputLayout,
 	words: FailedItemWords,
 ): ItemResult {
-	const error = errorDetails(failure, words);
+	const deferred = failure.notBefore !== undefined;
+	const status = deferred ? 'deferred' : words.status;
+	const notBefore = deferred
+		? { notBefore: new Date(failure.notBefore as number).toISOString() }
+		: {};
+	const details = errorDetails(failure, words);
+	// From 1.2 `error` also holds what the item says at the top: n8n's Error output keeps only it.
+	const error = words.errorHoldsItem ? { ...details, status, ...sent, ...notBefore } : details;
 	if (layout.setupFailuresToN8nErrorOutput && isSetupFailure(failure, instanceGivenUp)) {
 		return {
 			fields: n8nErrorOutputFields(failure, error, sent),
@@ -127,7 +142,10 @@ function failed(
 			n8nAddsInput: true,
 		};
 	}
-	return { fields: { status: words.status, ...sent, error }, branch: 'error' };
+	return {
+		fields: { status, ...sent, ...notBefore, error },
+		branch: deferred ? 'deferred' : 'error',
+	};
 }
 
 /**

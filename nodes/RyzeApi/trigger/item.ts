@@ -1,10 +1,11 @@
 /**
  * The item a delivery becomes: the envelope's event and instance, the payload as received (the
  * instance's token redacted), and for the two events users filter on, a few fields read tolerantly
- * from a payload the provider does not publish (shared/api/ryzeapi-events.md, sections 3 and 4):
+ * from a payload the provider does not publish (the names one public integration reads):
  * `null` where the payload does not carry them. Pure.
  */
 import type { DeliveryEnvelope } from './envelope';
+import type { JoinRecord } from '../ledger/records';
 import { isRecord } from '../shared/interfaces';
 import { redactToken } from './redaction';
 
@@ -60,7 +61,7 @@ export function buildTriggerItem(envelope: DeliveryEnvelope): TriggerItem {
 	const { event, instance, data } = envelope;
 	const item: TriggerItem = { event, instance, data };
 	if (event === 'group.flow') {
-		item.groupJid = readGroupJid(data);
+		item.groupJid = groupJidOfEvent(data);
 		item.change = normaliseGroupChange(firstString(data.type, data.action, data.change));
 		item.participants = readParticipants(data.participants);
 	} else if (event === 'instance.state') {
@@ -71,7 +72,7 @@ export function buildTriggerItem(envelope: DeliveryEnvelope): TriggerItem {
 }
 
 /** `data.groupJid`, else `data.group.jid` / `data.group.id`, else `data.jid`, else `data.chatJid`. */
-export function readGroupJid(data: Record<string, unknown>): string | null {
+function groupJidOfEvent(data: Record<string, unknown>): string | null {
 	const group = isRecord(data.group) ? data.group : {};
 	return firstString(data.groupJid, group.jid, group.id, data.jid, data.chatJid);
 }
@@ -81,14 +82,14 @@ export function readGroupJid(data: Record<string, unknown>): string | null {
  * recognised metadata change by its own lowercase name; null for anything else (the raw value
  * stays in `data`).
  */
-export function normaliseGroupChange(raw: string | null): string | null {
+function normaliseGroupChange(raw: string | null): string | null {
 	if (raw === null) return null;
 	const word = raw.trim().toLowerCase();
 	return CHANGE_SYNONYMS[word] ?? (METADATA_CHANGES.has(word) ? word : null);
 }
 
 /** JIDs from a list of strings or of `{jid}` / `{id}` objects; null when there is no list. */
-export function readParticipants(raw: unknown): string[] | null {
+function readParticipants(raw: unknown): string[] | null {
 	if (!Array.isArray(raw)) return null;
 	const jids: string[] = [];
 	for (const entry of raw) {
@@ -99,7 +100,7 @@ export function readParticipants(raw: unknown): string[] | null {
 }
 
 /** The state in lowercase, with the REST spellings turned into the events' ones. */
-export function normaliseInstanceState(raw: string | null): string | null {
+function normaliseInstanceState(raw: string | null): string | null {
 	if (raw === null) return null;
 	const state = raw.trim().toLowerCase();
 	return STATE_SPELLINGS[state] ?? state;
@@ -110,4 +111,17 @@ function firstString(...candidates: unknown[]): string | null {
 		if (typeof candidate === 'string' && candidate.trim() !== '') return candidate.trim();
 	}
 	return null;
+}
+
+/**
+ * The item with what the join ledger knew of its group, when the event marked a pending join
+ * joined: the invite code and when it was requested.
+ */
+export function withLedgerRecord(item: TriggerItem, record: JoinRecord | undefined): TriggerItem {
+	if (!record) return item;
+	return {
+		...item,
+		inviteCode: record.code,
+		requestedAt: new Date(record.requestedAt).toISOString(),
+	};
 }

@@ -8,24 +8,22 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { authorizationMatches } from './authorization';
 import { deliveryKey, readDeliveryEnvelope } from './envelope';
 import { ignoredBecause } from './filters';
-import { buildTriggerItem } from './item';
+import { buildTriggerItem, withLedgerRecord } from './item';
+import { tellLedger } from './ledgerEvents';
 import { checkTriggerParameters } from './parameters';
-import { RecentDeliveries } from './recentDeliveries';
+import { isRedelivery } from './recentDeliveries';
 import { storedRegistration, triggerParametersOf } from './webhookMethods';
-
-/** One memory of recent events per trigger (per label), for this n8n process. */
-const recentByLabel = new Map<string, RecentDeliveries>();
 
 export async function receiveEvent(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	try {
-		return handleDelivery.call(this);
+		return await handleDelivery.call(this);
 	} catch {
 		// Unexpected (a body nested too deep to hash, say): an answer, not an error execution per call.
 		return answer(this, 500, { error: 'the event could not be processed' });
 	}
 }
 
-function handleDelivery(this: IWebhookFunctions): IWebhookResponseData {
+async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const stored = storedRegistration(this);
 	if (!authorizationMatches(this.getHeaderData().authorization, stored.authorizationHash)) {
 		return answer(this, 401, { error: 'unauthorized' });
@@ -37,15 +35,14 @@ function handleDelivery(this: IWebhookFunctions): IWebhookResponseData {
 	// Refused at activation already; a 503 asks RyzeAPI to deliver again once the node is fixed.
 	if (!filters.ok) return answer(this, 503, { error: 'the trigger is misconfigured' });
 	const item = buildTriggerItem(reading.envelope);
+	// From 1.1 the join ledger learns from every event, whatever the workflow filters out.
+	const joined = this.getNode().typeVersion >= 1.1 ? await tellLedger(this, item) : [];
 	const ignored = ignoredBecause(item, filters.value);
 	if (ignored) return answer(this, 200, { received: true, ignored });
-	const label = stored.label ?? '';
-	let recent = recentByLabel.get(label);
-	if (!recent) recentByLabel.set(label, (recent = new RecentDeliveries()));
-	if (recent.isDuplicate(deliveryKey(reading.envelope))) {
+	if (isRedelivery(stored.label ?? '', deliveryKey(reading.envelope))) {
 		return answer(this, 200, { received: true, ignored: 'duplicate' });
 	}
-	return { workflowData: [[{ json: item as IDataObject }]] };
+	return { workflowData: [[{ json: withLedgerRecord(item, joined[0]) as IDataObject }]] };
 }
 
 /** Answers the caller directly and starts no execution. */

@@ -12,12 +12,15 @@ export interface EmulatorControls {
 	approvePendingJoin(instance: string, identifier: string): number | undefined;
 	reportInstanceState(instance: string, state: string): number;
 	emit(instance: string, event: string, data: unknown): number;
+	/** False when the instance was not restricted. */
+	liftRestriction(instance: string): boolean;
 }
 
 export const CONTROL_ROUTES = [
 	'POST /_emulator/approve/:instance        {"identifier": "<code or invite link>"}',
 	'POST /_emulator/instance-state/:instance {"state": "temp_banned"}  (any instance.state name)',
 	'POST /_emulator/events/:instance         {"event": "message.exchange", "data": {...}}',
+	"POST /_emulator/lift-restriction/:instance  (WhatsApp lifts the number's restriction)",
 ] as const;
 
 export function answerControlRoute(
@@ -26,7 +29,9 @@ export function answerControlRoute(
 	rawPath: string,
 	body: unknown,
 ): Answer {
-	const match = /^\/_emulator\/(approve|instance-state|events)\/([^/]+)$/.exec(rawPath);
+	const match = /^\/_emulator\/(approve|instance-state|events|lift-restriction)\/([^/]+)$/.exec(
+		rawPath,
+	);
 	if (!match || method !== 'POST') return { status: 404, body: envelope('Route not found') };
 	const instance = safeDecode(match[2]);
 	if (instance === undefined || !controls.hasInstance(instance))
@@ -35,6 +40,8 @@ export function answerControlRoute(
 	switch (match[1]) {
 		case 'approve':
 			return approve(controls, instance, fields.identifier);
+		case 'lift-restriction':
+			return { status: 200, body: { success: true, lifted: controls.liftRestriction(instance) } };
 		case 'instance-state':
 			if (typeof fields.state !== 'string' || fields.state === '') return invalidBody();
 			return started(controls.reportInstanceState(instance, fields.state));

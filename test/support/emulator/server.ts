@@ -10,6 +10,8 @@ import { envelope } from './envelope';
 import type { GroupBehaviour } from './groups';
 import { behaviourOf, codeFromIdentifier, groupJidOf, groupNameOf, instanceJidOf } from './groups';
 import { FixedWindow } from './fixedWindow';
+import type { RestrictionOptions } from './restriction';
+import { RestrictionModel } from './restriction';
 import type { Answer, Delivery, DeliveryOptions } from './webhooks';
 import { answerEventsRoute, DEFAULT_DELIVERY, WebhookHub } from './webhooks';
 
@@ -76,6 +78,10 @@ export interface EmulatorOptions {
 	now?: () => number;
 	/** How events are delivered to webhooks (default: 4 tries, 200 ms doubling, 5 s timeout). */
 	delivery?: Partial<DeliveryOptions>;
+	/** Pending joins approved by an admin this long after the request; undefined: only by approvePendingJoin(). */
+	approveAfterMs?: number;
+	/** WhatsApp restricting a number that joins too fast (restriction.ts); false (default): never. */
+	restriction?: RestrictionOptions | false;
 	port?: number;
 }
 
@@ -112,8 +118,10 @@ export class RyzeApiEmulator implements EmulatorControls {
 
 	private scheme: 'http' | 'https' = 'http';
 
-	private options: Required<Omit<EmulatorOptions, 'port' | 'rateLimit' | 'delivery'>> &
-		Pick<EmulatorOptions, 'rateLimit'> & { delivery: DeliveryOptions };
+	private options: Required<
+		Omit<EmulatorOptions, 'port' | 'rateLimit' | 'delivery' | 'approveAfterMs'>
+	> &
+		Pick<EmulatorOptions, 'rateLimit' | 'approveAfterMs'> & { delivery: DeliveryOptions };
 
 	private readonly queuedFaults: FaultKind[] = [];
 
@@ -133,6 +141,8 @@ export class RyzeApiEmulator implements EmulatorControls {
 	);
 
 	private readonly pendingTimers = new Set<NodeJS.Timeout>();
+
+	private readonly restrictions = new RestrictionModel();
 
 	private random: () => number;
 
@@ -188,6 +198,12 @@ export class RyzeApiEmulator implements EmulatorControls {
 		this.queuedFaults.length = 0;
 		this.joined.clear();
 		this.codeOfJid.clear();
+		this.restrictions.reset();
+	}
+
+	/** The instance's restriction lifts, as after WhatsApp's 24–72 hours; false when there was none. */
+	liftRestriction(instance: string): boolean {
+		return this.restrictions.lift(instance);
 	}
 
 	/** Requests to the join route, in the order received. */
@@ -283,6 +299,8 @@ export class RyzeApiEmulator implements EmulatorControls {
 			slowBodyByteMs: options.slowBodyByteMs ?? 50,
 			now: options.now ?? Date.now,
 			delivery: { ...DEFAULT_DELIVERY, ...options.delivery },
+			restriction: options.restriction ?? false,
+			approveAfterMs: options.approveAfterMs,
 		};
 	}
 
@@ -417,8 +435,14 @@ export class RyzeApiEmulator implements EmulatorControls {
 			return this.send(res, entry, 503, envelope('Instance not connected'), headers);
 
 		if (route === 'list') {
-			const groups = [...(this.joined.get(instance) ?? [])].map((id) => ({ id }));
-			return this.send(res, entry, 200, { success: true, groups }, headers);
+			// Undocumented (its page is not published): each group shaped as /info shapes it, the
+			// member list left out, under `groups` (the emulator's choice; the node reads others too).
+			const groups = [...(this.joined.get(instance) ?? [])].map((jid) => {
+				const code = this.codeOfJid.get(jid) ?? jid;
+				return groupDetail(code, this.behaviour(code), true, false);
+			});
+			const message = `${groups.length} groups found`;
+			return this.send(res, entry, 200, { success: true, message, groups }, headers);
 		}
 		if (route === 'info') return this.groupInfo(res, entry, instance, query, headers);
 		if (route === 'leave') return this.leaveGroup(res, entry, instance, headers);
@@ -430,6 +454,13 @@ export class RyzeApiEmulator implements EmulatorControls {
 		if (code === undefined)
 			return this.send(res, entry, 400, envelope('Invalid invite link or code'), headers);
 
+		const restricted = this.restrictions.refusal(
+			this.options.restriction,
+			instance,
+			this.options.now(),
+		);
+		if (restricted)
+			return this.send(res, entry, restricted.status, envelope(restricted.message), headers);
 		const behaviour = this.behaviour(code);
 		switch (behaviour) {
 			case 'open':
@@ -731,7 +762,28 @@ export class RyzeApiEmulator implements EmulatorControls {
 
 	/** A join into an approval group waits for approvePendingJoin() (asking twice is one request). */
 	private rememberPendingJoin(instance: string, code: string): void {
-		entryOf(this.pendingJoins, instance, () => new Set<string>()).add(code);
+		const pending = entryOf(this.pendingJoins, instance, () => new Set<string>());
+		if (pending.has(code)) return;
+		pending.add(code);
+		// An admin approves later, by itself: the join appears in the list, group.flow is sent.
+		const after = this.options.approveAfterMs;
+		if (after !== undefined) this.later(() => void this.approvePendingJoin(instance, code), after);
+	}
+
+	/** The instance is in these groups already (a number in thousands of groups, for tests). */
+	addGroups(instance: string, codes: readonly string[]): void {
+		const groups = entryOf(this.joined, instance, () => new Set<string>());
+		for (const code of codes) {
+			groups.add(groupJidOf(code));
+			this.codeOfJid.set(groupJidOf(code), code);
+		}
+	}
+
+	/** The instance leaves the group by itself (removed by an admin, say): no request, group.flow left. */
+	removeFromGroup(instance: string, code: string): boolean {
+		const removed = this.joined.get(instance)?.delete(groupJidOf(code)) ?? false;
+		if (removed) this.emitGroupFlow(instance, 'left', code);
+		return removed;
 	}
 
 	/**

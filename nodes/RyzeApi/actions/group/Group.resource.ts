@@ -1,10 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { joinLedgerParameter } from '../../ledger/nodeLedger';
+import { FROM_VERSION_1_2 } from '../nodeVersion';
+
+import * as getMany from './getMany.operation';
 import * as join from './join.operation';
 import * as leave from './leave.operation';
 import * as preview from './preview.operation';
 
-export { join, leave, preview };
+export { getMany, join, leave, preview };
 
 export const description: INodeProperties[] = [
 	{
@@ -18,6 +22,12 @@ export const description: INodeProperties[] = [
 			},
 		},
 		options: [
+			{
+				name: 'Get Many Groups',
+				value: 'getMany',
+				description: 'List the groups the number is in: one item per group',
+				action: 'Get many groups',
+			},
 			{
 				name: 'Join Group',
 				value: 'join',
@@ -40,7 +50,13 @@ export const description: INodeProperties[] = [
 		],
 		default: 'join',
 	},
+	// From 1.2 Join and Leave keep the join ledger; its place is chosen here.
+	joinLedgerParameter({
+		show: { resource: ['group'], operation: ['join', 'leave'], ...FROM_VERSION_1_2 },
+		hide: { '@tool': [true] },
+	}),
 	...join.description,
 	...preview.description,
+	...getMany.description,
 	...leave.description,
 ];

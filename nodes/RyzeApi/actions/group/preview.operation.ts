@@ -1,24 +1,15 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { GroupPreview } from '../../shared/groupAnswers';
 import { PREVIEW_ANSWER } from '../../shared/groupAnswers';
 import { parseGroupIdentifier } from '../../shared/inviteCode';
-import type { Operation } from '../../runner/runOperation';
-import { executeOperation } from '../executeOperation';
-import { identifierProperty, optionsCollection } from './runOptions';
+import type { OperationSpec } from '../executeOperation';
+import { optionEntries, optionsCollection } from '../options/runOptions';
+import { identifierProperty } from './identifier';
 
-const properties: INodeProperties[] = [
-	identifierProperty(
-		'e.g. https://chat.whatsapp.com/AbCdEf…',
-		"The group's invite link or invite code (read as Join Group reads it), or the group's ID ending in @g.us. Nothing is joined. RyzeAPI's page: <a href=\"https://docs.ryzeapi.cloud/en/api/groups/info\">Group details</a>.",
-	),
-	optionsCollection([
+const options = optionEntries({
+	first: [
 		{
 			displayName: 'Include Participants',
 			name: 'includeParticipants',
@@ -27,7 +18,15 @@ const properties: INodeProperties[] = [
 			description:
 				'Whether to add the list of members (each with its JID and admin flags). Off by default: big groups have thousands.',
 		},
-	]),
+	],
+});
+
+const properties: INodeProperties[] = [
+	identifierProperty(
+		'e.g. https://chat.whatsapp.com/AbCdEf…',
+		"The group's invite link or invite code (read as Join Group reads it), or the group's ID ending in @g.us. Nothing is joined. RyzeAPI's page: <a href=\"https://docs.ryzeapi.cloud/en/api/groups/info\">Group details</a>.",
+	),
+	optionsCollection(options),
 ];
 
 const displayOptions = {
@@ -39,39 +38,34 @@ const displayOptions = {
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-/** GET /api/group/info/{instance}: reads a group's details without joining it. */
-export function previewGroup(includeParticipants: boolean): Operation<GroupPreview> {
-	return {
-		noun: 'preview',
-		request: (identifier) => ({
-			method: 'GET',
-			route: 'info',
-			query: { identifier, participants: String(includeParticipants) },
-		}),
-		answer: PREVIEW_ANSWER,
-		idempotent: true,
-	};
-}
-
 /**
- * Previews one group per input item: name, size, whether an admin must approve joins, and the
- * rest of the group's documented fields, at the top level of the item, for an IF node to filter on.
+ * Previews one group per input item (GET /api/group/info/{instance}, which joins nothing): name,
+ * size, whether an admin must approve joins, and the rest of the group's documented fields, at
+ * the top level of the item, for an IF node to filter on.
  */
-export async function execute(
-	this: IExecuteFunctions,
-	items: INodeExecutionData[],
-): Promise<INodeExecutionData[][]> {
-	const includeParticipants = this.getNodeParameter('options.includeParticipants', 0, false);
-	return await executeOperation.call(this, items, {
-		operation: previewGroup(includeParticipants === true),
-		displayName: 'Preview Invite',
-		parseIdentifier: parseGroupIdentifier,
-		show: {
-			success: (preview: GroupPreview, identifier: string) => ({
-				fields: { status: 'previewed', identifier, ...preview } as IDataObject,
-				branch: 'success',
+export const spec: OperationSpec<GroupPreview> = {
+	displayName: 'Preview Invite',
+	options,
+	operation: (context) => {
+		const includeParticipants =
+			context.getNodeParameter('options.includeParticipants', 0, false) === true;
+		return {
+			noun: 'preview',
+			request: (identifier) => ({
+				method: 'GET',
+				route: 'info',
+				query: { identifier, participants: String(includeParticipants) },
 			}),
-			sent: (identifier) => ({ identifier }),
-		},
-	});
-}
+			answer: PREVIEW_ANSWER,
+			idempotent: true,
+		};
+	},
+	parseIdentifier: parseGroupIdentifier,
+	show: {
+		success: (preview, identifier) => ({
+			fields: { status: 'previewed', identifier, ...preview } as IDataObject,
+			branch: 'success',
+		}),
+		sent: (identifier) => ({ identifier }),
+	},
+};

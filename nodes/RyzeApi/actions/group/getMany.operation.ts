@@ -1,0 +1,65 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import type { ListedGroup } from '../../shared/groupAnswers';
+import { LIST_ANSWER, LIST_GROUPS_REQUEST } from '../../shared/groupAnswers';
+import type { OperationSpec } from '../executeOperation';
+import { optionEntries, optionsCollection } from '../options/runOptions';
+
+const options = optionEntries();
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		displayOptions: { show: { returnAll: [false] } },
+		default: 50,
+		description: 'Max number of results to return',
+	},
+	optionsCollection(options),
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['group'], operation: ['getMany'] } },
+	properties,
+);
+
+/**
+ * The groups the instance is in (GET /api/group/list/{instance}): one item per group, paired with
+ * the input item it came from. Input items of the same instance share one request.
+ */
+export const spec: OperationSpec<ListedGroup[]> = {
+	displayName: 'Get Many Groups',
+	options,
+	operation: (context) => {
+		const returnAll = context.getNodeParameter('returnAll', 0, false) === true;
+		const limit = returnAll ? Infinity : Number(context.getNodeParameter('limit', 0, 50));
+		return {
+			noun: 'list',
+			request: () => LIST_GROUPS_REQUEST,
+			answer: {
+				...LIST_ANSWER,
+				readSuccess: (envelope) => LIST_ANSWER.readSuccess(envelope)?.slice(0, limit),
+			},
+			idempotent: true,
+		};
+	},
+	// Nothing to read per item: each item's instance is the request.
+	parseIdentifier: () => ({ ok: true, value: '' }),
+	show: {
+		success: (groups) => ({
+			fields: groups.map((group) => ({ ...group }) as IDataObject),
+			branch: 'success',
+		}),
+		sent: () => ({}),
+	},
+};
