@@ -1,7 +1,8 @@
 /**
  * `npm start`: runs a sample of pasted links and codes, good and bad, through n8n's execution
- * engine with the node as built in dist/, and prints each output as a table, under the name the
- * editor gives it (the node's own output definition).
+ * engine with the node as built in dist/ (its newest version), twice, and prints each output as a
+ * table, under the name the editor gives it (the node's own output definition). The second run
+ * shows the join ledger: codes joined in the first send nothing, the budget defers the rest.
  * Against the bundled emulator by default; against a real account when RYZEAPI_BASE_URL,
  * RYZEAPI_INSTANCE and RYZEAPI_TOKEN are set (RYZEAPI_LINKS, one per line, replaces the sample).
  */
@@ -28,17 +29,28 @@ const { nodeOutputs } = require('../dist/nodes/RyzeApi/actions/outputs') as Pick
 	'nodeOutputs'
 >;
 
+/**
+ * A small join budget so that the sample meets it, no pause between joins and no Active Hours so
+ * that the demo ends at once at any hour: workflows keep the careful defaults (README, "Joining
+ * safely"). The ledger lives in a temporary n8n user folder (test/support/env.ts).
+ */
 const PARAMETERS: INodeParameters = {
 	resource: 'group',
 	operation: 'join',
 	identifier: '={{ $json.link }}',
-	options: {},
+	options: {
+		maxJoinsPerHour: 5,
+		minDelaySeconds: 0,
+		maxDelaySeconds: 0,
+		activeHoursFrom: '',
+		activeHoursTo: '',
+	},
 };
 
 /** What each output's table shows: the item's fields, then a message. */
 const TABLES: Record<OutputKey, { columns: string[]; message: (json: IDataObject) => unknown }> = {
 	success: {
-		columns: ['row', 'link', 'status', 'inviteCode', 'groupJid'],
+		columns: ['row', 'link', 'status', 'inviteCode', 'fromLedger'],
 		message: (json) => json.message,
 	},
 	pendingApproval: {
@@ -99,27 +111,36 @@ async function main(): Promise<void> {
 
 	try {
 		const nodeType = new RyzeApi();
-		const result = await runRyzeApiNode({
-			nodeType,
-			items: rows,
-			parameters: PARAMETERS,
-			credentials: credentials as never,
-		});
-		if (result.error || !result.outputs) {
-			console.error(`\nThe node failed: ${result.error?.message ?? 'no output'}`);
-			if (result.error?.description) console.error(result.error.description);
-			process.exitCode = 1;
-			return;
+		for (const run of [
+			'First run',
+			'Second run, the same rows (the join ledger remembers the first)',
+		]) {
+			console.log(`\n== ${run}`);
+			const before = emulator?.joinRequests().length ?? 0;
+			const result = await runRyzeApiNode({
+				nodeType,
+				typeVersion: newestVersion(nodeType),
+				items: rows,
+				parameters: PARAMETERS,
+				credentials: credentials as never,
+			});
+			if (result.error || !result.outputs) {
+				console.error(`\nThe node failed: ${result.error?.message ?? 'no output'}`);
+				if (result.error?.description) console.error(result.error.description);
+				process.exitCode = 1;
+				return;
+			}
+			const outputs = result.outputs;
+			nodeOutputs(PARAMETERS, newestVersion(nodeType)).forEach((output, index) => {
+				const items = outputs[index] ?? [];
+				const { columns, message } = TABLES[output.key];
+				printTable(`${output.displayName} output (${items.length})`, items, columns, message);
+			});
+			const out = outputs.reduce((sum, items) => sum + items.length, 0);
+			const sent = emulator ? emulator.joinRequests().length - before : undefined;
+			const requests = sent === undefined ? '' : `; ${sent} requests reached the API`;
+			console.log(`\n${rows.length} items in, ${out} out${requests}.`);
 		}
-		const outputs = result.outputs;
-		nodeOutputs(PARAMETERS, newestVersion(nodeType)).forEach((output, index) => {
-			const items = outputs[index] ?? [];
-			const { columns, message } = TABLES[output.key];
-			printTable(`${output.displayName} output (${items.length})`, items, columns, message);
-		});
-		const out = outputs.reduce((sum, items) => sum + items.length, 0);
-		const requests = emulator ? `; ${emulator.joinRequests().length} requests reached the API` : '';
-		console.log(`\n${rows.length} items in, ${out} out${requests}.`);
 	} finally {
 		await emulator?.close();
 		await closeDispatchers();

@@ -29,8 +29,9 @@ export class RyzeApiTrigger implements INodeType {
 		// "webhook", "events" and "instance state" are in RyzeApi.node.json too.
 		subtitle:
 			'={{ $parameter["events"].map((event) => ({"group.flow": "Group Flow", "instance.state": "Instance State", "message.exchange": "Message Exchange", "message.status": "Message Status", "call.update": "Call Update", "label.update": "Label Update"})[event] ?? event).join(", ") }}',
+		// n8n shows this in the nodes panel for the whole RyzeAPI entry (the actions are listed under it).
 		description:
-			'Starts the workflow when RyzeAPI sends a WhatsApp event: group changes, connection states, messages, receipts, calls, labels',
+			'Join, preview, leave and list WhatsApp groups through RyzeAPI, and start workflows on its events. This trigger is instant but needs RyzeAPI to reach n8n; without a public URL, use the RyzeAPI Polling Trigger.',
 		defaults: {
 			name: 'RyzeAPI Trigger',
 		},
@@ -136,7 +137,7 @@ export class RyzeApiTrigger implements INodeType {
 				default: '',
 				placeholder: '120363406289005073@g.us, 120363406289005074@g.us',
 				description:
-					'Only changes of these groups start the workflow: group JIDs (or the number alone, @g.us is added) separated by commas, spaces or new lines. Empty: every group. An entry that is not a group JID stops the activation.',
+					"Only changes of these groups start the workflow: group JIDs (or the number alone, @g.us is added) separated by commas, spaces or new lines. Empty: every group. A group's JID is the groupJid of Join Group's, Get Many Groups' and the triggers' items. An entry that is not a group JID stops the activation, naming it.",
 			},
 			{
 				displayName: 'Instance States',

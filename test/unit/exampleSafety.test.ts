@@ -18,6 +18,8 @@ const LOCAL_TRIGGERS = new Set([
 	'n8n-nodes-base.scheduleTrigger',
 	'n8n-nodes-base.executeWorkflowTrigger',
 	'n8n-nodes-base.errorTrigger',
+	// It asks RyzeAPI at each poll: nothing outside calls it.
+	'n8n-nodes-ryzeapi.ryzeApiPollingTrigger',
 ]);
 
 const WEBHOOK_CREDENTIALS: Record<string, string> = {

@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
+import { RyzeApiPollingTrigger } from '../../nodes/RyzeApi/RyzeApiPollingTrigger.node';
 import { RyzeApiTrigger } from '../../nodes/RyzeApi/RyzeApiTrigger.node';
 import { EXAMPLES_DIR, readExample } from '../support/n8n/examples';
 
@@ -21,7 +22,11 @@ function defaultVersion(description: INodeTypeDescription): number {
 
 /** Type → the version a node added now gets; the tool variant n8n makes of the node shares its version. */
 const current = new Map<string, number>();
-for (const nodeType of [new RyzeApi(), new RyzeApiTrigger()] as INodeType[]) {
+for (const nodeType of [
+	new RyzeApi(),
+	new RyzeApiTrigger(),
+	new RyzeApiPollingTrigger(),
+] as INodeType[]) {
 	const { name } = nodeType.description;
 	current.set(`${PACKAGE}.${name}`, defaultVersion(nodeType.description));
 	if (nodeType.description.usableAsTool)
@@ -30,13 +35,15 @@ for (const nodeType of [new RyzeApi(), new RyzeApiTrigger()] as INodeType[]) {
 
 const files = readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith('.json'));
 
-test('the action node, its tool variant and the trigger are all known here', () => {
+test('the action node, its tool variant and both triggers are all known here', () => {
 	expect([...current.keys()].sort()).toEqual([
 		`${PACKAGE}.ryzeApi`,
+		`${PACKAGE}.ryzeApiPollingTrigger`,
 		`${PACKAGE}.ryzeApiTool`,
 		`${PACKAGE}.ryzeApiTrigger`,
 	]);
-	expect(current.get(`${PACKAGE}.ryzeApi`)).toBe(1.1);
+	expect(current.get(`${PACKAGE}.ryzeApi`)).toBe(1.2);
+	expect(current.get(`${PACKAGE}.ryzeApiTrigger`)).toBe(1.1);
 });
 
 describe.each(files)('%s', (file) => {

@@ -75,10 +75,11 @@ function refusalOf(options: Record<string, unknown>, version = 1.1): string {
 	return checked.message;
 }
 
-/** The Add option list of a node of this version, in order, as n8n decides what it shows. */
+/** Join Group's Add option list for a node of this version, in order, as n8n decides what it shows. */
 function shownOptions(version: number): string[] {
 	const nodeValues: INodeParameters = { resource: 'group', operation: 'join', options: {} };
-	return runOptionProperties
+	const join = OPTIONS_BY_OPERATION.find(({ operation }) => operation === 'join');
+	return (join?.entries ?? [])
 		.filter((property: INodeProperties) =>
 			NodeHelpers.displayParameter(nodeValues, property, { typeVersion: version }, null),
 		)
@@ -101,9 +102,31 @@ test('the Options of Join, Preview and Leave offer each run option with its defa
 	}
 });
 
+describe('version 1.2: Join Group keeps the number safe', () => {
+	test("Join's options: its budget and pauses after the delays, then how fast and how it retries", () => {
+		expect(shownOptions(1.2)).toEqual(CURRENT_VERSION_OPTION_NAMES);
+	});
+
+	test("unset, Join's delays are 30 to 60 s from 1.2 (1.1's stay 0); Preview and Leave keep 0", () => {
+		const entriesOf = (name: string) =>
+			OPTIONS_BY_OPERATION.find(({ operation }) => operation === name)?.entries ?? [];
+		const delays = (operation: string, version: number) => {
+			const checked = runnerSettings({}, version, {}, entriesOf(operation));
+			if (!checked.ok) throw new Error(checked.message);
+			return checked.value.humanDelayMs;
+		};
+		expect(delays('join', 1.2)).toEqual({ min: 30_000, max: 60_000 });
+		expect(delays('join', 1.1)).toEqual({ min: 0, max: 0 });
+		expect(delays('preview', 1.2)).toEqual({ min: 0, max: 0 });
+		expect(delays('leave', 1.2)).toEqual({ min: 0, max: 0 });
+	});
+});
+
 describe('version 1, as published', () => {
 	test('shows the options it had, in their order and units', () => {
 		expect(shownOptions(1)).toEqual([
+			// Version 1 keeps Pending Approval Output among Join's Options.
+			'Pending Approval Output',
 			'Instance Name',
 			'Min Delay (Seconds)',
 			'Max Delay (Seconds)',
@@ -173,9 +196,22 @@ describe('version 1, as published', () => {
 	});
 });
 
+/** Version 1.1's Options of Join Group, as they were published. */
+const VERSION_1_1_OPTION_NAMES = [
+	'Instance Name',
+	'Min Delay (Seconds)',
+	'Max Delay (Seconds)',
+	'Max Requests Per Minute',
+	'Requests in Flight',
+	'Tries Per Request',
+	'Request Retry Wait (Seconds)',
+	'Max Retry Wait per Item (Seconds)',
+	'Request Timeout (Seconds)',
+];
+
 describe('version 1.1: every duration in seconds, the retries per request', () => {
 	test('shows the options in the same places, each duration in seconds', () => {
-		expect(shownOptions(1.1)).toEqual(CURRENT_VERSION_OPTION_NAMES);
+		expect(shownOptions(1.1)).toEqual(VERSION_1_1_OPTION_NAMES);
 	});
 
 	test("every duration's name says seconds, and none is named like n8n's Retry On Fail settings", () => {

@@ -76,11 +76,14 @@ describe('Group JIDs', () => {
 		'https://chat.whatsapp.com/AbCdEf',
 		'My Group',
 		'12@g.us',
-	])('refuses %j, naming it', (entry) => {
-		const result = parseGroupJids(`120363406289005073@g.us, ${entry}`);
-		expect(result.ok).toBe(false);
-		expect(!result.ok && result.message).toContain(JSON.stringify(entry.split(' ')[0]));
-	});
+	])(
+		'refuses %j, naming the whole entry (a name with spaces is not cut at its first word)',
+		(entry) => {
+			const result = parseGroupJids(`120363406289005073@g.us, ${entry}`);
+			expect(result.ok).toBe(false);
+			expect(!result.ok && result.message).toContain(JSON.stringify(entry));
+		},
+	);
 });
 
 describe('checkTriggerParameters', () => {

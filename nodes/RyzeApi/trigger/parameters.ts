@@ -33,15 +33,17 @@ export interface TriggerFilters {
 function parseGroupJids(raw: unknown): Checked<string[]> {
 	const text = typeof raw === 'string' ? raw : '';
 	const jids: string[] = [];
-	for (const entry of text.split(/[\s,;]+/)) {
+	// Entries apart by commas, semicolons or lines; within one, spaces part JIDs but a name such
+	// as "Weekend Hikers" is quoted whole.
+	for (const entry of text.split(/[,;\n\r]+/).map((part) => part.trim())) {
 		if (entry === '') continue;
-		const jid = readGroupJid(entry, true);
-		if (jid === undefined) {
+		const read = entry.split(/\s+/).map((token) => readGroupJid(token, true));
+		if (read.some((jid) => jid === undefined)) {
 			return refuse(
-				`Group JIDs: ${quoteForMessage(entry)} is not a group JID. Write group JIDs like 120363406289005073@g.us (or the number alone), separated by commas, spaces or new lines.`,
+				`Group JIDs: ${quoteForMessage(entry)} is not a group JID. Write group JIDs like 120363406289005073@g.us (or the number alone), separated by commas, spaces or new lines; a group's JID is the groupJid of Join Group's, Get Many Groups' and the triggers' items.`,
 			);
 		}
-		if (!jids.includes(jid)) jids.push(jid);
+		for (const jid of read as string[]) if (!jids.includes(jid)) jids.push(jid);
 	}
 	return { ok: true, value: jids };
 }

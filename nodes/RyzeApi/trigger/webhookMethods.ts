@@ -60,6 +60,8 @@ export function storedRegistration(context: {
  * for this label, up to date (then create is skipped). Not whether some webhook exists.
  */
 export async function isRegistrationCurrent(this: IHookFunctions): Promise<boolean> {
+	// Parameters that cannot be used are create's to refuse: said once, not twice.
+	if (!checkTriggerParameters(triggerParametersOf(this)).ok) return false;
 	const { connection, label, url, filters } = await activationTarget(this);
 	const stored = storedRegistration(this);
 	// An older build's plain secret (no hash) is not current: create registers anew and drops it.
