@@ -622,3 +622,142 @@ describe('deliveries to the real URL', () => {
 		expect(late.status).toBe(401);
 	});
 });
+
+describe('the join ledger (version 1.1)', () => {
+	/** This test's trigger at `typeVersion`, listening, in place of the one beforeEach made. */
+	async function triggerAt(typeVersion: number): Promise<void> {
+		await harness.close();
+		harness = await new TriggerHarness({
+			workflowId: `wf${++workflowCount}Trigger`,
+			credentials: credentials(),
+			parameters: { events: EVENTS },
+			typeVersion,
+		}).start();
+		await harness.activate('trigger');
+	}
+
+	/** Join Group 1.2, unpaced, on the main instance: its items, all outputs together. */
+	async function join(...codes: string[]): Promise<IDataObject[]> {
+		const result = await runRyzeApiNode({
+			nodeType: new RyzeApi(),
+			items: codes.map((code) => ({ code })),
+			typeVersion: 1.2,
+			parameters: {
+				resource: 'group',
+				operation: 'join',
+				identifier: '={{ $json.code }}',
+				options: {
+					activeHoursFrom: '',
+					activeHoursTo: '',
+					minDelaySeconds: 0,
+					maxDelaySeconds: 0,
+					maxJoinsPerHour: 0,
+					maxJoinsPerDay: 0,
+				},
+			},
+			credentials: credentials(),
+		});
+		expect(result.error).toBeUndefined();
+		return (result.outputs ?? []).flat().map((item) => item.json);
+	}
+
+	async function ledgerRecord(code: string): Promise<IDataObject | undefined> {
+		const result = await runRyzeApiNode({
+			nodeType: new RyzeApi(),
+			items: [{}],
+			typeVersion: 1.2,
+			parameters: { resource: 'ledger', operation: 'getRecords', returnAll: true },
+			credentials: credentials(),
+		});
+		return (result.outputs?.[0] ?? [])
+			.map((item) => item.json)
+			.find((record) => record.inviteCode === code);
+	}
+
+	function triggerItems(): IDataObject[] {
+		return harness.received.flatMap((reception) =>
+			(reception.result?.workflowData?.[0] ?? []).map((item) => item.json),
+		);
+	}
+
+	test('temp_banned pauses the instance in the ledger: a Join 1.2 afterwards defers, sending nothing', async () => {
+		await triggerAt(1.1);
+		const heardFrom = Date.now();
+		expect(emulator.reportInstanceState(MAIN_INSTANCE, 'temp_banned')).toBe(1);
+		await deliveriesDone();
+		const heardBy = Date.now();
+		expect(triggerItems()).toEqual([
+			expect.objectContaining({ event: 'instance.state', state: 'temp_banned' }),
+		]);
+
+		const [item] = await join('OpenBanned');
+		expect(emulator.joinRequests()).toEqual([]);
+		expect(item).toMatchObject({
+			status: 'deferred',
+			error: {
+				reason: 'instance_restricted',
+				message: expect.stringContaining('temp_banned'),
+			},
+		});
+		const until = Date.parse(item.notBefore as string);
+		expect(until).toBeGreaterThanOrEqual(heardFrom + 24 * 3_600_000);
+		expect(until).toBeLessThanOrEqual(heardBy + 24 * 3_600_000);
+	});
+
+	test('group.flow joined for a join pending in the ledger: the record is joined, the item carries its invite code', async () => {
+		await triggerAt(1.1);
+		expect(await join('ApprovalLedger')).toEqual([
+			expect.objectContaining({ status: 'pending_approval', fromLedger: false }),
+		]);
+		const asked = await ledgerRecord('ApprovalLedger');
+		expect(asked).toMatchObject({ status: 'pending_approval' });
+
+		expect(emulator.approvePendingJoin(MAIN_INSTANCE, 'ApprovalLedger')).toBe(1);
+		await deliveriesDone();
+
+		expect(triggerItems()).toEqual([
+			expect.objectContaining({
+				event: 'group.flow',
+				change: 'joined',
+				groupJid: groupJidOf('ApprovalLedger'),
+				inviteCode: 'ApprovalLedger',
+				requestedAt: asked?.requestedAt,
+			}),
+		]);
+		expect(await ledgerRecord('ApprovalLedger')).toMatchObject({
+			status: 'joined',
+			requestedAt: asked?.requestedAt,
+		});
+		expect(await join('ApprovalLedger')).toEqual([
+			expect.objectContaining({ status: 'joined', fromLedger: true }),
+		]);
+		expect(emulator.joinRequests()).toHaveLength(1);
+	});
+
+	test('a group joined that no pending record names: the item as version 1 makes it', async () => {
+		await triggerAt(1.1);
+		await join('OpenNotPending');
+		await deliveriesDone();
+		expect(triggerItems()).toEqual([
+			expect.objectContaining({ event: 'group.flow', change: 'joined' }),
+		]);
+		expect(triggerItems()[0]).not.toHaveProperty('inviteCode');
+	});
+
+	test('version 1 touches no ledger: temp_banned pauses nothing, an approval marks nothing', async () => {
+		await triggerAt(1);
+		// The event alone: the emulator's own temp_banned would also disconnect the instance.
+		expect(emulator.emit(MAIN_INSTANCE, 'instance.state', { state: 'temp_banned' })).toBe(1);
+		await join('ApprovalV1');
+		expect(emulator.approvePendingJoin(MAIN_INSTANCE, 'ApprovalV1')).toBe(1);
+		await deliveriesDone();
+
+		const items = triggerItems();
+		expect(items.map((item) => item.event)).toEqual(['instance.state', 'group.flow']);
+		expect(items[1]).not.toHaveProperty('inviteCode');
+		expect(await ledgerRecord('ApprovalV1')).toMatchObject({ status: 'pending_approval' });
+		expect(await join('OpenAfterBan')).toEqual([
+			expect.objectContaining({ status: 'joined', fromLedger: false }),
+		]);
+	});
+});

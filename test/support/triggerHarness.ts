@@ -52,6 +52,8 @@ export interface TriggerHarnessOptions {
 	credentials: ICredentialDataDecryptedObject;
 	parameters?: INodeParameters;
 	nodeId?: string;
+	/** The node's typeVersion in the workflow: 1 unless given (1.1 keeps the join ledger). */
+	typeVersion?: number;
 }
 
 type WebhookMethod = 'checkExists' | 'create' | 'delete';
@@ -224,7 +226,7 @@ export class TriggerHarness {
 			id: this.options.nodeId ?? 'trigger-node',
 			name: TRIGGER_NAME,
 			type: TRIGGER_TYPE,
-			typeVersion: 1,
+			typeVersion: this.options.typeVersion ?? 1,
 			position: [0, 0],
 			webhookId: `webhook-${this.options.workflowId}`,
 			parameters: this.options.parameters ?? {},

@@ -25,7 +25,12 @@ import type { ReadItemsResult } from './readItems';
 import { readItems } from './readItems';
 import type { ItemPlan, ResultFields } from './routeItems';
 import { routeItems } from './routeItems';
-import { refusedTokenMemory, settingsOf, stopOnRefusedToken } from './setupChecks';
+import {
+	ledgerUnavailableError,
+	refusedTokenMemory,
+	settingsOf,
+	stopOnRefusedToken,
+} from './setupChecks';
 
 /** What an operation adds to the shared flow: its request, how it reads identifiers, how it shows results. */
 export interface OperationSpec<T> {
@@ -89,7 +94,7 @@ export async function executeOperation<T>(
 	const readAll = () =>
 		readItems.call(this, items.length, credentials, endpoint, spec.parseIdentifier, feed);
 	const { read, results } = admission
-		? await runAdmitted(operation, feed, settings, readAll, admission)
+		? await runAdmitted(this, operation, feed, settings, readAll, admission)
 		: await runOverlapped(operation, feed, settings, readAll);
 	if (read.unusableCredential) {
 		// About the credential, not about one item: no item index in the message.
@@ -129,6 +134,7 @@ async function runOverlapped<T>(
 
 /** Every item read first, then one ledger lookup, then the run; the ledger settled at the end. */
 async function runAdmitted<T>(
+	context: IExecuteFunctions,
 	operation: Operation<T>,
 	feed: TaskFeed<Task>,
 	settings: RunnerSettings,
@@ -144,7 +150,9 @@ async function runAdmitted<T>(
 	try {
 		await admission.prepare(feed.tasks);
 	} catch (error) {
-		// Nothing sent: every task says why, as the node's setting for errors wants it.
+		// Nothing sent. A ledger first reached here (a Redis connects on its first step) fails the
+		// node as one that cannot be opened does (ledgerFor); continuing on fail, every task says why.
+		if (!context.continueOnFail()) throw ledgerUnavailableError(context.getNode(), error);
 		const failure = ledgerFailure(error);
 		return {
 			read,
@@ -168,27 +176,35 @@ async function ledgerFor<T>(
 ): Promise<JoinLedger | { unavailable: Failure } | undefined> {
 	if (!spec.ledger || isBeforeJoinLedger(this.getNode().typeVersion)) return undefined;
 	try {
-		return await ledgerOfNode(
+		const ledger = await ledgerOfNode(
 			this.getNodeParameter('joinLedger', 0, 'automatic'),
 			async () => await this.getCredentials(REDIS_CREDENTIAL),
 		);
+		// Reached before anything is sent: a Redis connects only on its first step.
+		await ledger.reachable();
+		return ledger;
 	} catch (error) {
 		if (!(error instanceof LedgerUnavailableError) || !this.continueOnFail()) {
-			throw new NodeOperationError(this.getNode(), causeOf(error));
+			throw ledgerUnavailableError(this.getNode(), error);
 		}
 		return { unavailable: ledgerFailure(error) };
 	}
 }
 
-/** Join's admission for this run (from 1.2), or one that holds every task back when the ledger is out. */
+/**
+ * Join's admission for this run (from 1.2); for Join and Leave alike, one that holds every task
+ * back when the ledger is out.
+ */
 function ledgerAdmission<T>(
 	context: IExecuteFunctions,
 	spec: OperationSpec<T>,
 	options: RunOptions,
 	ledger: JoinLedger | { unavailable: Failure } | undefined,
 ): RunAdmission<T> | undefined {
-	if (!ledger || !spec.ledger?.admission) return undefined;
+	if (!ledger) return undefined;
+	// Nothing is sent that the ledger could not record.
 	if ('unavailable' in ledger) return holdingEverything(ledger.unavailable);
+	if (!spec.ledger?.admission) return undefined;
 	const admission = spec.ledger.admission(context, options, ledger);
 	if (!admission.ok) throw new NodeOperationError(context.getNode(), admission.message);
 	return admission.value;

@@ -5,6 +5,7 @@
 import type { IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { causeOf } from '../ledger/store';
 import type { RunnerSettings, TaskResult } from '../runner/runOperation';
 import { earlierRefusal, refusedTokenKey, rememberRefusal } from '../runner/refusedInExecution';
 import type { Endpoint } from '../shared/connection';
@@ -72,4 +73,20 @@ function tokenRefusedError(node: INode, failure: Failure): NodeApiError {
 			httpCode: failure.httpStatus === null ? undefined : String(failure.httpStatus),
 		},
 	);
+}
+
+/**
+ * The join ledger cannot be used: the node fails in the ledger's own words. n8n swaps a message
+ * naming a system error (ECONNREFUSED, EACCES, ENOTDIR…) for a generic one ("The service refused
+ * the connection") that says neither which service nor what to do: the message is put back.
+ */
+export function ledgerUnavailableError(
+	node: INode,
+	error: unknown,
+	itemIndex?: number,
+): NodeOperationError {
+	const message = causeOf(error);
+	const nodeError = new NodeOperationError(node, message, { itemIndex });
+	nodeError.message = message;
+	return nodeError;
 }

@@ -32,6 +32,9 @@ export function ledgerInstanceOf(connection: Task['connection']): LedgerInstance
 	return { server: `${connection.origin}${connection.basePath}`, instance: connection.instance };
 }
 
+/** How long answers gather before they are written together. */
+const ANSWER_BATCH_MS = 25;
+
 interface Hold {
 	reason: DeferReason;
 	notBefore: number;
@@ -114,6 +117,7 @@ export class JoinAdmission implements Admission<JoinSuccess> {
 
 	/** After the run: every answer written, every reservation not sent given back. */
 	async finish(): Promise<void> {
+		await this.flushing;
 		await this.flushAnswers();
 		const nowMs = clock().now();
 		for (const { instance, codes } of this.reserved.values()) {
@@ -210,8 +214,11 @@ export class JoinAdmission implements Admission<JoinSuccess> {
 		const queued = this.answers.get(id) ?? { instance, answers: [] };
 		queued.answers.push(answer);
 		this.answers.set(id, queued);
-		// Written behind: one write at a time, taking every answer that came in meanwhile.
-		this.flushing ??= this.flushAnswers();
+		// Written behind, in batches: the answers of the next moment go in one write. Until then
+		// the code's reservation stands in the ledger, so no run sends it again meanwhile.
+		this.flushing ??= clock()
+			.sleep(ANSWER_BATCH_MS)
+			.then(async () => await this.flushAnswers());
 	}
 
 	private async flushAnswers(): Promise<void> {

@@ -35,11 +35,26 @@ export interface InstanceStatus {
 	records: Record<JoinRecord['status'], number>;
 }
 
+/** No instance's: what reachable() reads. */
+const PROBE: LedgerInstance = { server: '', instance: '' };
+
 export class JoinLedger {
 	constructor(readonly store: LedgerStore) {}
 
 	get where(): string {
 		return this.store.where;
+	}
+
+	/**
+	 * One step that reads and writes nothing: a Redis connects on its first step, so a run asks
+	 * this before it sends anything, and a ledger that cannot be used stops it then.
+	 */
+	async reachable(): Promise<void> {
+		await this.store.update(
+			PROBE,
+			() => [],
+			() => ({ writes: {}, result: undefined }),
+		);
 	}
 
 	/** The records of these codes that say the join is done (or pending, recently), and the state. */

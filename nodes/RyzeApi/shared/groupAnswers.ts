@@ -137,8 +137,9 @@ function flag(value: unknown): boolean | null {
 
 /**
  * GET /api/group/list/{instance}: the groups the number is in. Its answer is not documented, so
- * the list is read tolerantly (under `groups`, `data`, `data.groups`, or the body itself when it
- * is a list) and a big instance's list may be long: up to 32 MiB is read.
+ * the list is read tolerantly (under `groups`, `data` or `data.groups` of the API's envelope; a
+ * body that is a bare list is not the envelope: classifyAnswer's one rule for a 2xx) and a big
+ * instance's list may be long: up to 32 MiB is read.
  */
 export const LIST_GROUPS_REQUEST: ApiRequest = {
 	method: 'GET',

@@ -9,7 +9,6 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { ledgerInstanceOf } from '../../ledger/joinAdmission';
 import type { JoinLedger } from '../../ledger/joinLedger';
@@ -18,6 +17,7 @@ import type { LedgerInstance } from '../../ledger/records';
 import { causeOf } from '../../ledger/store';
 import type { CredentialFields } from '../../shared/connection';
 import { resolveConnection } from '../../shared/connection';
+import { ledgerUnavailableError } from '../setupChecks';
 
 /** The Instance Name option of the ledger's operations, as Group's operations have it. */
 export const instanceNameOption: INodeProperties = {
@@ -65,7 +65,7 @@ export async function forEachInstance(
 				success.push({ json, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			if (!context.continueOnFail()) {
-				throw new NodeOperationError(context.getNode(), causeOf(error), { itemIndex });
+				throw ledgerUnavailableError(context.getNode(), error, itemIndex);
 			}
 			failed.push({
 				json: {

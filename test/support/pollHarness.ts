@@ -1,0 +1,143 @@
+/**
+ * The RyzeAPI Polling Trigger's poll() in n8n-core's own PollContext, on a Workflow of
+ * n8n-workflow: the credentials, the parameters, the mode and the node's static data are n8n's
+ * real implementations. As n8n does, an active workflow ('trigger') keeps one Workflow between
+ * polls and saves its static data when it says it changed; the editor's test fetch ('manual')
+ * polls a copy loaded from what was saved, and saves nothing.
+ */
+import { PollContext } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
+
+import { RyzeApiPollingTrigger } from '../../nodes/RyzeApi/RyzeApiPollingTrigger.node';
+import { TestCredentialsHelper, TestNodeTypes } from './engine';
+
+export const POLL_TYPE = 'n8n-nodes-ryzeapi.ryzeApiPollingTrigger';
+export const POLL_NAME = 'RyzeAPI Polling Trigger';
+
+export type PollMode = 'trigger' | 'manual';
+
+export interface PollHarnessOptions {
+	workflowId: string;
+	/** Decrypted credentials by type: `ryzeApi`, and `redis` when the ledger is in one. */
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	parameters?: INodeParameters;
+}
+
+export class PollHarness {
+	readonly nodeType = new RyzeApiPollingTrigger();
+
+	/** Replaced between polls to play a user editing the credential. */
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+
+	/** The active workflow, as n8n's ActiveWorkflows keeps it between polls. */
+	private active: Workflow;
+
+	/** The static data as n8n's database holds it. */
+	private saved: IDataObject = {};
+
+	/** The copy the last 'manual' poll ran on (n8n saves no static data of a manual run). */
+	private manual: Workflow | undefined;
+
+	constructor(private readonly options: PollHarnessOptions) {
+		this.credentials = options.credentials;
+		this.active = this.newWorkflow({});
+	}
+
+	/**
+	 * One poll: 'trigger' on the active workflow (its static data saved when changed), 'manual'
+	 * on a copy loaded from the saved static data, as the editor's test fetch does.
+	 */
+	async poll(mode: PollMode = 'trigger'): Promise<INodeExecutionData[][] | null> {
+		const workflow = mode === 'trigger' ? this.active : this.newWorkflow(copy(this.saved));
+		if (mode === 'manual') this.manual = workflow;
+		const context = new PollContext(
+			workflow,
+			nodeOf(workflow),
+			this.additionalData(),
+			mode,
+			mode === 'trigger' ? 'activate' : 'manual',
+		);
+		try {
+			return await this.nodeType.poll.call(context);
+		} finally {
+			if (mode === 'trigger') this.save();
+		}
+	}
+
+	/** The node's static data as n8n's database holds it after the last poll. */
+	savedStaticData(): IDataObject {
+		return copy(this.saved);
+	}
+
+	/** The static data of the last 'manual' poll's copy, as the poll left it (not saved by n8n). */
+	manualStaticData(): IDataObject | undefined {
+		return this.manual ? copy(this.manual.staticData) : undefined;
+	}
+
+	private save(): void {
+		const staticData = this.active.staticData as IDataObject & { __dataChanged?: boolean };
+		if (staticData.__dataChanged !== true) return;
+		staticData.__dataChanged = false;
+		this.saved = copy(staticData);
+	}
+
+	private newWorkflow(staticData: IDataObject): Workflow {
+		const node: INode = {
+			id: 'poll-node',
+			name: POLL_NAME,
+			type: POLL_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: this.options.parameters ?? {},
+			credentials: Object.fromEntries(
+				Object.keys(this.options.credentials).map((type) => [
+					type,
+					{ id: `${type}-1`, name: `${type} test` },
+				]),
+			),
+		};
+		return new Workflow({
+			id: this.options.workflowId,
+			nodes: [node],
+			connections: {},
+			active: true,
+			nodeTypes: new TestNodeTypes({ [POLL_TYPE]: this.nodeType }),
+			staticData,
+		});
+	}
+
+	private additionalData(): IWorkflowExecuteAdditionalData {
+		return {
+			credentialsHelper: new TestCredentialsHelper(this.credentials),
+			currentNodeParameters: undefined,
+			executionTimeoutTimestamp: undefined,
+			restApiUrl: 'http://127.0.0.1:5678/rest',
+			instanceBaseUrl: 'http://127.0.0.1:5678/',
+			webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+			webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+			webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+			formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+			variables: {},
+			userId: 'test-user',
+		} as unknown as IWorkflowExecuteAdditionalData;
+	}
+}
+
+function nodeOf(workflow: Workflow): INode {
+	const node = workflow.getNode(POLL_NAME);
+	if (!node) throw new Error('The polling trigger node is missing');
+	return node;
+}
+
+/** Through JSON, as a database stores it. */
+function copy(data: IDataObject): IDataObject {
+	return JSON.parse(JSON.stringify(data)) as IDataObject;
+}
