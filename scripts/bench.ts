@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { shutDownEngine } from '../test/support/engine';
 import { closeDispatchers, progress, quick } from './bench/context';
 import { benchDedupe } from './bench/dedupe';
+import { benchLedger } from './bench/ledger';
 import { benchPacing } from './bench/pacing';
 import { benchQueue } from './bench/queue';
 import { Report } from './bench/report';
@@ -30,10 +31,11 @@ async function main(): Promise<void> {
 	await benchQueue(report);
 	await benchDedupe(report);
 	await benchSpeed(report);
+	const ledger = await benchLedger(report);
 	const scale = benchScale(report);
 	report.record(
 		'items_lost',
-		pacing.lost + scale.lost,
+		pacing.lost + scale.lost + ledger.lost,
 		'items missing from both outputs, all runs',
 	);
 	await closeDispatchers();

@@ -32,6 +32,7 @@ export const sizes = quick
 			small: 2_000,
 			large: 20_000,
 			queueWindows: 4.5,
+			ledgerItems: 1_000,
 		}
 	: {
 			pacingWindows: 8,
@@ -42,6 +43,7 @@ export const sizes = quick
 			small: 10_000,
 			large: 100_000,
 			queueWindows: 8.5,
+			ledgerItems: 5_000,
 		};
 
 /** "No limit": the headers still come, as they always do from RyzeAPI, with a limit no run reaches. */
@@ -60,18 +62,27 @@ export function median(values: number[]): number {
 export const codes = (count: number, distinct = count) =>
 	Array.from({ length: count }, (_, i) => ({ link: `OpenBench${i % distinct}` }));
 
-/** Joins `items` with the node in n8n's engine against the emulator, with these Options. */
+/**
+ * Joins `items` with the node in n8n's engine against the emulator, with these Options: version
+ * 1.1 (no join ledger) unless another is given, on the credential's instance unless named.
+ */
 export async function runOurs(
 	emulator: RyzeApiEmulator,
 	items: Array<{ link: string }>,
 	options = {},
+	run: { typeVersion?: number; instanceName?: string } = {},
 ): Promise<{ result: RunResult; ms: number }> {
 	const started = performance.now();
 	const result = await runRyzeApiNode({
 		nodeType: new RyzeApi(),
 		items,
+		typeVersion: run.typeVersion,
 		parameters: { resource: 'group', operation: 'join', identifier: '={{ $json.link }}', options },
-		credentials: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
+		credentials: {
+			baseUrl: emulator.url,
+			instanceName: run.instanceName ?? MAIN_INSTANCE,
+			token: ACCOUNT_TOKEN,
+		},
 	});
 	return { result, ms: performance.now() - started };
 }
