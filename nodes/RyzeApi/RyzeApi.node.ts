@@ -9,7 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as group from './actions/group/Group.resource';
 import { router } from './actions/router';
 import * as ledger from './actions/ledger/Ledger.resource';
-import { CURRENT_VERSION, FROM_VERSION_1_2 } from './actions/nodeVersion';
+import { CURRENT_VERSION } from './actions/nodeVersion';
 import { outputsExpression } from './actions/outputs';
 import { ryzeApiCredentialTest } from './methods/credentialTest';
 
@@ -53,26 +53,12 @@ export class RyzeApi implements INodeType {
 		],
 		properties: [
 			{
+				// One property for every version: n8n's nodes panel lists an action per resource and
+				// operation of each such property, so a second one would list every action twice.
 				displayName: 'Resource',
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				displayOptions: { show: { '@version': [1, 1.1] } },
-				options: [
-					{
-						name: 'Group',
-						value: 'group',
-					},
-				],
-				default: 'group',
-			},
-			{
-				// 1.2 adds the join ledger's own operations.
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: FROM_VERSION_1_2 },
 				options: [
 					{
 						name: 'Group',

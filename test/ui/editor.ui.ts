@@ -151,7 +151,17 @@ async function openNodesPanelOfNewWorkflow(): Promise<void> {
 /** How many items named `name` the nodes panel, open, lists for `words`. */
 async function panelFinds(words: string, name: string): Promise<number> {
 	await byTestId('node-creator-search-bar').fill(words);
-	return await byTestId('node-creator-item-name').filter({ hasText: name }).count();
+	// The entry of exactly this name: "RyzeAPI" is not "RyzeAPI Polling" (n8n drops "Trigger").
+	const names = await byTestId('node-creator-item-name').allInnerTexts();
+	return names.filter((shown) => shown.trim() === name).length;
+}
+
+/** Clicks the entry of exactly this name in the nodes panel. */
+async function clickEntry(name: string): Promise<void> {
+	const names = await byTestId('node-creator-item-name').allInnerTexts();
+	await byTestId('node-creator-item-name')
+		.nth(names.findIndex((shown) => shown.trim() === name))
+		.click();
 }
 
 /** The values selected in a multiOptions parameter, as its tags read. */
@@ -250,13 +260,25 @@ test('the nodes panel finds the node by "whatsapp" and "join group"; added, it h
 		await expect(panelFinds(words, 'RyzeAPI')).resolves.toBe(1);
 	await panelFinds('whatsapp', 'RyzeAPI');
 	await session.screenshot('nodes-panel-whatsapp');
-	await found.filter({ hasText: 'RyzeAPI' }).click();
+	// The polling trigger is an entry of its own, beside the package's.
+	await expect(panelFinds('whatsapp', 'RyzeAPI Polling')).resolves.toBe(1);
+	await panelFinds('whatsapp', 'RyzeAPI');
+	await clickEntry('RyzeAPI');
+	// The entry's details stand for the whole package and say which trigger to pick (n8n shows
+	// the webhook trigger's description there).
+	await expect(byTestId('node-creator').innerText()).resolves.toMatch(
+		/Join, preview, leave and list WhatsApp groups[\s\S]*without a public URL, use the RyzeAPI Polling Trigger/,
+	);
 	await found.filter({ hasText: 'Join a group' }).click();
 
 	// The node view of the new node: the mode beside its notice, the options in reading order.
 	await byTestId('parameter-input-pendingApprovalOutput').waitFor();
 	await expect(byTestId('node-parameters').innerText()).resolves.toMatch(
 		/Success also receives joins still waiting for an admin/,
+	);
+	// A new node is version 1.2: it says how it keeps the number safe.
+	await expect(byTestId('node-parameters').innerText()).resolves.toMatch(
+		/Joins are paced to keep the number safe: at most 3 an hour and 10 a day/,
 	);
 	const addOption = byTestId('collection-parameter-add');
 	// A select whose placeholder is the collection's placeholder.
@@ -272,7 +294,7 @@ test('the nodes panel finds the node by "whatsapp" and "join group"; added, it h
 	await session.screenshot('node-view-options');
 	await page.keyboard.press('Escape');
 	await closeNodeView();
-	await expectOutputLabels('Join a group', ['Success', 'Failed']);
+	await expectOutputLabels('Join a group', ['Success', 'Failed', 'Deferred']);
 });
 
 test('switching Pending Approval Output to Separate on a wired node rewires nothing: the Failed connection still receives the failures', async () => {
@@ -371,7 +393,7 @@ test('the nodes panel of a new workflow finds the trigger by "whatsapp", "group"
 	for (const words of ['whatsapp', 'group', 'webhook', 'events'])
 		await expect(panelFinds(words, 'RyzeAPI')).resolves.toBe(1);
 	await panelFinds('whatsapp', 'RyzeAPI');
-	await byTestId('node-creator-item-name').filter({ hasText: 'RyzeAPI' }).click();
+	await clickEntry('RyzeAPI');
 	// n8n lists the trigger as one "On …" entry per event (the Events options), under the node.
 	const creator = byTestId('node-creator');
 	await creator.getByText('On instance state', { exact: true }).waitFor();
@@ -384,6 +406,27 @@ test('the nodes panel of a new workflow finds the trigger by "whatsapp", "group"
 	expect(await shows('groupJids')).toBe(true);
 	expect(await shows('instanceStates')).toBe(false);
 	await session.screenshot('trigger-added');
+});
+
+test('the polling trigger is found by "polling" and "no public URL", says when to pick it, and adds with its notice and Joined a Group', async () => {
+	// A saved workflow: a new one left with changes would hold the next test's page load.
+	await openWorkflow(await session.createWorkflow(wiredWorkflow('Polling in the panel')));
+	await byTestId('node-creator-plus-button').click();
+	for (const words of ['polling', 'no public URL', 'whatsapp'])
+		await expect(panelFinds(words, 'RyzeAPI Polling')).resolves.toBe(1);
+	await clickEntry('RyzeAPI Polling');
+	const creator = byTestId('node-creator');
+	await expect(creator.innerText()).resolves.toMatch(
+		/Works where RyzeAPI cannot reach n8n[\s\S]*for instant events, use the RyzeAPI Trigger/,
+	);
+	await session.screenshot('nodes-panel-polling-trigger');
+	await creator.getByText('On joined a group', { exact: true }).click();
+	await byTestId('parameter-input-events').waitFor();
+	expect(await byTestId('node-parameters').innerText()).toMatch(
+		/Each poll asks RyzeAPI once for the groups the number is in/,
+	);
+	expect(await selectedIn('events')).toEqual(['Joined a Group']);
+	await session.screenshot('polling-trigger-added');
 });
 
 test('the trigger with its default Events (Group Flow, Instance State) shows Group Changes, Group JIDs and Instance States; deselecting Group Flow hides the first two', async () => {
@@ -417,6 +460,37 @@ test('the trigger with its default Events (Group Flow, Instance State) shows Gro
 	expect(await shows('instanceStates')).toBe(true);
 	await session.screenshot('trigger-group-flow-deselected');
 	await closeNodeView();
+});
+
+test('publishing with a Group JIDs entry that is not a JID fails, quoting the entry whole and saying where JIDs come from', async () => {
+	const trigger = {
+		id: 'trigger',
+		name: 'RyzeAPI Trigger',
+		type: TRIGGER_NODE_TYPE,
+		typeVersion: 1.1,
+		position: [0, 0],
+		parameters: { events: ['group.flow'], groupJids: '120363406289005073@g.us, Weekend Hikers' },
+		credentials: { ryzeApi: credential },
+		webhookId: 'ui-trigger-wrong-jid',
+	};
+	await openWorkflow(
+		await session.createWorkflow({ name: 'Wrong group JID', nodes: [trigger], connections: {} }),
+	);
+	await byTestId('workflow-open-publish-modal-button').click();
+	await byTestId('workflow-publish-button').click();
+	const refusal = page.locator('.el-notification').filter({ hasText: 'is not a group JID' });
+	await refusal.first().waitFor();
+	await session.screenshot('group-jids-refused');
+	await page.waitForLoadState('networkidle');
+	// n8n shows an activation's error twice (the publish answer, then its push event): each one
+	// quotes the entry whole, never its first word alone.
+	for (const text of await refusal.allInnerTexts()) {
+		expect(text).toContain('"Weekend Hikers" is not a group JID');
+		expect(text).not.toContain('"Weekend" is not');
+		expect(text.replace(/\s+/g, ' ')).toMatch(
+			/groupJid of Join Group's, Get Many Groups' and the triggers' items/,
+		);
+	}
 });
 
 test('as the tool of an AI Agent the node has no Pending Approval Output and no notice about it; the same node as a plain action (1.1, Join) has both', async () => {
