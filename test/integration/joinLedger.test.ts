@@ -381,6 +381,30 @@ describe('the budget per instance', () => {
 		]);
 	});
 
+	test('a join RyzeAPI refused before WhatsApp saw it (instance not connected) costs no budget and leaves no record', async () => {
+		emulator.setInstanceState(MAIN_INSTANCE, 'unavailable');
+		const refused = outputsOf(
+			await join(codes('OpenNotConnected'), {
+				options: { maxJoinsPerHour: 1 },
+				settings: { onError: 'continueRegularOutput' },
+			}),
+		);
+		expect(refused.failed).toEqual([
+			expect.objectContaining({
+				error: expect.objectContaining({ reason: 'instance_unavailable' }),
+			}),
+		]);
+		emulator.setInstanceState(MAIN_INSTANCE, 'connected');
+		expect(await ledgerOperation('getRecords', { returnAll: true })).toEqual([]);
+		const status = await ledgerOperation('getStatus');
+		expect(status).toEqual([expect.objectContaining({ joinsLastHour: 0 })]);
+		// The budget of one is still there for the next join.
+		const next = outputsOf(
+			await join(codes('OpenAfterwards'), { options: { maxJoinsPerHour: 1 } }),
+		);
+		expect(next.success).toEqual([expect.objectContaining({ status: 'joined' })]);
+	});
+
 	test('two runs at once on one instance never exceed the budget nor send one code twice', async () => {
 		const a = codes('OpenC1', 'OpenC2', 'OpenC3', 'OpenC4', 'OpenC5');
 		const b = codes('OpenC4', 'OpenC3', 'OpenC6', 'OpenC1', 'OpenC7');

@@ -2,8 +2,9 @@
  * `npm run test:queue`: finds (or installs) n8n 2.8.4, PostgreSQL and Redis, then runs the
  * queue-mode suite. Where one of them cannot be had (no disk, no registry, not root for apt-get),
  * it says so in one line and exits 0, so CI goes on without it; every other failure fails.
- * Prints the 429 figures of each run again at the end, and how long each step took. `--quick`:
- * half the window and half the joins (for CI), the same checks.
+ * Prints the 429 figures of each run again at the end, then the join ledger's (requests against
+ * the budget, items lost or doubled), and how long each step took. `--quick`: half the window and
+ * half the joins of the pacing runs (for CI), the same checks; the join ledger's runs are the same.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,7 @@ async function main(): Promise<number> {
 
 	const scratch = mkdtempSync(join(tmpdir(), 'ryzeapi-queue-figures-'));
 	const figuresFile = join(scratch, 'figures.json');
+	const ledgerFiguresFile = join(scratch, 'ledger-figures.json');
 	try {
 		const status = runJest(
 			'jest.queue.config.js',
@@ -54,10 +56,12 @@ async function main(): Promise<number> {
 				QUEUE_POSTGRES_BIN_DIR: postgres.path,
 				QUEUE_REDIS_SERVER: redis.path,
 				QUEUE_FIGURES_FILE: figuresFile,
+				QUEUE_LEDGER_FIGURES_FILE: ledgerFiguresFile,
 				QUEUE_QUICK: process.argv.includes('--quick') ? '1' : '',
 			},
 		);
 		if (existsSync(figuresFile)) printSummary(readFileSync(figuresFile, 'utf8'));
+		if (existsSync(ledgerFiguresFile)) printLedgerSummary(readFileSync(ledgerFiguresFile, 'utf8'));
 		const cold = n8n.installedNow || postgres.installedNow || redis.installedNow;
 		console.log(
 			`queue: ${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (preparing ${prepareSeconds.toFixed(0)} s, ${cold ? 'cold: something installed in this run' : 'warm: everything from the cache'})`,
@@ -94,6 +98,34 @@ function printSummary(json: string): void {
 		const f = run.figures;
 		console.log(
 			`  ${run.workers} | ${run.joins} | ${f.requests} | ${f.rateLimited} | ${(f.rateLimitedRatio * 100).toFixed(1)}% | ${f.mostTries} | ${f.mostRequestsInWindow} | ${f.efficiency.toFixed(2)} | ${run.lost} | ${run.duplicated} | ${Object.values(run.failed).reduce((a, b) => a + b, 0)}`,
+		);
+	}
+}
+
+interface LedgerSummary {
+	scenario: string;
+	posted: number;
+	itemsOut: number;
+	lost: number;
+	doubled: number;
+	requests: number;
+	budget: number;
+	byStatus: Record<string, number>;
+	seconds: number;
+	note?: string;
+}
+
+function printLedgerSummary(json: string): void {
+	const runs = JSON.parse(json) as LedgerSummary[];
+	console.log(
+		"queue join ledger figures (n8n's Redis; requests at most the budget, none lost or doubled: asserted):",
+	);
+	console.log(
+		'  scenario | join requests / budget | items out / posted | lost | doubled | by status | seconds',
+	);
+	for (const run of runs) {
+		console.log(
+			`  ${run.scenario} | ${run.requests} / ${run.budget} | ${run.itemsOut} / ${run.posted} | ${run.lost} | ${run.doubled} | ${JSON.stringify(run.byStatus)} | ${run.seconds.toFixed(1)}${run.note ? `\n    ${run.note}` : ''}`,
 		);
 	}
 }

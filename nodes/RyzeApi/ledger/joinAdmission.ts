@@ -32,6 +32,16 @@ export function ledgerInstanceOf(connection: Task['connection']): LedgerInstance
 	return { server: `${connection.origin}${connection.basePath}`, instance: connection.instance };
 }
 
+/**
+ * Answers RyzeAPI gives before anything reaches WhatsApp: a refused token, an instance that is not
+ * connected, the token's own rate limit. Such a join was not made.
+ */
+const NOT_A_JOIN: ReadonlySet<string> = new Set([
+	'unauthorized',
+	'instance_unavailable',
+	'rate_limited',
+]);
+
 /** How long answers gather before they are written together. */
 const ANSWER_BATCH_MS = 25;
 
@@ -105,6 +115,8 @@ export class JoinAdmission implements Admission<JoinSuccess> {
 
 	settled(task: Task, result: TaskResult<JoinSuccess>): TaskResult<JoinSuccess> {
 		if (result.attempts === 0) return result;
+		// Refused before WhatsApp saw a join: the reservation is given back at the end, uncounted.
+		if (!result.ok && NOT_A_JOIN.has(result.failure.reason)) return result;
 		const instance = ledgerInstanceOf(task.connection);
 		const id = instanceId(instance);
 		this.reserved.get(id)?.codes.delete(task.identifier);

@@ -41,7 +41,7 @@ export type TaskResult<T> = Outcome<T> & { attempts: number; instanceGivenUp?: t
 export interface Admission<T> {
 	/** Before the task waits for its turn, from what is known already (no I/O): a result, or go on. */
 	beforeTurn(task: Task): Outcome<T> | undefined;
-	/** Its turn has come: may it be sent now? A result instead when not. */
+	/** Its first turn has come: may it be sent now? A result instead when not. Retries do not ask. */
 	atTurn(task: Task): Promise<Outcome<T> | undefined>;
 	/** How the task ended; what it returns is the task's result. */
 	settled(task: Task, result: TaskResult<T>): TaskResult<T>;
@@ -128,7 +128,8 @@ class OperationRun<T> {
 		for (;;) {
 			const notSent = await this.gate.waitForTurn(ticket);
 			if (notSent) return { ok: false, failure: notSent, attempts: soFar.tries };
-			const refused = await this.admission?.atTurn(task);
+			// Asked once, at the first try: a retry sends what was already admitted.
+			const refused = soFar.tries === 0 ? await this.admission?.atTurn(task) : undefined;
 			if (refused) {
 				this.gate.abandon(ticket);
 				return { ...refused, attempts: soFar.tries };

@@ -65,6 +65,8 @@ export class StartGate {
 	private firstSent = false;
 	private firstAnswered = false;
 	private nextStartAt = 0;
+	/** The last start, and the spacing before it: given back if that start never becomes a request. */
+	private lastStart: { ticket: GateTicket; nextStartAtBefore: number } | undefined;
 	/** The clock in use when the run started: its token budgets are those of that clock. */
 	private readonly clock = clock();
 
@@ -117,6 +119,8 @@ export class StartGate {
 	/** Every started request is settled once with its answer, before the task decides on a retry. */
 	settle(ticket: GateTicket, answer: RawAnswer, outcome: Outcome<unknown>): void {
 		this.finish(ticket);
+		// A request was made: the pause after it stands.
+		if (this.lastStart?.ticket === ticket) this.lastStart = undefined;
 		this.firstAnswered = true;
 		// Before the waiters wake: none of them may send with a token the API just refused.
 		this.noteHealth(ticket, answer, outcome);
@@ -125,9 +129,17 @@ export class StartGate {
 		ticket.token.waiters.wakeAll();
 	}
 
-	/** A start that never became a request (cancelled, or held back by the join ledger). */
+	/**
+	 * A start that never became a request (cancelled, or held back by the join ledger): its place,
+	 * its share of the token's budget and, when it was the last start, the pause it set are given
+	 * back, so the tasks waiting behind it do not each wait a human-like delay for nothing.
+	 */
 	abandon(ticket: GateTicket): void {
 		this.finish(ticket);
+		if (this.lastStart?.ticket === ticket) {
+			this.nextStartAt = this.lastStart.nextStartAtBefore;
+			this.lastStart = undefined;
+		}
 		// The run's first request did not go: the next start is the first again.
 		if (!this.firstAnswered) this.firstSent = false;
 		ticket.token.budget.onAbandoned();
@@ -159,6 +171,7 @@ export class StartGate {
 
 	private start(ticket: GateTicket, nowMs: number): void {
 		const { minIntervalMs, humanDelayMs } = this.settings;
+		this.lastStart = { ticket, nextStartAtBefore: this.nextStartAt };
 		this.nextStartAt = nowMs + Math.max(minIntervalMs, humanDelay(humanDelayMs, this.clock.random));
 		this.firstSent = true;
 		ticket.instance.inFlight++;

@@ -29,6 +29,7 @@ export const N8N_VERSION = '2.8.4';
 export const PACKAGE_NAME = 'n8n-nodes-ryzeapi';
 export const NODE_TYPE = `${PACKAGE_NAME}.ryzeApi`;
 export const TRIGGER_NODE_TYPE = `${PACKAGE_NAME}.ryzeApiTrigger`;
+export const POLLING_TRIGGER_NODE_TYPE = `${PACKAGE_NAME}.ryzeApiPollingTrigger`;
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 export interface N8nInstallOptions {
@@ -338,6 +339,18 @@ export class N8n {
 		// Task runners may outlive n8n by a moment; the group goes, whatever is left of it.
 		await sleep(200);
 		signal(group, 'SIGKILL');
+	}
+
+	/**
+	 * Ends the process and everything it started at once, with SIGKILL, as a crash or the kernel's
+	 * out-of-memory killer would: no shutdown, nothing finished or written on the way out.
+	 */
+	async kill(): Promise<void> {
+		const child = this.server;
+		if (!child?.pid) return;
+		this.server = undefined;
+		signal(-child.pid, 'SIGKILL');
+		await this.serverExit;
 	}
 
 	/** The end of n8n's log, for error messages (the folder may be gone by the time anyone looks). */
