@@ -15,6 +15,7 @@ import type { LoggedRequest } from '../support/emulator/server';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulator/server';
 import type { AnsweredJoin, JoinTally, PostedJoin } from '../support/n8n/ledgerWorkflow';
 import {
+	joinLedgerJournal,
 	LEDGER_BUDGET,
 	ledgerJoinWorkflow,
 	openCodes,
@@ -161,7 +162,7 @@ test('two executions at once, 40 distinct codes, 10 joins an hour: 10 join reque
 	}
 	for (const code of sent) joinedFirst.add(code);
 	// The ledger is a journal in n8n's user folder, with no token in it.
-	const journal = join(workDir, '.n8n', 'storage', 'n8n-nodes-ryzeapi', 'join-ledger.jsonl');
+	const journal = joinLedgerJournal(workDir);
 	expect(existsSync(journal)).toBe(true);
 	expect(readFileSync(journal, 'utf8')).not.toContain(ACCOUNT_TOKEN);
 });

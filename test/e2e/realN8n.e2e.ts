@@ -15,6 +15,7 @@ import {
 	expectNodeListed,
 	expectSpreadsheetResults,
 	parseCsv,
+	SAMPLE_CSV_JOINS_SENT,
 } from '../support/n8n/checks';
 import {
 	ERROR_OUTPUT_WORKFLOW_ID,
@@ -26,6 +27,8 @@ import { ownerSession, postJson } from '../support/n8n/rest';
 import {
 	AGENT_EXAMPLE,
 	exampleCredentials,
+	inDaytime,
+	joinsUnpaced,
 	nodeOfType,
 	readExample,
 	SAMPLE_CSV,
@@ -36,6 +39,7 @@ import {
 	WEBHOOK_AUTH,
 	WEBHOOK_EXAMPLE,
 } from '../support/n8n/examples';
+import { forgetJoins } from '../support/n8n/ledgerWorkflow';
 import { ForwardingProxy } from '../support/forwardingProxy';
 import { runOrThrow } from '../support/processes';
 import type { PackedPackage } from '../support/n8n/realN8n';
@@ -56,7 +60,12 @@ let filesDir: string;
 let packed: PackedPackage;
 let n8n: N8n;
 
-beforeEach(() => emulator.reset());
+beforeEach(() => {
+	emulator.reset();
+	// Each `n8n execute` run starts from a fresh number, as the emulator's reset gives fresh groups;
+	// once n8n is started it holds the ledger, and its tests use codes of their own.
+	if (workDir && !n8n?.exited) forgetJoins(workDir);
+});
 
 beforeAll(async () => {
 	if (!installDir)
@@ -72,7 +81,8 @@ beforeAll(async () => {
 	await installAsCommunityPackage(workDir, packed);
 	n8n = new N8n({ installDir, userFolder: workDir, filesDir, port: await freePort() });
 
-	const agent = readExample(AGENT_EXAMPLE.file);
+	// The examples one instance runs all day share its join budget: the ledger suites test it.
+	const agent = joinsUnpaced(readExample(AGENT_EXAMPLE.file), 'none');
 	// The example's chat is private to the editor; the test reaches it over HTTP, as an embedded chat.
 	Object.assign(nodeOfType(agent, 'chatTrigger').parameters, { public: true, mode: 'webhook' });
 	await n8n.importCredentials([
@@ -81,9 +91,9 @@ beforeAll(async () => {
 	]);
 	await n8n.importWorkflows([
 		errorOutputWorkflow(),
-		readExample(WEBHOOK_EXAMPLE.file),
-		csvExampleIn(SPREADSHEET_EXAMPLE, filesDir),
-		csvExampleIn(PREVIEW_EXAMPLE, filesDir),
+		joinsUnpaced(readExample(WEBHOOK_EXAMPLE.file), 'none'),
+		inDaytime(joinsUnpaced(csvExampleIn(SPREADSHEET_EXAMPLE, filesDir), 'kept')),
+		inDaytime(joinsUnpaced(csvExampleIn(PREVIEW_EXAMPLE, filesDir), 'kept')),
 		agent,
 	]);
 	await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
@@ -117,23 +127,24 @@ test('the tarball holds the built package only: no sources, tests, emulator or e
 	expect(packedFiles.filter((path) => path.endsWith('.ts'))).toEqual([]);
 });
 
-test('installed as n8n installs community packages: its production dependency, no peer, no dev tools', () => {
+test('installed as n8n installs community packages: its production dependencies, no peer, no dev tools', () => {
 	const installed = join(workDir, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME, 'node_modules');
 	const ours = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
 		dependencies: Record<string, string>;
 	};
-	expect(
-		readdirSync(installed)
-			.filter((name) => !name.startsWith('.'))
-			.sort(),
-	).toEqual(Object.keys(ours.dependencies).sort());
-	const undici = JSON.parse(readFileSync(join(installed, 'undici', 'package.json'), 'utf8')) as {
-		version: string;
-	};
-	expect(undici.version).toBe(ours.dependencies.undici);
+	// n8n installs with --install-strategy=shallow: our dependencies beside us, theirs inside them.
+	expect(packagesIn(installed)).toEqual(Object.keys(ours.dependencies).sort());
+	for (const [name, version] of Object.entries(ours.dependencies)) {
+		const installedVersion = (
+			JSON.parse(readFileSync(join(installed, name, 'package.json'), 'utf8')) as {
+				version: string;
+			}
+		).version;
+		expect([name, installedVersion]).toEqual([name, version]);
+	}
 });
 
-test("the README's manual install (npm install --omit=peer) adds the package and undici, not a second n8n-workflow", async () => {
+test("the README's manual install (npm install --omit=peer) adds the package and its dependencies, not a second n8n-workflow", async () => {
 	// A plain `npm install` would add the n8n-workflow peer (the newest), shadowing n8n's own copy.
 	const nodesDir = join(workDir, 'manual-install');
 	mkdirSync(nodesDir);
@@ -150,11 +161,9 @@ test("the README's manual install (npm install --omit=peer) adds the package and
 		],
 		{ cwd: nodesDir, timeoutMs: 300_000 },
 	);
-	expect(
-		readdirSync(join(nodesDir, 'node_modules'))
-			.filter((name) => !name.startsWith('.'))
-			.sort(),
-	).toEqual([PACKAGE_NAME, 'undici']);
+	expect(packagesIn(join(nodesDir, 'node_modules'))).toEqual(
+		[PACKAGE_NAME, ...productionPackages()].sort(),
+	);
 });
 
 test('the spreadsheet example, run by `n8n execute`, writes every CSV row back with its status, in file order', async () => {
@@ -176,9 +185,12 @@ test('behind HTTP_PROXY, n8n and the node send the joins through the proxy', asy
 		expect(run.status).toBe('success');
 		const joins = proxy.forwarded.filter((request) => request.url.includes('/api/group/join/'));
 		expect(joins.map((request) => [request.method, request.url])).toEqual(
-			Array(5).fill(['POST', `${emulator.url}/api/group/join/${MAIN_INSTANCE}`]),
+			Array(SAMPLE_CSV_JOINS_SENT.length).fill([
+				'POST',
+				`${emulator.url}/api/group/join/${MAIN_INSTANCE}`,
+			]),
 		);
-		expect(emulator.joinRequests()).toHaveLength(5);
+		expect(emulator.joinRequests()).toHaveLength(SAMPLE_CSV_JOINS_SENT.length);
 	} finally {
 		await proxy.close();
 	}
@@ -338,7 +350,7 @@ describe('in a started n8n', () => {
 		for (const chatField of ['chatInput', 'sessionId', 'action', 'toolCallId'])
 			expect(keys.flat(2)).not.toContain(chatField);
 		expect(keys).toEqual([
-			[['groupJid', 'inviteCode', 'message', 'requiresApproval', 'status']],
+			[['fromLedger', 'groupJid', 'inviteCode', 'message', 'requiresApproval', 'status']],
 			[['error', 'inviteCode', 'status']],
 		]);
 		expect(handed[0][0]).toMatchObject({ status: 'joined', inviteCode: 'OpenAgentGroup1' });
@@ -349,7 +361,7 @@ describe('in a started n8n', () => {
 		await expectCredentialTestButton(n8n, emulator, ACCOUNT_TOKEN);
 	});
 
-	test('n8n lists the node, its AI tool variant, the trigger and the credential, with their icons and codex', async () => {
+	test('n8n lists the node, its AI tool variant, both triggers and the credential, with their icons and codex', async () => {
 		await expectNodeListed(n8n, workDir);
 	});
 
@@ -372,6 +384,28 @@ describe('in a started n8n', () => {
 		expect(emulator.joinRequests()).toHaveLength(0);
 	});
 });
+
+/** The top-level entries of a node_modules folder (scopes as themselves), sorted. */
+function packagesIn(nodeModules: string): string[] {
+	return readdirSync(nodeModules)
+		.filter((name) => !name.startsWith('.'))
+		.sort();
+}
+
+/**
+ * The packages our production dependencies bring, by the lockfile (its entries not marked dev or
+ * peer), as top-level entries of node_modules: what an install of the package adds beside it.
+ */
+function productionPackages(): string[] {
+	const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+		packages: Record<string, { dev?: boolean; devOptional?: boolean; peer?: boolean }>;
+	};
+	const entries = Object.entries(lock.packages)
+		.filter(([path, entry]) => path !== '' && !entry.dev && !entry.devOptional && !entry.peer)
+		.map(([path]) => path.replace(/^node_modules\//, '').split('/node_modules/')[0])
+		.map((name) => (name.startsWith('@') ? name.split('/')[0] : name));
+	return [...new Set(entries)].sort();
+}
 
 /** Calls the webhook example as its callers must: with the Header Auth header, unless told otherwise. */
 async function callWebhook(

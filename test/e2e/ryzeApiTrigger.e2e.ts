@@ -13,8 +13,10 @@ import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulat
 import {
 	APPROVAL_LOOP_EXAMPLE,
 	exampleCredentials,
+	inDaytime,
 	INSTANCE_ALERT_EXAMPLE,
 	instanceAlertTo,
+	joinsUnpaced,
 	nodeOfType,
 	readExample,
 	WEBHOOK_AUTH,
@@ -22,7 +24,6 @@ import {
 import type { ExecutionWithData, HttpAnswer } from '../support/n8n/rest';
 import {
 	activateWorkflow,
-	dataTableRows,
 	deactivateWorkflow,
 	getExecution,
 	listExecutions,
@@ -86,7 +87,7 @@ beforeAll(async () => {
 		exampleCredentials({ ryzeApi: emulator.url, openAi: 'http://127.0.0.1:9/v1' }),
 	);
 	await n8n.importWorkflows([
-		readExample(APPROVAL_LOOP_EXAMPLE.file),
+		inDaytime(joinsUnpaced(readExample(APPROVAL_LOOP_EXAMPLE.file), 'kept')),
 		instanceAlertTo(`${receiver.url}/alert`),
 	]);
 	// As instance creation does: no label is the `default` row.
@@ -143,11 +144,11 @@ test('publishing registers one n8n- label per trigger, with its n8n webhook URL,
 	expect(registrationPosts() - postsBefore).toBe(2);
 });
 
-test('an approved join runs the approval loop: the trigger item names the group and the change, the row is marked joined, the token is stored nowhere', async () => {
+test("an approved join runs the approval loop: Pending answers 202, the approval's trigger item carries the join's invite code and when it was asked, the token is stored nowhere", async () => {
 	const code = 'ApprovalTrackedGroup1';
 	const answer = await callApprovalLoop({ code });
 	expect(answer).toEqual({
-		status: 200,
+		status: 202,
 		body: {
 			status: 'pending_approval',
 			groupJid: expect.stringMatching(/@g\.us$/),
@@ -155,16 +156,9 @@ test('an approved join runs the approval loop: the trigger item names the group 
 		},
 	});
 	const { groupJid } = answer.body as { groupJid: string };
-	expect(await dataTableRows(n8n, APPROVAL_LOOP_EXAMPLE.table)).toEqual([
-		expect.objectContaining({
-			groupJid,
-			inviteCode: code,
-			status: 'pending_approval',
-			joinedAt: null,
-		}),
-	]);
 
 	const seen = await executionIds(APPROVAL_LOOP_EXAMPLE.id);
+	const approvedAfter = Date.now();
 	await emulatorControl('approve', { identifier: code });
 	const [execution] = await newExecutions(APPROVAL_LOOP_EXAMPLE.id, seen, 1);
 	expect(execution.status).toBe('success');
@@ -178,17 +172,16 @@ test('an approved join runs the approval loop: the trigger item names the group 
 			// Who joined: the instance's own number, read from the payload's {jid, name} list.
 			participants: [expect.stringMatching(/@s\.whatsapp\.net$/)],
 			data: expect.objectContaining({ type: 'joined', groupJid }),
+			// From the join ledger, which held the join as pending: ours, asked before the approval.
+			inviteCode: code,
+			requestedAt: expect.any(String),
 		}),
 	]);
+	expect(Date.parse(String(items[0].requestedAt))).toBeLessThanOrEqual(approvedAfter);
 	const { participants } = items[0].data as { participants: Array<{ jid: string }> };
 	expect(items[0].participants).toEqual(participants.map((participant) => participant.jid));
-	expect(await dataTableRows(n8n, APPROVAL_LOOP_EXAMPLE.table)).toEqual([
-		expect.objectContaining({
-			groupJid,
-			inviteCode: code,
-			status: 'joined',
-			joinedAt: expect.any(String),
-		}),
+	expect(nodeItems(execution, 'Approved')).toEqual([
+		expect.objectContaining({ groupJid, inviteCode: code, requestedAt: items[0].requestedAt }),
 	]);
 	// The search below reads the stored data itself: the group is in it, the secrets are not.
 	expect(execution.raw).toContain(groupJid);
@@ -198,23 +191,37 @@ test('an approved join runs the approval loop: the trigger item names the group 
 	}
 });
 
-test('an open join through the approval loop answers joined and records no row; its own group.flow event changes none', async () => {
+test('an open join through the approval loop answers joined; its own group.flow event, not a pending join of ours, stops at "Our join request?"; the same code again sends nothing', async () => {
 	const seen = await executionIds(APPROVAL_LOOP_EXAMPLE.id);
-	const rowsBefore = await dataTableRows(n8n, APPROVAL_LOOP_EXAMPLE.table);
 	const code = 'OpenTrackedGroup2';
 	const answer = await callApprovalLoop({ link: `https://chat.whatsapp.com/${code}` });
 	expect(answer).toEqual({
 		status: 200,
-		body: { status: 'joined', groupJid: expect.stringMatching(/@g\.us$/), inviteCode: code },
+		body: {
+			status: 'joined',
+			groupJid: expect.stringMatching(/@g\.us$/),
+			inviteCode: code,
+			fromLedger: false,
+		},
 	});
 	// The webhook's execution, and the trigger's: RyzeAPI reports the instance's own join too.
 	const executions = await newExecutions(APPROVAL_LOOP_EXAMPLE.id, seen, 2);
 	expect(executions.map((execution) => execution.status)).toEqual(['success', 'success']);
 	const { groupJid } = answer.body as { groupJid: string };
-	expect(executions.flatMap(triggerItems)).toEqual([
+	const eventItems = executions.flatMap(triggerItems);
+	expect(eventItems).toEqual([
 		expect.objectContaining({ event: 'group.flow', groupJid, change: 'joined' }),
 	]);
-	expect(await dataTableRows(n8n, APPROVAL_LOOP_EXAMPLE.table)).toEqual(rowsBefore);
+	expect(eventItems[0]).not.toHaveProperty('requestedAt');
+	expect(executions.flatMap((execution) => nodeItems(execution, 'Approved'))).toEqual([]);
+
+	const joinsBefore = emulator.joinRequests().length;
+	const again = await callApprovalLoop({ code });
+	expect(again).toEqual({
+		status: 200,
+		body: { status: 'joined', groupJid, inviteCode: code, fromLedger: true },
+	});
+	expect(emulator.joinRequests()).toHaveLength(joinsBefore);
 });
 
 test("the trigger's URL refuses a wrong or missing Authorization (401) and a body that is not RyzeAPI's envelope (400), with no execution", async () => {
@@ -256,7 +263,7 @@ test("the trigger's URL refuses a wrong or missing Authorization (401) and a bod
 	expect((await executionIds(APPROVAL_LOOP_EXAMPLE.id)).size).toBe(seen.size + 1);
 });
 
-test('the instance alert example posts one alert for temp_banned, none for connected', async () => {
+test("the instance alert example posts one alert for temp_banned, none for connected; temp_banned pauses the number's joins in every workflow", async () => {
 	const seen = await executionIds(INSTANCE_ALERT_EXAMPLE.id);
 	await emulatorControl('instance-state', { state: 'temp_banned' });
 	const [alert] = await waitFor('the alert of temp_banned', () => {
@@ -267,8 +274,18 @@ test('the instance alert example posts one alert for temp_banned, none for conne
 	const { text, content } = alert.body as { text: string; content: string };
 	expect(text).toContain(`"${MAIN_INSTANCE}"`);
 	expect(text).toContain('temp_banned');
-	expect(text).toMatch(/Pause bulk joins/);
+	expect(text).toMatch(/pause its joins for 24 hours/);
 	expect(content).toBe(text);
+	// The trigger paused the number's joins in the ledger: another workflow's join now waits.
+	const joinsBefore = emulator.joinRequests().length;
+	const held = await callApprovalLoop({ code: 'OpenAfterTheBan3' });
+	expect(held).toMatchObject({
+		status: 429,
+		body: { status: 'deferred', reason: 'instance_restricted', inviteCode: 'OpenAfterTheBan3' },
+	});
+	const wait = Date.parse(String((held.body as { notBefore: unknown }).notBefore)) - Date.now();
+	expect(wait).toBeGreaterThan(23 * 3_600_000);
+	expect(emulator.joinRequests()).toHaveLength(joinsBefore);
 
 	await emulatorControl('instance-state', { state: 'connected' });
 	await emulator.deliveriesSettled();
@@ -426,5 +443,10 @@ async function newExecutions(
 
 /** The items the RyzeAPI Trigger emitted in this execution. */
 function triggerItems(execution: ExecutionWithData): Array<Record<string, unknown>> {
-	return (execution.outputs['RyzeAPI Trigger']?.[0] ?? []).map((item) => item.json);
+	return nodeItems(execution, 'RyzeAPI Trigger');
+}
+
+/** The items a node put on its first output in this execution (none when it did not run). */
+function nodeItems(execution: ExecutionWithData, node: string): Array<Record<string, unknown>> {
+	return (execution.outputs[node]?.[0] ?? []).map((item) => item.json);
 }

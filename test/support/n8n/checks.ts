@@ -12,7 +12,7 @@ import type { RyzeApiEmulator } from '../emulator/server';
 import { MAIN_INSTANCE } from '../emulator/server';
 import { SAMPLE_CSV, SPREADSHEET_EXAMPLE } from './examples';
 import type { ExecutedRun, N8n } from './realN8n';
-import { NODE_TYPE, TRIGGER_NODE_TYPE } from './realN8n';
+import { NODE_TYPE, POLLING_TRIGGER_NODE_TYPE, TRIGGER_NODE_TYPE } from './realN8n';
 import { ownerSession, postJson } from './rest';
 
 /** The invite codes of the sample CSV's rows that are invite links (the others cost no request). */
@@ -24,7 +24,17 @@ export const SAMPLE_CSV_CODES = [
 	'OpenFamily3Np6Rz',
 ];
 
-/** The spreadsheet example ran and wrote every CSV row back with its status, in file order. */
+/**
+ * The codes the spreadsheet example's first run sends, under Join Group's default budget of 3
+ * joins an hour: the first three invite links, in file order; the other two wait.
+ */
+export const SAMPLE_CSV_JOINS_SENT = SAMPLE_CSV_CODES.slice(0, 3);
+
+/**
+ * The spreadsheet example ran (Join Group 1.2 with its default budget, a fresh ledger, in the
+ * Active Hours) and wrote every CSV row back with its status, in file order: three joins sent,
+ * the two links beyond the hour's budget deferred with when they may go.
+ */
 export function expectSpreadsheetResults(
 	run: ExecutedRun,
 	filesDir: string,
@@ -41,20 +51,26 @@ export function expectSpreadsheetResults(
 		['joined', ''],
 		['pending_approval', ''],
 		['failed', 'revoked_or_expired'],
-		['joined', ''],
-		['joined', ''],
+		['deferred', 'join_budget_reached'],
+		['deferred', 'join_budget_reached'],
 		['failed', 'invalid_identifier'],
 		['failed', 'invalid_identifier'],
 	]);
 	expect(written[0].groupJid).toMatch(/^\d+@g\.us$/);
 	expect(written[2].message).toBe('Invite link has been revoked or expired');
+	// Deferred rows say when they may go: an hour's budget frees within the hour.
+	for (const row of [written[3], written[4]]) {
+		const wait = Date.parse(row.notBefore) - Date.now();
+		expect(wait).toBeGreaterThan(0);
+		expect(wait).toBeLessThanOrEqual(3_600_000);
+	}
 	// Requests in flight together may arrive in any order.
 	expect(
 		emulator
 			.joinRequests()
 			.map((request) => request.identifier)
 			.sort(),
-	).toEqual([...SAMPLE_CSV_CODES].sort());
+	).toEqual([...SAMPLE_CSV_JOINS_SENT].sort());
 }
 
 /** The credential's Test button, as the editor presses it: n8n's REST API, an owner's session. */
@@ -103,7 +119,7 @@ export async function expectCredentialTestButton(
 	).toBe(2);
 }
 
-/** n8n lists the node, its AI tool variant, the trigger and the credential, and serves their icons. */
+/** n8n lists the node, its AI tool variant, both triggers and the credential, and serves their icons. */
 export async function expectNodeListed(n8n: N8n, userFolder: string): Promise<void> {
 	// What n8n serves the editor, written by the started instance into its static cache.
 	const types = join(userFolder, '.cache', 'n8n', 'public', 'types');
@@ -129,10 +145,19 @@ export async function expectNodeListed(n8n: N8n, userFolder: string): Promise<vo
 		webhooks: [expect.objectContaining({ httpMethod: 'POST' })],
 		codex: { categories: ['Communication'] },
 	});
-	expect(credentials.find((type) => type.name === 'ryzeApi')).toMatchObject({
-		supportedNodes: [NODE_TYPE, TRIGGER_NODE_TYPE],
+	const pollingTrigger = nodes.find((type) => type.name === POLLING_TRIGGER_NODE_TYPE);
+	expect(pollingTrigger).toMatchObject({
+		displayName: 'RyzeAPI Polling Trigger',
+		group: ['trigger'],
+		polling: true,
+		codex: { categories: ['Communication'] },
 	});
-	const icons = [node, trigger].flatMap((type) => {
+	expect(pollingTrigger).not.toHaveProperty('webhooks');
+	const supportedNodes = credentials.find((type) => type.name === 'ryzeApi')?.supportedNodes;
+	expect([...(supportedNodes as string[])].sort()).toEqual(
+		[NODE_TYPE, TRIGGER_NODE_TYPE, POLLING_TRIGGER_NODE_TYPE].sort(),
+	);
+	const icons = [node, trigger, pollingTrigger].flatMap((type) => {
 		const { light, dark } = type?.iconUrl as { light: string; dark: string };
 		return [light, dark];
 	});

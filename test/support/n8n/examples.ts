@@ -39,12 +39,11 @@ export const PREVIEW_EXAMPLE = {
 	output: 'groups-previewed.csv',
 };
 export const PREVIEW_CSV = join(EXAMPLES_DIR, PREVIEW_EXAMPLE.input);
-/** Join through a webhook, record the pending approvals in a data table, mark them joined on approval. */
+/** Join through a webhook; the join ledger holds pending approvals, the trigger hears them approved. */
 export const APPROVAL_LOOP_EXAMPLE = {
 	file: 'approval-loop.json',
 	id: 'ryzeApiApprovalLoop',
 	path: 'ryzeapi/join-and-track',
-	table: 'ryzeapi-joins',
 };
 export const INSTANCE_ALERT_EXAMPLE = { file: 'instance-alert.json', id: 'ryzeApiInstanceAlert' };
 const ALL_EXAMPLES = [
@@ -90,6 +89,42 @@ export function csvExampleIn(
 	for (const assignment of assignmentsSetting(workflow, 'inputFile')) {
 		if (assignment.name === 'inputFile') assignment.value = join(filesDir, example.input);
 		if (assignment.name === 'outputFile') assignment.value = join(filesDir, example.output);
+	}
+	return workflow;
+}
+
+/**
+ * The workflow's time zone set to one where it is about noon now, so that Join Group's Active Hours
+ * (08:00–20:00 by default, in the workflow's time zone) hold whenever a suite runs.
+ */
+export function inDaytime<W extends Workflow>(workflow: W, nowMs = Date.now()): W {
+	const offset = 12 - new Date(nowMs).getUTCHours();
+	// POSIX zones count west as positive: Etc/GMT-5 is five hours ahead of UTC.
+	const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+	const target: Workflow = workflow;
+	target.settings = { ...(target.settings as Record<string, unknown>), timezone: zone };
+	return workflow;
+}
+
+/**
+ * Join Group nodes without the pause between joins (the suites check wiring, not pacing); with
+ * `budget: 'none'` also without a join budget or Active Hours, for the suites that run several
+ * examples on one instance: its budget is the ledger suites' to test.
+ */
+export function joinsUnpaced<W extends Workflow>(workflow: W, budget: 'kept' | 'none'): W {
+	for (const node of workflow.nodes) {
+		if (!/\.ryzeApi(Tool)?$/.test(node.type) || node.parameters.operation !== 'join') continue;
+		const options = (node.parameters.options ?? {}) as Record<string, unknown>;
+		Object.assign(options, { minDelaySeconds: 0, maxDelaySeconds: 0 });
+		if (budget === 'none') {
+			Object.assign(options, {
+				maxJoinsPerHour: 0,
+				maxJoinsPerDay: 0,
+				activeHoursFrom: '',
+				activeHoursTo: '',
+			});
+		}
+		node.parameters.options = options;
 	}
 	return workflow;
 }

@@ -5,10 +5,26 @@
  * the tally of what came back (every posted code exactly once, by status).
  */
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { request } from 'undici';
 
 import { NODE_TYPE } from './realN8n';
+
+/**
+ * The journal of the join ledger an n8n running as one process keeps under its user folder
+ * (`~/.n8n/storage/n8n-nodes-ryzeapi/`): the suites read it, and delete it to start again with a
+ * fresh number, as the emulator's reset does for its groups.
+ */
+export function joinLedgerJournal(userFolder: string): string {
+	return join(userFolder, '.n8n', 'storage', 'n8n-nodes-ryzeapi', 'join-ledger.jsonl');
+}
+
+/** Forgets every join n8n's `n8n execute` runs made: only while no started n8n holds the ledger. */
+export function forgetJoins(userFolder: string): void {
+	rmSync(joinLedgerJournal(userFolder), { force: true });
+}
 
 /** The budget the suites set: 10 joins an hour, no daily cap, any hour, no pause between joins. */
 export const LEDGER_BUDGET = {

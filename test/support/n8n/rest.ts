@@ -146,26 +146,6 @@ export async function getExecution(n8n: N8n, id: string): Promise<ExecutionWithD
 	return { raw: JSON.stringify(answer.body), status: execution.status, outputs };
 }
 
-/** The rows of the data table of this name, in insertion order. */
-export async function dataTableRows(
-	n8n: N8n,
-	tableName: string,
-): Promise<Array<Record<string, unknown>>> {
-	const tables = await restData<{ data: Array<{ id: string; name: string; projectId: string }> }>(
-		n8n,
-		'GET',
-		'/data-tables-global',
-	);
-	const table = tables.data.find((candidate) => candidate.name === tableName);
-	if (!table) return [];
-	const rows = await restData<{ data: Array<Record<string, unknown>> }>(
-		n8n,
-		'GET',
-		`/projects/${table.projectId}/data-tables/${table.id}/rows`,
-	);
-	return rows.data;
-}
-
 /**
  * flatted's parse (the format n8n stores execution data in): a JSON array whose first entry is the
  * root; inside objects and arrays, every string is the index of the entry that holds it.
