@@ -267,4 +267,32 @@ describe('the human-like delay', () => {
 	])('%j with random %d waits %d ms', async (range, random, expected) => {
 		expect(await pauseAfterStart(range, random)).toBe(expected);
 	});
+	test('a start abandoned before it became a request gives its pause back; a settled one keeps it', async () => {
+		let now = NOW;
+		const subject = gate(
+			{ humanDelayMs: { min: 30_000, max: 30_000 } },
+			{ now: () => now, random: () => 0.5, sleep: async () => undefined },
+		);
+		const link = connection();
+		const first = subject.ticket(link);
+		await start(subject, first);
+		subject.settle(first, headers(100, 99), OK);
+		expect(subject.decide(subject.ticket(link), now)).toEqual({
+			go: false,
+			waitMs: 30_000,
+			why: 'pacing between requests',
+		});
+		// 30 s later the second start goes, and is held back (the ledger's budget, say): it never
+		// becomes a request.
+		now += 30_000;
+		const second = subject.ticket(link);
+		expect(await subject.waitForTurn(second)).toBeUndefined();
+		expect(subject.decide(subject.ticket(link), now)).toMatchObject({
+			go: false,
+			why: 'pacing between requests',
+		});
+		subject.abandon(second);
+		// The next task goes at once, not a human-like pause after a join that was never sent.
+		expect(subject.decide(subject.ticket(link), now)).toEqual({ go: true });
+	});
 });
