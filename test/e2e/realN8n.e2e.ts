@@ -15,6 +15,7 @@ import {
 	expectNodeListed,
 	expectSpreadsheetResults,
 	parseCsv,
+	SAMPLE_CSV_CODES,
 	SAMPLE_CSV_JOINS_SENT,
 } from '../support/n8n/checks';
 import {
@@ -33,6 +34,8 @@ import {
 	readExample,
 	SAMPLE_CSV,
 	csvExampleIn,
+	DRIP_FEED_EXAMPLE,
+	dripFeedExampleIn,
 	PREVIEW_CSV,
 	PREVIEW_EXAMPLE,
 	SPREADSHEET_EXAMPLE,
@@ -94,6 +97,7 @@ beforeAll(async () => {
 		joinsUnpaced(readExample(WEBHOOK_EXAMPLE.file), 'none'),
 		inDaytime(joinsUnpaced(csvExampleIn(SPREADSHEET_EXAMPLE, filesDir), 'kept')),
 		inDaytime(joinsUnpaced(csvExampleIn(PREVIEW_EXAMPLE, filesDir), 'kept')),
+		inDaytime(joinsUnpaced(dripFeedExampleIn(filesDir), 'kept')),
 		agent,
 	]);
 	await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
@@ -227,6 +231,57 @@ test('the preview example joins only open, small groups and writes every row bac
 	).toEqual(['OpenFamily3Np6Rz', 'OpenMarket8Kd2Lq0ZxW4y']);
 	expect(emulator.isMember(MAIN_INSTANCE, 'OpenMarket8Kd2Lq0ZxW4y')).toBe(true);
 	expect(emulator.isMember(MAIN_INSTANCE, 'OpenBigPromo4Rt7Yq')).toBe(false);
+});
+
+test('the drip-feed example, run again and again by `n8n execute`: each run sends only the rows not done yet, the budget holds across runs, every row is written back', async () => {
+	const list = join(filesDir, DRIP_FEED_EXAMPLE.list);
+	copyFileSync(SAMPLE_CSV, list);
+	const run = async () => {
+		const executed = await n8n.execute(DRIP_FEED_EXAMPLE.id);
+		expect(executed.data.resultData.error).toBeUndefined();
+		expect(executed.status).toBe('success');
+		// Each row: its name, status, reason, and whether it says when it may go (deferred rows only).
+		return parseCsv(readFileSync(list, 'utf8')).map((row) => [
+			row.name,
+			row.status,
+			row.reason,
+			row.notBefore === '' ? '' : 'notBefore',
+		]);
+	};
+	const sent = () => emulator.joinRequests().map((request) => request.identifier);
+	const names = parseCsv(readFileSync(SAMPLE_CSV, 'utf8')).map((row) => row.name);
+	const done = [
+		[names[0], 'joined', '', ''],
+		[names[1], 'pending_approval', '', ''],
+		[names[2], 'failed', 'revoked_or_expired', ''],
+	];
+	const invalid = [
+		[names[5], 'failed', 'invalid_identifier', ''],
+		[names[6], 'failed', 'invalid_identifier', ''],
+	];
+	const waiting = [
+		[names[3], 'deferred', 'join_budget_reached', 'notBefore'],
+		[names[4], 'deferred', 'join_budget_reached', 'notBefore'],
+	];
+
+	// The first hour: the budget's three joins, the other two links wait.
+	expect(await run()).toEqual([...done, ...waiting, ...invalid]);
+	expect([...sent()].sort()).toEqual([...SAMPLE_CSV_JOINS_SENT].sort());
+	// Again within the hour: the ledger kept the budget spent; nothing is sent, no row is lost.
+	expect(await run()).toEqual([...done, ...waiting, ...invalid]);
+	expect(sent()).toHaveLength(SAMPLE_CSV_JOINS_SENT.length);
+	// With the budget free again (the ledger forgotten here, as an hour later), only the two rows
+	// waiting go: the list itself says which rows are done.
+	forgetJoins(workDir);
+	expect(await run()).toEqual([
+		...done,
+		[names[3], 'joined', '', ''],
+		[names[4], 'joined', '', ''],
+		...invalid,
+	]);
+	expect(sent().slice(SAMPLE_CSV_JOINS_SENT.length).sort()).toEqual(
+		SAMPLE_CSV_CODES.slice(SAMPLE_CSV_JOINS_SENT.length).sort(),
+	);
 });
 
 test("On Error = continue (using error output): a refused token and an instance given up on leave on n8n's Error output, a revoked link on Failed", async () => {

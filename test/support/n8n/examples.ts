@@ -46,6 +46,18 @@ export const APPROVAL_LOOP_EXAMPLE = {
 	path: 'ryzeapi/join-and-track',
 };
 export const INSTANCE_ALERT_EXAMPLE = { file: 'instance-alert.json', id: 'ryzeApiInstanceAlert' };
+/** The approval loop heard by polling: for an n8n RyzeAPI cannot reach. */
+export const APPROVAL_POLLING_EXAMPLE = {
+	file: 'approval-loop-polling.json',
+	id: 'ryzeApiApprovalPolling',
+	path: 'ryzeapi/join-and-poll',
+};
+/** A long list worked through every hour: the rows not done yet go, every row is written back. */
+export const DRIP_FEED_EXAMPLE = {
+	file: 'drip-feed-join-groups.json',
+	id: 'ryzeApiDripFeed',
+	list: 'groups-drip-feed.csv',
+};
 const ALL_EXAMPLES = [
 	WEBHOOK_EXAMPLE,
 	SPREADSHEET_EXAMPLE,
@@ -53,6 +65,8 @@ const ALL_EXAMPLES = [
 	PREVIEW_EXAMPLE,
 	APPROVAL_LOOP_EXAMPLE,
 	INSTANCE_ALERT_EXAMPLE,
+	APPROVAL_POLLING_EXAMPLE,
+	DRIP_FEED_EXAMPLE,
 ];
 
 interface WorkflowNode {
@@ -89,6 +103,15 @@ export function csvExampleIn(
 	for (const assignment of assignmentsSetting(workflow, 'inputFile')) {
 		if (assignment.name === 'inputFile') assignment.value = join(filesDir, example.input);
 		if (assignment.name === 'outputFile') assignment.value = join(filesDir, example.output);
+	}
+	return workflow;
+}
+
+/** The drip-feed example reading and rewriting its list in filesDir, as a user would set it. */
+export function dripFeedExampleIn(filesDir: string): Workflow {
+	const workflow = readExample(DRIP_FEED_EXAMPLE.file);
+	for (const assignment of assignmentsSetting(workflow, 'listFile')) {
+		if (assignment.name === 'listFile') assignment.value = join(filesDir, DRIP_FEED_EXAMPLE.list);
 	}
 	return workflow;
 }
