@@ -13,6 +13,9 @@ import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../test/support/e
 import {
 	AGENT_EXAMPLE,
 	APPROVAL_LOOP_EXAMPLE,
+	APPROVAL_POLLING_EXAMPLE,
+	DRIP_FEED_EXAMPLE,
+	dripFeedExampleIn,
 	exampleCredentials,
 	INSTANCE_ALERT_EXAMPLE,
 	readExample,
@@ -55,12 +58,12 @@ async function main(): Promise<void> {
 
 	const filesDir = join(DEV_FOLDER, 'files');
 	mkdirSync(filesDir, { recursive: true });
-	for (const [sample, example] of [
-		[SAMPLE_CSV, SPREADSHEET_EXAMPLE],
-		[PREVIEW_CSV, PREVIEW_EXAMPLE],
+	for (const [sample, file] of [
+		[SAMPLE_CSV, SPREADSHEET_EXAMPLE.input],
+		[PREVIEW_CSV, PREVIEW_EXAMPLE.input],
+		[SAMPLE_CSV, DRIP_FEED_EXAMPLE.list],
 	] as const) {
-		if (!existsSync(join(filesDir, example.input)))
-			copyFileSync(sample, join(filesDir, example.input));
+		if (!existsSync(join(filesDir, file))) copyFileSync(sample, join(filesDir, file));
 	}
 	console.log('Installing the packed package into .n8n-dev/.n8n/nodes...');
 	const packDir = mkdtempSync(join(DEV_FOLDER, 'pack-'));
@@ -97,6 +100,8 @@ async function main(): Promise<void> {
 				readExample(AGENT_EXAMPLE.file),
 				readExample(APPROVAL_LOOP_EXAMPLE.file),
 				readExample(INSTANCE_ALERT_EXAMPLE.file),
+				readExample(APPROVAL_POLLING_EXAMPLE.file),
+				dripFeedExampleIn(filesDir),
 			]);
 			await n8n.publishWorkflow(WEBHOOK_EXAMPLE.id);
 			// Its trigger registers a webhook at the emulator, which delivers the approval's group.flow.
@@ -128,7 +133,7 @@ n8n ${N8N_VERSION} with n8n-nodes-ryzeapi:  ${n8n.url}
                the approval loop: the same with {"link":"https://chat.whatsapp.com/ApprovalDemo1"} to ${n8n.url}/webhook/${APPROVAL_LOOP_EXAMPLE.path}, then approve it:
                curl -X POST -H 'content-type: application/json' -d '{"identifier":"ApprovalDemo1"}' ${emulator.url}/_emulator/approve/${MAIN_INSTANCE}
   Emulator:    ${emulator.url}  (codes: Open… join, Approval… wait for approval, Revoked…, Forbidden…, Invalid…; others are unknown groups)
-  Files:       ${filesDir}  (the spreadsheet example reads and writes here)
+  Files:       ${filesDir}  (the spreadsheet, preview and drip-feed examples read and write here)
   n8n's log:   ${n8n.logFile}
 Ctrl-C stops everything.`);
 }

@@ -1,6 +1,8 @@
 /**
  * `npm run emulator`: the RyzeAPI emulator on 127.0.0.1, to point a real n8n (or curl) at.
- * PORT sets the port (default 3555); RATE_LIMIT and RATE_WINDOW_MS set the per-token limit.
+ * PORT sets the port (default 3555); RATE_LIMIT and RATE_WINDOW_MS set the per-token limit;
+ * RESTRICT_AFTER_JOINS (and RESTRICT_WINDOW_MS, default an hour) has WhatsApp restrict a number
+ * that joins more groups than that within the window.
  */
 import { CONTROL_ROUTES } from '../test/support/emulator/control';
 import {
@@ -14,9 +16,22 @@ async function main(): Promise<void> {
 	const port = Number(process.env.PORT ?? 3555);
 	const limit = Number(process.env.RATE_LIMIT ?? 100);
 	const windowMs = Number(process.env.RATE_WINDOW_MS ?? 60_000);
+	const restrictAfter = Number(process.env.RESTRICT_AFTER_JOINS ?? 0);
+	const restrictWindowMs = Number(process.env.RESTRICT_WINDOW_MS ?? 3_600_000);
+	for (const [name, value] of Object.entries({
+		port,
+		limit,
+		windowMs,
+		restrictAfter,
+		restrictWindowMs,
+	}))
+		if (!Number.isInteger(value) || value < 0)
+			throw new Error(`${name} must be a whole number, not ${value}`);
 	const emulator = await startEmulator({
 		port,
 		rateLimit: limit > 0 ? { limit, windowMs } : false,
+		restriction:
+			restrictAfter > 0 ? { afterJoins: restrictAfter, windowMs: restrictWindowMs } : false,
 	});
 	console.log(`RyzeAPI emulator listening on ${emulator.url}`);
 	console.log(`  Base URL:       ${emulator.url}`);
@@ -29,6 +44,9 @@ async function main(): Promise<void> {
 	console.log('                  Forbidden… is not allowed, Invalid… is an invalid code,');
 	console.log('                  anything else is an unknown group.');
 	console.log(`  Rate limit:     ${limit > 0 ? `${limit} per ${windowMs} ms per token` : 'none'}`);
+	console.log(
+		`  Restriction:    ${restrictAfter > 0 ? `after ${restrictAfter} joins of a number within ${restrictWindowMs} ms, its joins are refused for 24 hours` : 'none (RESTRICT_AFTER_JOINS=3 to try it)'}`,
+	);
 	console.log(
 		'  Webhooks:       POST /api/events/webhook/:instance, GET /api/events/getWebhook/:instance',
 	);
