@@ -9,6 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { joinLedgerParameter } from './ledger/nodeLedger';
 import { ryzeApiCredentialTest } from './methods/credentialTest';
 import { pollGroups } from './polling/pollGroups';
+import { instanceNameProperty } from './shared/connection';
 
 // The description stays in this class because n8n's community-node lint rules read it here.
 export class RyzeApiPollingTrigger implements INodeType {
@@ -87,16 +88,7 @@ export class RyzeApiPollingTrigger implements INodeType {
 				type: 'collection',
 				placeholder: 'Add option',
 				default: {},
-				options: [
-					{
-						displayName: 'Instance Name',
-						name: 'instanceName',
-						type: 'string',
-						default: '',
-						description:
-							"Instance to poll instead of the credential's. Useful with a TokenAccount, which can act on every instance of the account.",
-					},
-				],
+				options: [instanceNameProperty('poll')],
 			},
 		],
 	};

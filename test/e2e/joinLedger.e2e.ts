@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { LoggedRequest } from '../support/emulator/server';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulator/server';
 import type { AnsweredJoin, JoinTally, PostedJoin } from '../support/n8n/ledgerWorkflow';
+import { ryzeApiCredential } from '../support/n8n/examples';
 import {
 	joinLedgerJournal,
 	LEDGER_BUDGET,
@@ -71,13 +72,7 @@ beforeAll(async () => {
 	});
 	await installAsCommunityPackage(workDir, await packProject(workDir));
 	n8n = new N8n({ installDir, userFolder: workDir, filesDir, port: await freePort() });
-	await n8n.importCredentials([
-		{
-			...CREDENTIAL,
-			type: 'ryzeApi',
-			data: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
-		},
-	]);
+	await n8n.importCredentials([ryzeApiCredential(CREDENTIAL, emulator.url)]);
 	await n8n.importWorkflows([
 		ledgerJoinWorkflow({ ...BATCH, credential: CREDENTIAL, options: LEDGER_BUDGET }),
 		ledgerJoinWorkflow({

@@ -18,6 +18,7 @@ import { groupJidOf } from '../support/emulator/groups';
 import type { LoggedRequest } from '../support/emulator/server';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulator/server';
 import { LEDGER_BUDGET, ledgerJoinWorkflow, postJoins } from '../support/n8n/ledgerWorkflow';
+import { ryzeApiCredential } from '../support/n8n/examples';
 import type { ExecutionWithData } from '../support/n8n/rest';
 import { activateWorkflow, getExecution, listExecutions } from '../support/n8n/rest';
 import {
@@ -98,13 +99,7 @@ beforeAll(async () => {
 	emulator.addGroups(MAIN_INSTANCE, EXISTING);
 	await installAsCommunityPackage(workDir, await packProject(workDir));
 	n8n = new N8n({ installDir, userFolder: workDir, filesDir, port: await freePort() });
-	await n8n.importCredentials([
-		{
-			...CREDENTIAL,
-			type: 'ryzeApi',
-			data: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
-		},
-	]);
+	await n8n.importCredentials([ryzeApiCredential(CREDENTIAL, emulator.url)]);
 	await n8n.importWorkflows([
 		ledgerJoinWorkflow({ ...JOIN, credential: CREDENTIAL, options: LEDGER_BUDGET }),
 		pollingWorkflow(),

@@ -26,6 +26,7 @@ import { useClock } from '../../nodes/RyzeApi/shared/clock';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
 import type { RunOptions, RunResult } from '../support/engine';
 import { NODE_NAME, NODE_TYPE, runNode, runRyzeApiNode, shutDownEngine } from '../support/engine';
+import { UNPACED_JOIN_OPTIONS } from '../support/ledgerRuns';
 import { manualClock } from '../support/manualClock';
 import { useEmulator } from '../support/useEmulator';
 
@@ -34,16 +35,6 @@ afterAll(shutDownEngine);
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-
-/** Everything at once, at any hour: each test sets only the limit it is about. */
-const UNPACED = {
-	activeHoursFrom: '',
-	activeHoursTo: '',
-	minDelaySeconds: 0,
-	maxDelaySeconds: 0,
-	maxJoinsPerHour: 0,
-	maxJoinsPerDay: 0,
-};
 
 interface JoinRun {
 	options?: IDataObject;
@@ -62,7 +53,7 @@ async function join(items: IDataObject[], run: JoinRun = {}): Promise<RunResult>
 			resource: 'group',
 			operation: 'join',
 			identifier: '={{ $json.code }}',
-			options: { ...UNPACED, ...run.options },
+			options: { ...UNPACED_JOIN_OPTIONS, ...run.options },
 			...run.parameters,
 		},
 		credentials: credentials(run.instanceName),
@@ -600,7 +591,7 @@ describe('a ledger that cannot be used', () => {
 				operation: 'join',
 				identifier: '={{ $json.code }}',
 				joinLedger: 'redis',
-				options: UNPACED,
+				options: UNPACED_JOIN_OPTIONS,
 			},
 			credentials: {
 				ryzeApi: credentials(),

@@ -15,20 +15,12 @@ import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
 import { groupJidOf } from '../support/emulator/groups';
 import type { RunOptions, RunResult } from '../support/engine';
 import { NODE_TYPE, runNode, runRyzeApiNode, shutDownEngine } from '../support/engine';
+import { UNPACED_JOIN_OPTIONS } from '../support/ledgerRuns';
 import { closeServer, listenOnLoopback, originOf } from '../support/loopbackServer';
 import { useEmulator } from '../support/useEmulator';
 
 const emulator = useEmulator();
 afterAll(shutDownEngine);
-
-const UNPACED = {
-	activeHoursFrom: '',
-	activeHoursTo: '',
-	minDelaySeconds: 0,
-	maxDelaySeconds: 0,
-	maxJoinsPerHour: 0,
-	maxJoinsPerDay: 0,
-};
 
 interface NodeRun {
 	items?: IDataObject[];
@@ -62,7 +54,12 @@ function pairedOf(items: INodeExecutionData[] | undefined): number[] {
 
 async function joinCodes(...codes: string[]): Promise<IDataObject[]> {
 	const result = await run(
-		{ resource: 'group', operation: 'join', identifier: '={{ $json.code }}', options: UNPACED },
+		{
+			resource: 'group',
+			operation: 'join',
+			identifier: '={{ $json.code }}',
+			options: UNPACED_JOIN_OPTIONS,
+		},
 		{ items: codes.map((code) => ({ code })) },
 	);
 	expect(result.error).toBeUndefined();
@@ -385,7 +382,12 @@ describe('the Join Ledger resource', () => {
 
 		emulator.queueFault('throttled');
 		await run(
-			{ resource: 'group', operation: 'join', identifier: '={{ $json.code }}', options: UNPACED },
+			{
+				resource: 'group',
+				operation: 'join',
+				identifier: '={{ $json.code }}',
+				options: UNPACED_JOIN_OPTIONS,
+			},
 			{ items: [{ code: 'OpenX1' }] },
 		);
 		expect(await status()).toMatchObject({ paused: true, pauseReason: 'throttled' });

@@ -7,12 +7,12 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
 import { useClock } from '../../nodes/RyzeApi/shared/clock';
 import type { FaultKind } from '../support/emulator/server';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
 import { groupJidOf } from '../support/emulator/groups';
-import { runRyzeApiNode, shutDownEngine } from '../support/engine';
+import { shutDownEngine } from '../support/engine';
+import { joinUnpaced, ledgerRecordOf } from '../support/ledgerRuns';
 import { manualClock } from '../support/manualClock';
 import { PollHarness } from '../support/pollHarness';
 import { useEmulator } from '../support/useEmulator';
@@ -51,43 +51,10 @@ const listRequests = () =>
 		(entry) => entry.method === 'GET' && entry.path.startsWith('/api/group/list/'),
 	);
 
-/** Join Group 1.2, unpaced, on the main instance. */
-async function join(...codes: string[]): Promise<IDataObject[]> {
-	const result = await runRyzeApiNode({
-		nodeType: new RyzeApi(),
-		items: codes.map((code) => ({ code })),
-		typeVersion: 1.2,
-		parameters: {
-			resource: 'group',
-			operation: 'join',
-			identifier: '={{ $json.code }}',
-			options: {
-				activeHoursFrom: '',
-				activeHoursTo: '',
-				minDelaySeconds: 0,
-				maxDelaySeconds: 0,
-				maxJoinsPerHour: 0,
-				maxJoinsPerDay: 0,
-			},
-		},
-		credentials: credentials(),
-	});
-	expect(result.error).toBeUndefined();
-	return (result.outputs ?? []).flat().map((item) => item.json);
-}
+/** Join Group 1.2, unpaced, on the main instance: its items, all outputs together. */
+const join = (...codes: string[]) => joinUnpaced(credentials(), ...codes);
 
-async function ledgerRecord(code: string): Promise<IDataObject | undefined> {
-	const result = await runRyzeApiNode({
-		nodeType: new RyzeApi(),
-		items: [{}],
-		typeVersion: 1.2,
-		parameters: { resource: 'ledger', operation: 'getRecords', returnAll: true },
-		credentials: credentials(),
-	});
-	return (result.outputs?.[0] ?? [])
-		.map((item) => item.json)
-		.find((record) => record.inviteCode === code);
-}
+const ledgerRecord = (code: string) => ledgerRecordOf(credentials(), code);
 
 /** No item and no static data holds the token. */
 function expectNoToken(...polls: Array<INodeExecutionData[][] | null>): void {

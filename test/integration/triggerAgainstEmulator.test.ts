@@ -17,6 +17,7 @@ import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
 import { groupJidOf, instanceJidOf } from '../support/emulator/groups';
 import type { Webhook as Row } from '../support/emulator/webhooks';
 import { runRyzeApiNode, shutDownEngine } from '../support/engine';
+import { joinUnpaced, ledgerRecordOf } from '../support/ledgerRuns';
 import type { TriggerMode } from '../support/triggerHarness';
 import { TriggerHarness } from '../support/triggerHarness';
 import { useEmulator } from '../support/useEmulator';
@@ -637,42 +638,9 @@ describe('the join ledger (version 1.1)', () => {
 	}
 
 	/** Join Group 1.2, unpaced, on the main instance: its items, all outputs together. */
-	async function join(...codes: string[]): Promise<IDataObject[]> {
-		const result = await runRyzeApiNode({
-			nodeType: new RyzeApi(),
-			items: codes.map((code) => ({ code })),
-			typeVersion: 1.2,
-			parameters: {
-				resource: 'group',
-				operation: 'join',
-				identifier: '={{ $json.code }}',
-				options: {
-					activeHoursFrom: '',
-					activeHoursTo: '',
-					minDelaySeconds: 0,
-					maxDelaySeconds: 0,
-					maxJoinsPerHour: 0,
-					maxJoinsPerDay: 0,
-				},
-			},
-			credentials: credentials(),
-		});
-		expect(result.error).toBeUndefined();
-		return (result.outputs ?? []).flat().map((item) => item.json);
-	}
+	const join = (...codes: string[]) => joinUnpaced(credentials(), ...codes);
 
-	async function ledgerRecord(code: string): Promise<IDataObject | undefined> {
-		const result = await runRyzeApiNode({
-			nodeType: new RyzeApi(),
-			items: [{}],
-			typeVersion: 1.2,
-			parameters: { resource: 'ledger', operation: 'getRecords', returnAll: true },
-			credentials: credentials(),
-		});
-		return (result.outputs?.[0] ?? [])
-			.map((item) => item.json)
-			.find((record) => record.inviteCode === code);
-	}
+	const ledgerRecord = (code: string) => ledgerRecordOf(credentials(), code);
 
 	function triggerItems(): IDataObject[] {
 		return harness.received.flatMap((reception) =>

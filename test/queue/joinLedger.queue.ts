@@ -14,8 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { LoggedRequest } from '../support/emulator/server';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulator/server';
-import type { AnsweredJoin, JoinTally, PostedJoin } from '../support/n8n/ledgerWorkflow';
+import { MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulator/server';
+import type {
+	AnsweredJoin,
+	JoinTally,
+	LedgerFigures,
+	PostedJoin,
+} from '../support/n8n/ledgerWorkflow';
+import { ryzeApiCredential } from '../support/n8n/examples';
 import {
 	LEDGER_BUDGET,
 	ledgerJoinWorkflow,
@@ -24,7 +30,7 @@ import {
 	tallyJoins,
 } from '../support/n8n/ledgerWorkflow';
 import type { Service } from '../support/n8n/queueServices';
-import { startPostgres, startRedis } from '../support/n8n/queueServices';
+import { queueModeEnv, startPostgres, startRedis } from '../support/n8n/queueServices';
 import { freePort, installAsCommunityPackage, N8n, packProject } from '../support/n8n/realN8n';
 import { waitFor } from '../support/waitFor';
 
@@ -52,18 +58,6 @@ let workDir: string;
 let main: N8n;
 let queueEnv: Record<string, string>;
 
-interface LedgerFigures {
-	scenario: string;
-	posted: number;
-	itemsOut: number;
-	lost: number;
-	doubled: number;
-	requests: number;
-	budget: number;
-	byStatus: Record<string, number>;
-	seconds: number;
-	note?: string;
-}
 const figures: LedgerFigures[] = [];
 
 beforeAll(async () => {
@@ -80,17 +74,7 @@ beforeAll(async () => {
 	const redis = await startRedis(redisServer);
 	services.push(redis);
 	// n8n's queue settings only: the ledger finds its Redis in them.
-	queueEnv = {
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(redis.port),
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: '127.0.0.1',
-		DB_POSTGRESDB_PORT: String(postgres.port),
-		DB_POSTGRESDB_USER: postgres.user,
-		DB_POSTGRESDB_DATABASE: postgres.database,
-		DB_POSTGRESDB_PASSWORD: '',
-	};
+	queueEnv = queueModeEnv(postgres, redis);
 	await installAsCommunityPackage(workDir, await packProject(workDir));
 	main = new N8n({
 		installDir,
@@ -100,13 +84,7 @@ beforeAll(async () => {
 		env: queueEnv,
 		name: 'main',
 	});
-	await main.importCredentials([
-		{
-			...CREDENTIAL,
-			type: 'ryzeApi',
-			data: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
-		},
-	]);
+	await main.importCredentials([ryzeApiCredential(CREDENTIAL, emulator.url)]);
 	await main.importWorkflows([
 		ledgerJoinWorkflow({ ...BATCH, credential: CREDENTIAL, options: LEDGER_BUDGET }),
 		ledgerJoinWorkflow({

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 
 import { request } from 'undici';
 
-import { ACCOUNT_TOKEN, MAIN_INSTANCE, RyzeApiEmulator } from '../support/emulator/server';
+import { RyzeApiEmulator } from '../support/emulator/server';
+import { ryzeApiCredential } from '../support/n8n/examples';
 import type { RateFigures } from '../support/rateFigures';
 import { formatRateFigures, rateFigures } from '../support/rateFigures';
 import {
@@ -24,7 +25,7 @@ import {
 	packProject,
 } from '../support/n8n/realN8n';
 import type { Service } from '../support/n8n/queueServices';
-import { startPostgres, startRedis } from '../support/n8n/queueServices';
+import { queueModeEnv, startPostgres, startRedis } from '../support/n8n/queueServices';
 
 const installDir = process.env.QUEUE_N8N_INSTALL_DIR;
 const postgresBinDir = process.env.QUEUE_POSTGRES_BIN_DIR;
@@ -146,30 +147,14 @@ beforeAll(async () => {
 	services.push(postgres);
 	const redis = await startRedis(redisServer);
 	services.push(redis);
-	queueEnv = {
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(redis.port),
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: '127.0.0.1',
-		DB_POSTGRESDB_PORT: String(postgres.port),
-		DB_POSTGRESDB_USER: postgres.user,
-		DB_POSTGRESDB_DATABASE: postgres.database,
-		DB_POSTGRESDB_PASSWORD: '',
-	};
+	queueEnv = queueModeEnv(postgres, redis);
 
 	// One user folder for all: the package is installed once into its .n8n/nodes, as on a host
 	// whose main and workers share a volume; N8N_ENCRYPTION_KEY (set by N8n) is the same in all.
 	await installAsCommunityPackage(workDir, await packProject(workDir));
 	const port = await freePort();
 	main = new N8n({ installDir, userFolder: workDir, filesDir, port, env: queueEnv, name: 'main' });
-	await main.importCredentials([
-		{
-			...CREDENTIAL,
-			type: 'ryzeApi',
-			data: { baseUrl: emulator.url, instanceName: MAIN_INSTANCE, token: ACCOUNT_TOKEN },
-		},
-	]);
+	await main.importCredentials([ryzeApiCredential(CREDENTIAL, emulator.url)]);
 	await main.importWorkflows([batchWorkflow()]);
 	await main.publishWorkflow(WORKFLOW_ID);
 	await main.start(300_000);

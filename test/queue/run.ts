@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ensureN8n, N8N_VERSION } from '../support/n8n/realN8n';
 import { exitWith, runJest } from '../support/suiteRunner';
 import { findPostgres, findRedis } from '../support/n8n/queueServices';
+import type { LedgerFigures } from '../support/n8n/ledgerWorkflow';
 
 async function main(): Promise<number> {
 	const started = Date.now();
@@ -61,7 +62,7 @@ async function main(): Promise<number> {
 			},
 		);
 		if (existsSync(figuresFile)) printSummary(readFileSync(figuresFile, 'utf8'));
-		if (existsSync(ledgerFiguresFile)) printLedgerSummary(readFileSync(ledgerFiguresFile, 'utf8'));
+		if (existsSync(ledgerFiguresFile)) printLedgerFigures(readFileSync(ledgerFiguresFile, 'utf8'));
 		const cold = n8n.installedNow || postgres.installedNow || redis.installedNow;
 		console.log(
 			`queue: ${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (preparing ${prepareSeconds.toFixed(0)} s, ${cold ? 'cold: something installed in this run' : 'warm: everything from the cache'})`,
@@ -102,21 +103,8 @@ function printSummary(json: string): void {
 	}
 }
 
-interface LedgerSummary {
-	scenario: string;
-	posted: number;
-	itemsOut: number;
-	lost: number;
-	doubled: number;
-	requests: number;
-	budget: number;
-	byStatus: Record<string, number>;
-	seconds: number;
-	note?: string;
-}
-
-function printLedgerSummary(json: string): void {
-	const runs = JSON.parse(json) as LedgerSummary[];
+function printLedgerFigures(json: string): void {
+	const runs = JSON.parse(json) as LedgerFigures[];
 	console.log(
 		"queue join ledger figures (n8n's Redis; requests at most the budget, none lost or doubled: asserted):",
 	);

@@ -5,6 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 
+import type { INodeProperties } from 'n8n-workflow';
+
 import { DEFAULT_BASE_URL } from '../../../credentials/RyzeApi.credentials';
 import type { ApiRequest, Checked } from './interfaces';
 import { refuse } from './interfaces';
@@ -25,6 +27,20 @@ export interface CredentialFields {
 }
 
 export type Endpoint = Omit<Connection, 'instance'>;
+
+/**
+ * The Instance Name option every node offers under Options: another instance of the token's
+ * account than the credential's (`resolveConnection` takes it as its override).
+ */
+export function instanceNameProperty(verb: 'use' | 'read' | 'poll'): INodeProperties {
+	return {
+		displayName: 'Instance Name',
+		name: 'instanceName',
+		type: 'string',
+		default: '',
+		description: `Instance to ${verb} instead of the credential's. Useful with a TokenAccount, which can act on every instance of the account.`,
+	};
+}
 
 export function resolveConnection(
 	credentials: CredentialFields,

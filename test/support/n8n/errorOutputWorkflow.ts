@@ -12,8 +12,8 @@
  * emulator's log tells their requests apart. Shared by the end-to-end suite and the version matrix.
  */
 import type { LoggedRequest, RyzeApiEmulator } from '../emulator/server';
-import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../emulator/server';
 import type { Workflow } from './examples';
+import { ryzeApiCredential } from './examples';
 import type { ExecutedRun } from './realN8n';
 import { NODE_TYPE } from './realN8n';
 
@@ -64,16 +64,8 @@ export type Sink = (typeof SINKS)[number];
 /** The credentials the workflow names besides the examples' good one. */
 export function errorOutputCredentials(emulatorUrl: string): object[] {
 	return [
-		{
-			...REFUSED_CREDENTIAL,
-			type: 'ryzeApi',
-			data: { baseUrl: emulatorUrl, instanceName: MAIN_INSTANCE, token: REFUSED_TOKEN },
-		},
-		{
-			...OFFLINE_CREDENTIAL,
-			type: 'ryzeApi',
-			data: { baseUrl: emulatorUrl, instanceName: 'offline', token: ACCOUNT_TOKEN },
-		},
+		ryzeApiCredential(REFUSED_CREDENTIAL, emulatorUrl, { token: REFUSED_TOKEN }),
+		ryzeApiCredential(OFFLINE_CREDENTIAL, emulatorUrl, { instanceName: 'offline' }),
 	];
 }
 

@@ -179,6 +179,15 @@ function assignmentsSetting(
 	return assignments;
 }
 
+/** A RyzeAPI credential for n8n's import, pointing at the emulator (its main instance by default). */
+export function ryzeApiCredential(
+	reference: { id: string; name: string },
+	baseUrl: string,
+	{ instanceName = MAIN_INSTANCE, token = ACCOUNT_TOKEN } = {},
+): object {
+	return { ...reference, type: 'ryzeApi', data: { baseUrl, instanceName, token } };
+}
+
 /** Every credential the examples name, by the id and name they name it with. */
 export function exampleCredentials(urls: { ryzeApi: string; openAi: string }): object[] {
 	const named = new Map<string, { id: string; name: string }>();

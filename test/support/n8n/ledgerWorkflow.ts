@@ -198,3 +198,17 @@ export function tallyJoins(
 export function openCodes(prefix: string, count: number): string[] {
 	return Array.from({ length: count }, (_, n) => `Open${prefix}${String(n).padStart(3, '0')}`);
 }
+
+/** One scenario of a ledger suite, as it prints it and the queue runner reads it back. */
+export interface LedgerFigures {
+	scenario: string;
+	posted: number;
+	itemsOut: number;
+	lost: number;
+	doubled: number;
+	requests: number;
+	budget: number;
+	byStatus: Record<string, number>;
+	seconds: number;
+	note?: string;
+}

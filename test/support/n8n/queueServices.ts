@@ -287,3 +287,24 @@ async function redisAnswersPing(port: number): Promise<boolean> {
 		});
 	});
 }
+
+/**
+ * n8n's settings for queue mode on these services, for the main and every worker alike: the
+ * queue in Redis (where the join ledger also finds its Redis), the database in PostgreSQL.
+ */
+export function queueModeEnv(
+	postgres: Service & { user: string; database: string },
+	redis: Service,
+): Record<string, string> {
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redis.port),
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: '127.0.0.1',
+		DB_POSTGRESDB_PORT: String(postgres.port),
+		DB_POSTGRESDB_USER: postgres.user,
+		DB_POSTGRESDB_DATABASE: postgres.database,
+		DB_POSTGRESDB_PASSWORD: '',
+	};
+}

@@ -4,29 +4,12 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { ListedGroup } from '../../shared/groupAnswers';
 import { LIST_ANSWER, LIST_GROUPS_REQUEST } from '../../shared/groupAnswers';
 import type { OperationSpec } from '../executeOperation';
+import { resultLimit, returnAllProperties } from '../options/returnAll';
 import { optionEntries, optionsCollection } from '../options/runOptions';
 
 const options = optionEntries();
 
-const properties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		displayOptions: { show: { returnAll: [false] } },
-		default: 50,
-		description: 'Max number of results to return',
-	},
-	optionsCollection(options),
-];
+const properties: INodeProperties[] = [...returnAllProperties, optionsCollection(options)];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['group'], operation: ['getMany'] } },
@@ -41,8 +24,7 @@ export const spec: OperationSpec<ListedGroup[]> = {
 	displayName: 'Get Many Groups',
 	options,
 	operation: (context) => {
-		const returnAll = context.getNodeParameter('returnAll', 0, false) === true;
-		const limit = returnAll ? Infinity : Number(context.getNodeParameter('limit', 0, 50));
+		const limit = resultLimit(context, 0);
 		return {
 			noun: 'list',
 			request: () => LIST_GROUPS_REQUEST,

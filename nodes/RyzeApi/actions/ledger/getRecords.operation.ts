@@ -7,6 +7,7 @@ import type {
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { JoinStatus } from '../../ledger/records';
+import { resultLimit, returnAllProperties } from '../options/returnAll';
 import { forEachInstance, instanceNameOption, isoTime } from './ledgerItems';
 
 const properties: INodeProperties[] = [
@@ -24,22 +25,7 @@ const properties: INodeProperties[] = [
 		default: [],
 		description: 'Only records with these statuses. None selected: every record.',
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		displayOptions: { show: { returnAll: [false] } },
-		default: 50,
-		description: 'Max number of results to return',
-	},
+	...returnAllProperties,
 	instanceNameOption,
 ];
 
@@ -55,8 +41,7 @@ export async function execute(
 ): Promise<INodeExecutionData[][]> {
 	return await forEachInstance(this, items, async (ledger, instance, itemIndex) => {
 		const statuses = this.getNodeParameter('statuses', itemIndex, []) as JoinStatus[];
-		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
+		const limit = resultLimit(this, itemIndex);
 		const records = (await ledger.records(instance))
 			.filter((record) => statuses.length === 0 || statuses.includes(record.status))
 			.slice(0, limit);

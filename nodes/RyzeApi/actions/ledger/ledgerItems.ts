@@ -16,7 +16,7 @@ import { ledgerOfNode, REDIS_CREDENTIAL } from '../../ledger/nodeLedger';
 import type { LedgerInstance } from '../../ledger/records';
 import { causeOf } from '../../ledger/store';
 import type { CredentialFields } from '../../shared/connection';
-import { resolveConnection } from '../../shared/connection';
+import { instanceNameProperty, resolveConnection } from '../../shared/connection';
 import { ledgerUnavailableError } from '../setupChecks';
 
 /** The Instance Name option of the ledger's operations, as Group's operations have it. */
@@ -26,16 +26,7 @@ export const instanceNameOption: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add option',
 	default: {},
-	options: [
-		{
-			displayName: 'Instance Name',
-			name: 'instanceName',
-			type: 'string',
-			default: '',
-			description:
-				"Instance to read instead of the credential's. Useful with a TokenAccount, which can act on every instance of the account.",
-		},
-	],
+	options: [instanceNameProperty('read')],
 };
 
 /**

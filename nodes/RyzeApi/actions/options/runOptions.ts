@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { FROM_VERSION_1_1 } from '../nodeVersion';
+import { instanceNameProperty } from '../../shared/connection';
 
 /** The exponential backoff between tries stops growing here, whatever the options say. */
 export const MAX_BACKOFF_MS = 60_000;
@@ -145,14 +146,7 @@ const secondsOptions: Record<string, INodeProperties> = {
 
 /** The options both versions share, unchanged. */
 const sharedOptions: Record<string, INodeProperties> = {
-	instanceName: {
-		displayName: 'Instance Name',
-		name: 'instanceName',
-		type: 'string',
-		default: '',
-		description:
-			"Instance to use instead of the credential's. Useful with a TokenAccount, which can act on every instance of the account.",
-	},
+	instanceName: instanceNameProperty('use'),
 	maxRequestsPerMinute: {
 		displayName: 'Max Requests Per Minute',
 		name: 'maxRequestsPerMinute',
