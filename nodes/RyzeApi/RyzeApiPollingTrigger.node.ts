@@ -46,7 +46,7 @@ export class RyzeApiPollingTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					"Each poll asks RyzeAPI once for the groups the number is in (within the token's rate limit) and starts the workflow for what changed since the last poll. The first poll after activation only records the list. Needs no public URL; the RyzeAPI Trigger is instant but needs RyzeAPI to reach n8n.",
+					"Each poll asks RyzeAPI once for the groups the number is in (within the token's rate limit) and starts the workflow for what changed since the last poll. The first poll after you activate the workflow only records the list. Needs no public URL; the RyzeAPI Trigger is instant but needs RyzeAPI to reach n8n.",
 				name: 'pollNotice',
 				type: 'notice',
 				default: '',

@@ -22,12 +22,13 @@ import type {
 import { getGlobalState } from 'n8n-workflow';
 
 import { RyzeApi } from '../../nodes/RyzeApi/RyzeApi.node';
-import { useClock } from '../../nodes/RyzeApi/shared/clock';
+import { clock as clockOfTheProduct, useClock } from '../../nodes/RyzeApi/shared/clock';
 import { ACCOUNT_TOKEN, MAIN_INSTANCE } from '../support/emulator/server';
 import type { RunOptions, RunResult } from '../support/engine';
 import { NODE_NAME, NODE_TYPE, runNode, runRyzeApiNode, shutDownEngine } from '../support/engine';
 import { UNPACED_JOIN_OPTIONS } from '../support/ledgerRuns';
 import { manualClock } from '../support/manualClock';
+import { waitFor } from '../support/waitFor';
 import { useEmulator } from '../support/useEmulator';
 
 const emulator = useEmulator();
@@ -42,6 +43,7 @@ interface JoinRun {
 	instanceName?: string;
 	settings?: RunOptions['settings'];
 	typeVersion?: number;
+	onStart?: RunOptions['onStart'];
 }
 
 async function join(items: IDataObject[], run: JoinRun = {}): Promise<RunResult> {
@@ -58,6 +60,7 @@ async function join(items: IDataObject[], run: JoinRun = {}): Promise<RunResult>
 		},
 		credentials: credentials(run.instanceName),
 		settings: run.settings,
+		onStart: run.onStart,
 	});
 }
 
@@ -576,6 +579,90 @@ describe('WhatsApp restricting or throttling the number', () => {
 		const until = Date.parse(deferred[0].notBefore as string);
 		expect(until - before).toBeGreaterThanOrEqual(2 * 60_000);
 		expect(until - before).toBeLessThan(15 * 60_000);
+	});
+});
+
+describe('a join that may have been made stays counted', () => {
+	/** The record of the code and the instance's joins in the last hour, by the ledger's own operations. */
+	async function ledgerOf(code: string) {
+		const records = await ledgerOperation('getRecords', { returnAll: true });
+		const [status] = await ledgerOperation('getStatus');
+		return {
+			record: records.find((record) => record.inviteCode === code),
+			joinsLastHour: status.joinsLastHour,
+		};
+	}
+
+	test('an execution stopped while a join is in flight: the code stays requested and counted; the next run does not send it', async () => {
+		emulator.queueFault('hang');
+		const result = await join(codes('OpenStopped1'), {
+			onStart: (execution) =>
+				void waitFor('the join in flight', () =>
+					emulator.joinRequests().length === 1 ? true : undefined,
+				).then(() => execution.cancel()),
+		});
+		expect(result.status).toBe('canceled');
+		expect(await ledgerOf('OpenStopped1')).toEqual({
+			record: expect.objectContaining({ status: 'requested' }),
+			joinsLastHour: 1,
+		});
+
+		const next = outputsOf(await join(codes('OpenStopped1')));
+		expect(joinsSent()).toEqual(['OpenStopped1']);
+		expect(next.deferred).toEqual([
+			expect.objectContaining({ error: expect.objectContaining({ reason: 'join_in_progress' }) }),
+		]);
+	});
+
+	test('a 500, then "instance not connected" on the last try: the first try may have joined, so the code stays requested and counted', async () => {
+		emulator.queueFault('serverError');
+		emulator.queueFault('unavailable');
+		const { failed } = outputsOf(
+			await join(codes('OpenMaybe1'), {
+				options: { triesPerRequest: 2, retryWaitSeconds: 0 },
+			}),
+		);
+		expect(joinsSent()).toEqual(['OpenMaybe1', 'OpenMaybe1']);
+		expect(failed).toEqual([
+			expect.objectContaining({
+				error: expect.objectContaining({ reason: 'instance_unavailable' }),
+			}),
+		]);
+		expect(await ledgerOf('OpenMaybe1')).toEqual({
+			record: expect.objectContaining({ status: 'requested' }),
+			joinsLastHour: 1,
+		});
+	});
+
+	test('"instance not connected" on every try: no join was made, so nothing stays counted', async () => {
+		emulator.queueFault('unavailable');
+		await join(codes('OpenNever1'), { options: { triesPerRequest: 1 } });
+		expect(joinsSent()).toEqual(['OpenNever1']);
+		expect(await ledgerOf('OpenNever1')).toEqual({ record: undefined, joinsLastHour: 0 });
+	});
+
+	test('a restriction heard while another join waits to retry: that retry is not sent', async () => {
+		const real = { now: () => Date.now(), sleep: clockOfTheProduct().sleep };
+		// The longest backoff of the jitter: the retry waits its whole second.
+		useClock({ ...real, random: () => 0.999 });
+		try {
+			emulator.configure({ restriction: { afterJoins: 0, windowMs: HOUR_MS } });
+			emulator.queueFault('serverError');
+			const result = await join(codes('OpenRetry1', 'OpenRestricted1'), {
+				options: { concurrency: 2, triesPerRequest: 3, retryWaitSeconds: 1 },
+			});
+			const { deferred } = outputsOf(result);
+			// The first join went alone and got a 500; the second heard the restriction meanwhile.
+			expect(joinsSent()).toEqual(['OpenRetry1', 'OpenRestricted1']);
+			expect(deferred.map((item) => [item.code, (item.error as IDataObject).reason])).toEqual([
+				['OpenRetry1', 'instance_restricted'],
+				['OpenRestricted1', 'instance_restricted'],
+			]);
+			// Its 500 may have joined: the code stays requested.
+			expect((await ledgerOf('OpenRetry1')).record).toMatchObject({ status: 'requested' });
+		} finally {
+			useClock();
+		}
 	});
 });
 

@@ -310,6 +310,24 @@ describe('Leave Group 1.2 and the ledger', () => {
 });
 
 describe('the Join Ledger resource', () => {
+	test('a wrong Instance Name fails the item as the credential’s matter (unauthorized), not the ledger’s', async () => {
+		const parameters = {
+			resource: 'ledger',
+			operation: 'getStatus',
+			options: { instanceName: 'bad\u0001name' },
+		};
+		const stopped = await run(parameters);
+		expect(stopped.status).toBe('error');
+		expect(stopped.error?.message).toMatch(/control characters/);
+		const continued = await run(parameters, { settings: { onError: 'continueRegularOutput' } });
+		expect(jsonOf(continued.outputs?.[1])).toEqual([
+			{
+				status: 'failed',
+				error: { reason: 'unauthorized', message: expect.stringMatching(/control characters/) },
+			},
+		]);
+	});
+
 	test('Get Many Records: newest first; Statuses filter; Limit', async () => {
 		await joinCodes('OpenQ1');
 		await joinCodes('ApprovalQ2');

@@ -246,7 +246,7 @@ describe('the Redis store', () => {
 			.catch((thrown: unknown) => thrown);
 		expect(error).toBeInstanceOf(LedgerUnavailableError);
 		expect((error as Error).message).toMatch(
-			/^The join ledger's Redis at 127\.0\.0\.1:1 \(database 0, from the Redis credential chosen under Join Ledger\) cannot be used \(.*ECONNREFUSED.*\)\. Start Redis or fix its settings; nothing was joined unrecorded\.$/,
+			/^The join ledger's Redis at 127\.0\.0\.1:1 \(database 0, from the Redis credential chosen under Join Ledger\) cannot be used \(.*ECONNREFUSED.*\)\. Start Redis or fix its settings\.$/,
 		);
 	});
 });

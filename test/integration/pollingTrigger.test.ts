@@ -127,6 +127,57 @@ describe('joined and left', () => {
 	});
 });
 
+describe('a new activation', () => {
+	test('activated again by the user: its first poll records what it finds, not what changed while it was off', async () => {
+		emulator.addGroups(MAIN_INSTANCE, ['OpenA1', 'OpenA2']);
+		await harness.poll();
+		// Off for a while: a group joined and one left meanwhile.
+		emulator.addGroups(MAIN_INSTANCE, ['OpenA3']);
+		emulator.removeFromGroup(MAIN_INSTANCE, 'OpenA1');
+		harness.reactivate('activate');
+		expect(await harness.poll()).toBeNull();
+		emulator.addGroups(MAIN_INSTANCE, ['OpenA4']);
+		expect(itemsOf(await harness.poll())).toEqual([
+			expect.objectContaining({ event: 'joined', groupJid: groupJidOf('OpenA4') }),
+		]);
+	});
+
+	test.each<['init' | 'update']>([['init'], ['update']])(
+		'activated again by n8n (%s): its first poll reports what changed meanwhile',
+		async (activation) => {
+			emulator.addGroups(MAIN_INSTANCE, ['OpenN1', 'OpenN2']);
+			await harness.poll();
+			emulator.addGroups(MAIN_INSTANCE, ['OpenN3']);
+			emulator.removeFromGroup(MAIN_INSTANCE, 'OpenN1');
+			harness.reactivate(activation);
+			expect(itemsOf(await harness.poll())).toEqual([
+				expect.objectContaining({ event: 'joined', groupJid: groupJidOf('OpenN3') }),
+				expect.objectContaining({ event: 'left', groupJid: groupJidOf('OpenN1') }),
+			]);
+		},
+	);
+
+	test('a first poll that fails does not count as the first: the next one records', async () => {
+		emulator.addGroups(MAIN_INSTANCE, ['OpenF5']);
+		await harness.poll();
+		emulator.addGroups(MAIN_INSTANCE, ['OpenF6']);
+		harness.reactivate('activate');
+		emulator.queueFault('serverError', 3);
+		const clock = manualClock(Date.now());
+		useClock(clock);
+		try {
+			expect(await harness.poll()).toBeNull();
+		} finally {
+			useClock();
+		}
+		expect(await harness.poll()).toBeNull();
+		emulator.addGroups(MAIN_INSTANCE, ['OpenF7']);
+		expect(itemsOf(await harness.poll())).toEqual([
+			expect.objectContaining({ event: 'joined', groupJid: groupJidOf('OpenF7') }),
+		]);
+	});
+});
+
 describe('a join pending in the ledger, approved later', () => {
 	test('approved by an admin: one joined item with the ledger’s invite code and requestedAt; the record is joined', async () => {
 		expect(await harness.poll()).toBeNull();
@@ -176,8 +227,8 @@ describe('a join pending in the ledger, approved later', () => {
 });
 
 describe('a poll that fails', () => {
-	// Its retries wait on the clock: a manual one passes their time at once. (A 503 is not here:
-	// RyzeAPI documents it as the instance not connected, which the poll reports as disconnected.)
+	// Its retries wait on the clock: a manual one passes their time at once. A 503 saying the
+	// instance is not connected is a disconnect (below); "Bridge not configured" is a failure.
 	beforeEach(() => {
 		const clock = manualClock(Date.now());
 		useClock(clock);
@@ -187,6 +238,7 @@ describe('a poll that fails', () => {
 
 	test.each<[FaultKind]>([
 		['serverError'],
+		['unavailable'],
 		['badGatewayHtml'],
 		['emptyBody'],
 		['reset'],

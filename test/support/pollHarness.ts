@@ -1,9 +1,10 @@
 /**
  * The RyzeAPI Polling Trigger's poll() in n8n-core's own PollContext, on a Workflow of
  * n8n-workflow: the credentials, the parameters, the mode and the node's static data are n8n's
- * real implementations. As n8n does, an active workflow ('trigger') keeps one Workflow between
- * polls and saves its static data when it says it changed; the editor's test fetch ('manual')
- * polls a copy loaded from what was saved, and saves nothing.
+ * real implementations. As n8n does (ActiveWorkflows.activatePolling), an active workflow
+ * ('trigger') keeps one Workflow and one PollContext between polls of an activation and saves its
+ * static data when it says it changed; `reactivate` starts another activation from what was saved.
+ * The editor's test fetch ('manual') polls a copy loaded from what was saved, and saves nothing.
  */
 import { PollContext } from 'n8n-core';
 import type {
@@ -40,6 +41,12 @@ export class PollHarness {
 	/** The active workflow, as n8n's ActiveWorkflows keeps it between polls. */
 	private active: Workflow;
 
+	/** The poll context of this activation: n8n makes one per activation, not per poll. */
+	private context: PollContext | undefined;
+
+	/** Why the workflow was activated: the user ('activate'), n8n starting ('init'), a save ('update'). */
+	private activation: 'activate' | 'init' | 'update' = 'activate';
+
 	/** The static data as n8n's database holds it. */
 	private saved: IDataObject = {};
 
@@ -56,20 +63,38 @@ export class PollHarness {
 	 * on a copy loaded from the saved static data, as the editor's test fetch does.
 	 */
 	async poll(mode: PollMode = 'trigger'): Promise<INodeExecutionData[][] | null> {
-		const workflow = mode === 'trigger' ? this.active : this.newWorkflow(copy(this.saved));
-		if (mode === 'manual') this.manual = workflow;
-		const context = new PollContext(
-			workflow,
-			nodeOf(workflow),
-			this.additionalData(),
-			mode,
-			mode === 'trigger' ? 'activate' : 'manual',
-		);
+		let context: PollContext;
+		if (mode === 'trigger') {
+			context = this.context ??= new PollContext(
+				this.active,
+				nodeOf(this.active),
+				this.additionalData(),
+				'trigger',
+				this.activation,
+			);
+		} else {
+			const workflow = this.newWorkflow(copy(this.saved));
+			this.manual = workflow;
+			context = new PollContext(
+				workflow,
+				nodeOf(workflow),
+				this.additionalData(),
+				'manual',
+				'manual',
+			);
+		}
 		try {
 			return await this.nodeType.poll.call(context);
 		} finally {
 			if (mode === 'trigger') this.save();
 		}
+	}
+
+	/** Another activation, as n8n makes one: the workflow loaded from what was saved, a new context. */
+	reactivate(activation: 'activate' | 'init' | 'update'): void {
+		this.active = this.newWorkflow(copy(this.saved));
+		this.context = undefined;
+		this.activation = activation;
 	}
 
 	/** The node's static data as n8n's database holds it after the last poll. */
@@ -116,7 +141,12 @@ export class PollHarness {
 
 	private additionalData(): IWorkflowExecuteAdditionalData {
 		return {
-			credentialsHelper: new TestCredentialsHelper(this.credentials),
+			// Read at each lookup, as n8n reads the database: a credential edited between polls counts.
+			credentialsHelper: new TestCredentialsHelper(
+				new Proxy({} as Record<string, ICredentialDataDecryptedObject>, {
+					get: (_target, type) => this.credentials[type as string],
+				}),
+			),
 			currentNodeParameters: undefined,
 			executionTimeoutTimestamp: undefined,
 			restApiUrl: 'http://127.0.0.1:5678/rest',

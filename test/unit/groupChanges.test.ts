@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 
 import type { PollAnswer, PollState } from '../../nodes/RyzeApi/polling/groupChanges';
-import { changesSince } from '../../nodes/RyzeApi/polling/groupChanges';
+import { changesSince, stateToCompare } from '../../nodes/RyzeApi/polling/groupChanges';
 import type { ListedGroup } from '../../nodes/RyzeApi/shared/groupAnswers';
 
 const WHERE = { server: 'http://127.0.0.1:3555/api', instance: 'main' };
@@ -185,4 +185,16 @@ test('20,000 groups with 1,000 swapped: 1,000 joined and 1,000 left', () => {
 	expect(changes.filter((change) => change.event === 'joined')).toHaveLength(1_000);
 	expect(changes.filter((change) => change.event === 'left')).toHaveLength(1_000);
 	expect(next.groupJids).toHaveLength(20_000);
+});
+
+describe('stateToCompare', () => {
+	const saved = { server: 'http://x', instance: 'main', groupJids: ['1@g.us'], connected: true };
+	test.each([
+		[true, 'activate', {}],
+		[true, 'init', saved],
+		[true, 'update', saved],
+		[false, 'activate', saved],
+	])('first poll %s, activation %s', (first, mode, expected) => {
+		expect(stateToCompare(saved, first, mode)).toEqual(expected);
+	});
 });

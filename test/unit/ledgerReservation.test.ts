@@ -5,6 +5,8 @@
  */
 import fc from 'fast-check';
 
+import { runOptionProperties } from '../../nodes/RyzeApi/actions/options/runOptions';
+
 import type {
 	InstanceState,
 	JoinRecord,
@@ -291,3 +293,17 @@ function record(code: string, status: JoinRecord['status'], at = NOW - HOUR_MS):
 		resolvedAt: status === 'requested' ? null : at,
 	};
 }
+
+describe('the reservation lease', () => {
+	test('outlasts the longest a join can take with the widest options (every try timing out, the whole retry wait)', () => {
+		const most = (name: string) => {
+			const property = runOptionProperties.find((candidate) => candidate.name === name);
+			const maxValue = property?.typeOptions?.maxValue;
+			if (typeof maxValue !== 'number') throw new Error(`${name} has no maxValue`);
+			return maxValue;
+		};
+		const longestJoinMs =
+			most('triesPerRequest') * most('timeoutSeconds') * 1000 + most('maxRetryWaitSeconds') * 1000;
+		expect(REQUEST_LEASE_MS).toBeGreaterThan(longestJoinMs);
+	});
+});

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { JoinLedger } from '../ledger/joinLedger';
+import { ledgerFailure } from '../ledger/joinOutcomes';
 import { ledgerOfNode, REDIS_CREDENTIAL } from '../ledger/nodeLedger';
 import { causeOf, LedgerUnavailableError } from '../ledger/store';
 import type {
@@ -214,15 +215,13 @@ function holdingEverything<T>(failure: Failure): RunAdmission<T> {
 	return {
 		beforeTurn: () => ({ ok: false, failure }),
 		atTurn: async () => ({ ok: false, failure }),
+		sending: () => undefined,
+		answered: () => undefined,
 		settled: (_task, result) => result,
 		prepare: async () => undefined,
 		finish: async () => undefined,
 		unrecorded: [],
 	};
-}
-
-function ledgerFailure(error: unknown): Failure {
-	return { reason: 'ledger_unavailable', message: causeOf(error), httpStatus: null };
 }
 
 /**

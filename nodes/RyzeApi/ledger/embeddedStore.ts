@@ -118,7 +118,7 @@ export class EmbeddedLedger implements LedgerStore {
 		);
 		if (failed !== undefined) {
 			throw new LedgerUnavailableError(
-				`The join ledger could not be written to ${this.where} (${failed}). Free disk space or fix the folder's permissions; nothing was joined unrecorded.`,
+				`The join ledger could not be written to ${this.where} (${failed}). Free disk space or fix the folder's permissions.`,
 			);
 		}
 		this.lines += lines.length;
@@ -205,7 +205,7 @@ async function takeLock(path: string): Promise<void> {
 		const holder = Number((await readFile(path, 'utf8')).trim());
 		if (Number.isSafeInteger(holder) && holder !== process.pid && isAlive(holder)) {
 			throw new LedgerUnavailableError(
-				`The join ledger in ${dirname(path)} is kept by another n8n process (pid ${holder}). Several n8n processes (queue mode) share the ledger in Redis: run them with EXECUTIONS_MODE=queue and n8n's QUEUE_BULL_REDIS_* settings, or choose a Redis credential under Join Ledger.`,
+				`The join ledger in ${dirname(path)} is kept by another n8n process (pid ${holder}). Several n8n processes (queue mode) share the ledger in Redis: run them with EXECUTIONS_MODE=queue and n8n's QUEUE_BULL_REDIS_* settings, or choose a Redis credential under Join Ledger. If no other n8n uses this folder (process ${holder} is not n8n), delete ${path}.`,
 			);
 		}
 		await writeFile(path, String(process.pid), { mode: 0o600 });

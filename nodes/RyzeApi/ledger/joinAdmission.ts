@@ -10,12 +10,20 @@ import { randomBytes } from 'node:crypto';
 import type { Admission, Task, TaskResult } from '../runner/runOperation';
 import { clock } from '../shared/clock';
 import type { JoinSuccess } from '../shared/groupAnswers';
-import type { ErrorReason, Failure, Outcome } from '../shared/interfaces';
+import type { Failure, Outcome } from '../shared/interfaces';
 import type { JoinBudgetRules } from './joinBudget';
 import { joinsAllowedNow } from './joinBudget';
 import type { JoinLedger } from './joinLedger';
 import type { JoinRecord, LedgerInstance } from './records';
 import { instanceId } from './records';
+import {
+	answerOf,
+	deferred,
+	fromLedger,
+	holdMessage,
+	ledgerFailure,
+	notAJoin,
+} from './joinOutcomes';
 import type { CodeVerdict, DeferReason, JoinAnswer } from './reservation';
 import { causeOf } from './store';
 
@@ -31,16 +39,6 @@ export interface JoinSafety {
 export function ledgerInstanceOf(connection: Task['connection']): LedgerInstance {
 	return { server: `${connection.origin}${connection.basePath}`, instance: connection.instance };
 }
-
-/**
- * Answers RyzeAPI gives before anything reaches WhatsApp: a refused token, an instance that is not
- * connected, the token's own rate limit. Such a join was not made.
- */
-const NOT_A_JOIN: ReadonlySet<string> = new Set([
-	'unauthorized',
-	'instance_unavailable',
-	'rate_limited',
-]);
 
 /** How long answers gather before they are written together. */
 const ANSWER_BATCH_MS = 25;
@@ -63,6 +61,10 @@ export class JoinAdmission implements Admission<JoinSuccess> {
 	private readonly holds = new Map<string, Hold>();
 	/** Codes this run reserved and has no answer for yet, per instance. */
 	private readonly reserved = new Map<string, { instance: LedgerInstance; codes: Set<string> }>();
+	/** Tries sent and not answered yet (a stopped execution leaves them so), by keyOf. */
+	private readonly inFlight = new Set<string>();
+	/** Codes a try of which may have reached WhatsApp (an answer that was not "not a join"). */
+	private readonly mayHaveJoined = new Set<string>();
 	private waiting: Waiting[] = [];
 	private readonly writes: Array<Promise<void>> = [];
 	private readonly answers = new Map<string, { instance: LedgerInstance; answers: JoinAnswer[] }>();
@@ -113,12 +115,28 @@ export class JoinAdmission implements Admission<JoinSuccess> {
 		});
 	}
 
+	sending(task: Task): void {
+		this.inFlight.add(keyOfTask(task));
+	}
+
+	answered(task: Task, outcome: Outcome<JoinSuccess>): void {
+		const key = keyOfTask(task);
+		this.inFlight.delete(key);
+		if (!notAJoin(outcome)) this.mayHaveJoined.add(key);
+	}
+
 	settled(task: Task, result: TaskResult<JoinSuccess>): TaskResult<JoinSuccess> {
 		if (result.attempts === 0) return result;
-		// Refused before WhatsApp saw a join: the reservation is given back at the end, uncounted.
-		if (!result.ok && NOT_A_JOIN.has(result.failure.reason)) return result;
 		const instance = ledgerInstanceOf(task.connection);
 		const id = instanceId(instance);
+		if (notAJoin(result)) {
+			// The last try was not a join. Were none, the reservation is given back at the end,
+			// uncounted; if an earlier one (a timeout, a 5xx) may have joined, it stays counted and
+			// `requested` until its lease lapses, so no run sends the code again meanwhile.
+			if (this.mayHaveJoined.has(keyOfTask(task)))
+				this.reserved.get(id)?.codes.delete(task.identifier);
+			return result;
+		}
 		this.reserved.get(id)?.codes.delete(task.identifier);
 		this.queueAnswer(id, instance, answerOf(task.identifier, result));
 		if (result.ok) return { ...result, value: { ...result.value, fromLedger: false } };
@@ -132,9 +150,11 @@ export class JoinAdmission implements Admission<JoinSuccess> {
 		await this.flushing;
 		await this.flushAnswers();
 		const nowMs = clock().now();
-		for (const { instance, codes } of this.reserved.values()) {
-			if (codes.size === 0) continue;
-			this.writes.push(this.ledger.release(instance, [...codes], this.run, nowMs));
+		for (const [id, { instance, codes }] of this.reserved) {
+			// A try sent and never answered (the execution stopped) may have joined: kept counted.
+			const unsent = [...codes].filter((code) => !this.inFlight.has(keyOf(id, code)));
+			if (unsent.length === 0) continue;
+			this.writes.push(this.ledger.release(instance, unsent, this.run, nowMs));
 		}
 		const results = await Promise.allSettled(this.writes);
 		for (const result of results) {
@@ -267,46 +287,6 @@ function keyOf(id: string, code: string): string {
 	return `${id}\n${code}`;
 }
 
-function fromLedger(record: JoinRecord): Outcome<JoinSuccess> {
-	const pending = record.status === 'pending_approval';
-	const since = new Date(record.resolvedAt ?? record.requestedAt).toISOString();
-	return {
-		ok: true,
-		value: {
-			status: pending ? 'pending_approval' : 'joined',
-			groupJid: record.groupJid ?? '',
-			requiresApproval: pending,
-			message: `Not sent: the join ledger has this code as ${pending ? 'waiting for an admin' : 'joined'} since ${since}.`,
-			fromLedger: true,
-		},
-	};
-}
-
-function answerOf(code: string, result: TaskResult<JoinSuccess>): JoinAnswer {
-	if (result.ok) {
-		return { code, status: result.value.status, groupJid: result.value.groupJid, reason: null };
-	}
-	return { code, status: 'failed', groupJid: null, reason: result.failure.reason };
-}
-
-function deferred(reason: ErrorReason, notBefore: number, message: string): Outcome<JoinSuccess> {
-	return { ok: false, failure: { reason, message, httpStatus: null, notBefore } };
-}
-
-function holdMessage(reason: DeferReason, notBefore: number, heard?: string): string {
-	const until = new Date(notBefore).toISOString();
-	switch (reason) {
-		case 'instance_restricted':
-			return `Not sent: joins on this number are paused until ${until}${heard ? ` (${heard})` : ''}.`;
-		case 'outside_active_hours':
-			return `Not sent: outside Active Hours; joins resume at ${until}.`;
-		case 'join_in_progress':
-			return `Not sent: another execution is joining this code; its answer is due by ${until}.`;
-		case 'join_budget_reached':
-			return `Not sent: the number's join budget is used up until ${until}.`;
-	}
-}
-
-function ledgerFailure(error: unknown): Failure {
-	return { reason: 'ledger_unavailable', message: causeOf(error), httpStatus: null };
+function keyOfTask(task: Task): string {
+	return keyOf(instanceId(ledgerInstanceOf(task.connection)), task.identifier);
 }

@@ -66,9 +66,11 @@ export const HOUR_MS = 60 * 60_000;
 export const DAY_MS = 24 * HOUR_MS;
 /**
  * A reservation not answered within this time is taken as lost (its run died): its code may be
- * sent again. Until then another run defers it, so two runs never send one code at once.
+ * sent again. Until then another run defers it, so two runs never send one code at once. Longer
+ * than the longest a join can take with the widest options (10 tries of 600 s and an hour of
+ * retry waits, 2 h 40 min; test/unit/ledgerReservation.test.ts checks it against the options).
  */
-export const REQUEST_LEASE_MS = HOUR_MS;
+export const REQUEST_LEASE_MS = 4 * HOUR_MS;
 /** Records kept per instance at most: the oldest go first. */
 export const MAX_RECORDS_PER_INSTANCE = 50_000;
 /** Records untouched for this long are pruned. */

@@ -152,7 +152,7 @@ export class RedisLedger implements LedgerStore {
 		// ioredis says only "Connection is closed." when the cause was given to its error event.
 		const cause = this.lastError && /closed/i.test(causeOf(error)) ? this.lastError : error;
 		return new LedgerUnavailableError(
-			`The join ledger's ${this.where} cannot be used (${causeOf(cause)}). Start Redis or fix its settings; nothing was joined unrecorded.`,
+			`The join ledger's ${this.where} cannot be used (${causeOf(cause)}). Start Redis or fix its settings.`,
 		);
 	}
 }

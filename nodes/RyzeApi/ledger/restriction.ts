@@ -21,6 +21,8 @@ function restrictionIn(
 	classified: Classified<unknown>,
 ): Restriction | undefined {
 	if (answer.kind !== 'http' || classified.outcome.ok) return undefined;
+	// A refused token is the token's: it stops the run as such, whatever its words.
+	if (classified.outcome.failure.reason === 'unauthorized') return undefined;
 	const message = envelopeOf(answer)?.errorMessage ?? classified.outcome.failure.message;
 	if (THROTTLE_WORDS.test(message)) return 'throttled';
 	if (RESTRICTION_WORDS.test(message)) return 'restricted';

@@ -30,6 +30,20 @@ export interface PollChange {
 	group?: ListedGroup | { groupJid: string };
 }
 
+/**
+ * What the first poll of an activation compares with: when the user activated the workflow, the
+ * list it finds (what changed while the workflow was off is not news, and would start a burst of
+ * executions); when n8n restarted or the active workflow was saved ('init', 'update'), the last
+ * list, so what changed meanwhile is reported. Later polls compare with the last list.
+ */
+export function stateToCompare(
+	saved: PollState,
+	firstPollOfActivation: boolean,
+	activationMode: string,
+): PollState {
+	return firstPollOfActivation && activationMode === 'activate' ? {} : saved;
+}
+
 export function changesSince(
 	previous: PollState,
 	answer: PollAnswer,

@@ -20,7 +20,10 @@ import { resolveConnection } from '../shared/connection';
 import type { ListedGroup } from '../shared/groupAnswers';
 import { LIST_ANSWER, LIST_GROUPS_REQUEST } from '../shared/groupAnswers';
 import type { PollAnswer, PollChange, PollEvent, PollState } from './groupChanges';
-import { changesSince } from './groupChanges';
+import { changesSince, stateToCompare } from './groupChanges';
+
+/** The activations (n8n's poll context of each) that have had an answered poll. */
+const answeredActivations = new WeakSet<IPollFunctions>();
 
 /** A poll waits for a few retries at most: the next poll comes anyway. */
 const POLL_SETTINGS = {
@@ -39,10 +42,14 @@ export async function pollGroups(this: IPollFunctions): Promise<INodeExecutionDa
 	if (this.getMode() === 'manual') return [[sample(answer, where.instance)]];
 
 	const state = this.getWorkflowStaticData('node') as PollState;
-	const { changes, next } = changesSince(state, answer, {
-		server: where.server,
-		instance: where.instance,
-	});
+	// n8n keeps one poll context per activation: the first answered poll of one is told so.
+	const first = !answeredActivations.has(this);
+	answeredActivations.add(this);
+	const { changes, next } = changesSince(
+		stateToCompare(state, first, this.getActivationMode()),
+		answer,
+		{ server: where.server, instance: where.instance },
+	);
 	Object.assign(state, next);
 	const joined = changes.flatMap((change) =>
 		change.event === 'joined' && change.group ? [change.group.groupJid] : [],
@@ -85,7 +92,13 @@ async function listGroups(
 	>;
 	if (result.ok) return { kind: 'list', groups: result.value };
 	const { failure } = result;
-	if (failure.reason === 'instance_unavailable') return { kind: 'notConnected' };
+	// RyzeAPI's "Instance disconnected" (400) and "Instance not connected" (503). Its other 503,
+	// "Bridge not configured" (or a gateway's), says nothing of the number: a failed poll.
+	if (
+		failure.reason === 'instance_unavailable' &&
+		/disconnect|not connected/i.test(failure.message)
+	)
+		return { kind: 'notConnected' };
 	if (failure.reason === 'unauthorized') {
 		throw new NodeApiError(
 			context.getNode(),

@@ -41,8 +41,15 @@ export type TaskResult<T> = Outcome<T> & { attempts: number; instanceGivenUp?: t
 export interface Admission<T> {
 	/** Before the task waits for its turn, from what is known already (no I/O): a result, or go on. */
 	beforeTurn(task: Task): Outcome<T> | undefined;
-	/** Its first turn has come: may it be sent now? A result instead when not. Retries do not ask. */
+	/**
+	 * Its first turn has come: may it be sent now? A result instead when not. A retry asks
+	 * `beforeTurn` again instead: what it was admitted for stands, a hold heard since does not.
+	 */
 	atTurn(task: Task): Promise<Outcome<T> | undefined>;
+	/** A try is about to be sent: from here it may have taken effect, answered or not. */
+	sending(task: Task): void;
+	/** A try's answer, before the retry decision. */
+	answered(task: Task, outcome: Outcome<T>): void;
 	/** How the task ended; what it returns is the task's result. */
 	settled(task: Task, result: TaskResult<T>): TaskResult<T>;
 }
@@ -128,14 +135,15 @@ class OperationRun<T> {
 		for (;;) {
 			const notSent = await this.gate.waitForTurn(ticket);
 			if (notSent) return { ok: false, failure: notSent, attempts: soFar.tries };
-			// Asked once, at the first try: a retry sends what was already admitted.
-			const refused = soFar.tries === 0 ? await this.admission?.atTurn(task) : undefined;
+			const refused =
+				soFar.tries === 0 ? await this.admission?.atTurn(task) : this.admission?.beforeTurn(task);
 			if (refused) {
 				this.gate.abandon(ticket);
 				return { ...refused, attempts: soFar.tries };
 			}
 			soFar.tries++;
 			const request = this.operation.request(task.identifier);
+			this.admission?.sending(task);
 			const answer = await sendRequest(task.connection, request, { timeoutMs, cancelSignal }).catch(
 				(error: unknown) => {
 					this.gate.abandon(ticket);
@@ -143,6 +151,7 @@ class OperationRun<T> {
 				},
 			);
 			const { outcome, transient } = this.classify(answer, bodyLimitOf(request));
+			this.admission?.answered(task, outcome);
 			this.gate.settle(ticket, answer, outcome);
 			soFar.stopped = this.gate.whyNotSend(ticket) !== undefined;
 			const now = clock().now();

@@ -9,6 +9,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { ledgerInstanceOf } from '../../ledger/joinAdmission';
 import type { JoinLedger } from '../../ledger/joinLedger';
@@ -17,6 +18,7 @@ import type { LedgerInstance } from '../../ledger/records';
 import { causeOf } from '../../ledger/store';
 import type { CredentialFields } from '../../shared/connection';
 import { instanceNameProperty, resolveConnection } from '../../shared/connection';
+import type { ErrorReason } from '../../shared/interfaces';
 import { ledgerUnavailableError } from '../setupChecks';
 
 /** The Instance Name option of the ledger's operations, as Group's operations have it. */
@@ -42,15 +44,39 @@ export async function forEachInstance(
 	const success: INodeExecutionData[] = [];
 	const failed: INodeExecutionData[] = [];
 	let ledger: JoinLedger | undefined;
+	const fail = (itemIndex: number, reason: ErrorReason, message: string) =>
+		failed.push({
+			json: { status: 'failed', error: { reason, message } },
+			pairedItem: { item: itemIndex },
+		});
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		// As in Group's operations: an Instance Name that cannot be read is the item's, a wrong one
+		// the credential's.
+		let override: unknown;
+		try {
+			override = context.getNodeParameter('options.instanceName', itemIndex, '');
+		} catch (error) {
+			if (!context.continueOnFail())
+				throw new NodeOperationError(context.getNode(), causeOf(error), { itemIndex });
+			fail(
+				itemIndex,
+				'invalid_identifier',
+				`Could not read this item's parameters: ${causeOf(error)}`,
+			);
+			continue;
+		}
+		const connection = resolveConnection(credentials, override);
+		if (!connection.ok) {
+			if (!context.continueOnFail())
+				throw new NodeOperationError(context.getNode(), connection.message, { itemIndex });
+			fail(itemIndex, 'unauthorized', connection.message);
+			continue;
+		}
 		try {
 			ledger ??= await ledgerOfNode(
 				context.getNodeParameter('joinLedger', 0, 'automatic'),
 				async () => await context.getCredentials(REDIS_CREDENTIAL),
 			);
-			const override = context.getNodeParameter('options.instanceName', itemIndex, '');
-			const connection = resolveConnection(credentials, override);
-			if (!connection.ok) throw new Error(connection.message);
 			const instance = ledgerInstanceOf(connection.value);
 			for (const json of await each(ledger, instance, itemIndex))
 				success.push({ json, pairedItem: { item: itemIndex } });
@@ -58,13 +84,7 @@ export async function forEachInstance(
 			if (!context.continueOnFail()) {
 				throw ledgerUnavailableError(context.getNode(), error, itemIndex);
 			}
-			failed.push({
-				json: {
-					status: 'failed',
-					error: { reason: 'ledger_unavailable', message: causeOf(error) },
-				},
-				pairedItem: { item: itemIndex },
-			});
+			fail(itemIndex, 'ledger_unavailable', causeOf(error));
 		}
 	}
 	return [success, failed];
