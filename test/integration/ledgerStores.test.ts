@@ -59,7 +59,7 @@ function behavesAsALedger(
 			);
 			const lookup = await ledger.lookup(instance, ['A', 'B', 'C'], NOW + 2, 3 * DAY_MS);
 			expect([...lookup.known.keys()].sort()).toEqual(['A', 'B']);
-			expect(lookup.state.joinTimes).toEqual([NOW, NOW]);
+			expect(lookup.state.joinCounts).toEqual([[NOW, 2]]);
 			const marked = await ledger.markGroupsJoined(instance, ['2@g.us'], NOW + 3);
 			expect(marked.map((record) => record.code)).toEqual(['B']);
 			const status = await ledger.status(instance, NOW + 4);
@@ -123,7 +123,7 @@ describe('the file store', () => {
 		const again = new JoinLedger(kept(await EmbeddedLedger.open(folder)));
 		const lookup = await again.lookup(MAIN, ['A'], NOW, DAY_MS);
 		expect(lookup.known.get('A')).toMatchObject({ status: 'joined', groupJid: '1@g.us' });
-		expect(lookup.state.joinTimes).toEqual([NOW]);
+		expect(lookup.state.joinCounts).toEqual([[NOW, 1]]);
 	});
 
 	it('refuses a folder another live process keeps, and takes it over once that process is gone', async () => {

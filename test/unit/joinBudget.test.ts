@@ -6,15 +6,22 @@ import fc from 'fast-check';
 
 import { isActive, nextActiveAt, readActiveHours } from '../../nodes/RyzeApi/ledger/activeHours';
 import type { JoinBudgetRules } from '../../nodes/RyzeApi/ledger/joinBudget';
-import { joinsAllowedNow, nextJoinAt } from '../../nodes/RyzeApi/ledger/joinBudget';
+import {
+	joinsAllowedNow,
+	nextJoinAt,
+	withJoins,
+	withoutJoin,
+} from '../../nodes/RyzeApi/ledger/joinBudget';
 import type { InstanceState } from '../../nodes/RyzeApi/ledger/records';
 import { DAY_MS, emptyState, HOUR_MS } from '../../nodes/RyzeApi/ledger/records';
 
 const NOON_UTC = Date.UTC(2026, 5, 10, 12, 0, 0);
 const noCaps: JoinBudgetRules = { maxPerHour: 0, maxPerDay: 0 };
 
-function withJoins(times: number[], pause: InstanceState['pause'] = null): InstanceState {
-	return { ...emptyState(), joinTimes: [...times].sort((a, b) => a - b), pause };
+/** A state with one join at each of `times` (an entry each: how the product groups them is its own). */
+function stateWith(times: number[], pause: InstanceState['pause'] = null): InstanceState {
+	const joinCounts = [...times].sort((a, b) => a - b).map((time): [number, number] => [time, 1]);
+	return { ...emptyState(), joinCounts, pause };
 }
 
 function hours(from: string, to: string, timeZone = 'UTC') {
@@ -25,7 +32,7 @@ function hours(from: string, to: string, timeZone = 'UTC') {
 
 describe('joinsAllowedNow', () => {
 	it('allows what both caps leave, Infinity without caps', () => {
-		const state = withJoins([NOON_UTC - 10 * 60_000, NOON_UTC - 2 * HOUR_MS]);
+		const state = stateWith([NOON_UTC - 10 * 60_000, NOON_UTC - 2 * HOUR_MS]);
 		expect(joinsAllowedNow(state, noCaps, NOON_UTC)).toEqual({ count: Infinity });
 		expect(joinsAllowedNow(state, { maxPerHour: 3, maxPerDay: 10 }, NOON_UTC)).toEqual({
 			count: 2,
@@ -35,7 +42,7 @@ describe('joinsAllowedNow', () => {
 
 	it('at the hour cap: none, until the oldest join of the hour is an hour old', () => {
 		const first = NOON_UTC - 50 * 60_000;
-		const state = withJoins([first, NOON_UTC - 20 * 60_000, NOON_UTC - 60_000]);
+		const state = stateWith([first, NOON_UTC - 20 * 60_000, NOON_UTC - 60_000]);
 		expect(joinsAllowedNow(state, { maxPerHour: 3, maxPerDay: 0 }, NOON_UTC)).toEqual({
 			count: 0,
 			hold: 'join_budget_reached',
@@ -48,7 +55,7 @@ describe('joinsAllowedNow', () => {
 			{ length: 10 },
 			(_, index) => NOON_UTC - 20 * HOUR_MS + index * HOUR_MS,
 		);
-		const allowance = joinsAllowedNow(withJoins(times), { maxPerHour: 0, maxPerDay: 10 }, NOON_UTC);
+		const allowance = joinsAllowedNow(stateWith(times), { maxPerHour: 0, maxPerDay: 10 }, NOON_UTC);
 		expect(allowance).toEqual({
 			count: 0,
 			hold: 'join_budget_reached',
@@ -63,12 +70,12 @@ describe('joinsAllowedNow', () => {
 			message: 'x',
 			since: NOON_UTC,
 		};
-		expect(joinsAllowedNow(withJoins([], pause), noCaps, NOON_UTC)).toEqual({
+		expect(joinsAllowedNow(stateWith([], pause), noCaps, NOON_UTC)).toEqual({
 			count: 0,
 			hold: 'instance_restricted',
 			notBefore: NOON_UTC + HOUR_MS,
 		});
-		expect(joinsAllowedNow(withJoins([], pause), noCaps, NOON_UTC + HOUR_MS)).toEqual({
+		expect(joinsAllowedNow(stateWith([], pause), noCaps, NOON_UTC + HOUR_MS)).toEqual({
 			count: Infinity,
 		});
 	});
@@ -81,7 +88,7 @@ describe('joinsAllowedNow', () => {
 			since: NOON_UTC,
 		};
 		const rules = { ...noCaps, activeHours: hours('08:00', '20:00') };
-		const allowance = joinsAllowedNow(withJoins([], pause), rules, NOON_UTC);
+		const allowance = joinsAllowedNow(stateWith([], pause), rules, NOON_UTC);
 		expect(allowance).toMatchObject({ count: 0, notBefore: Date.UTC(2026, 5, 11, 8, 0) });
 	});
 
@@ -109,19 +116,19 @@ describe('joinsAllowedNow', () => {
 				(perHour, perDay, asks) => {
 					const rules = { maxPerHour: perHour, maxPerDay: perDay };
 					const state = emptyState();
+					const times: number[] = [];
 					let now = NOON_UTC;
 					for (const [gap, wanted] of asks) {
 						now += gap;
 						const allowance = joinsAllowedNow(state, rules, now);
 						const granted = Math.min(wanted, allowance.count);
-						for (let index = 0; index < granted; index++) state.joinTimes.push(now);
+						state.joinCounts = withJoins(state.joinCounts, now, granted);
+						for (let index = 0; index < granted; index++) times.push(now);
 						if (granted < wanted) expect(nextJoinAt(state, rules, now)).toBeGreaterThan(now);
 					}
-					for (const time of state.joinTimes) {
-						const inHour = state.joinTimes.filter(
-							(other) => other > time - HOUR_MS && other <= time,
-						);
-						const inDay = state.joinTimes.filter((other) => other > time - DAY_MS && other <= time);
+					for (const time of times) {
+						const inHour = times.filter((other) => other > time - HOUR_MS && other <= time);
+						const inDay = times.filter((other) => other > time - DAY_MS && other <= time);
 						expect(inHour.length).toBeLessThanOrEqual(perHour);
 						expect(inDay.length).toBeLessThanOrEqual(perDay);
 					}
@@ -138,10 +145,66 @@ describe('joinsAllowedNow', () => {
 				fc.array(fc.integer({ min: 0, max: DAY_MS }), { maxLength: 30 }),
 				(perHour, perDay, ages) => {
 					const rules = { maxPerHour: perHour, maxPerDay: perDay };
-					const state = withJoins(ages.map((age) => NOON_UTC - age));
+					const state = stateWith(ages.map((age) => NOON_UTC - age));
 					const at = nextJoinAt(state, rules, NOON_UTC);
 					expect(at).toBeGreaterThanOrEqual(NOON_UTC);
 					expect(joinsAllowedNow(state, rules, at).count).toBeGreaterThan(0);
+				},
+			),
+		);
+	});
+});
+
+describe('the joins the budget counts (withJoins, withoutJoin)', () => {
+	it('one entry a moment, oldest first, nothing older than a day; a release takes one back', () => {
+		let joins = withJoins([], NOON_UTC, 3);
+		joins = withJoins(joins, NOON_UTC, 2);
+		joins = withJoins(joins, NOON_UTC - HOUR_MS, 1);
+		expect(joins).toEqual([
+			[NOON_UTC - HOUR_MS, 1],
+			[NOON_UTC, 5],
+		]);
+		expect(withJoins(joins, NOON_UTC + DAY_MS - HOUR_MS, 0)).toEqual([[NOON_UTC, 5]]);
+		expect(withoutJoin(joins, NOON_UTC)).toEqual([
+			[NOON_UTC - HOUR_MS, 1],
+			[NOON_UTC, 4],
+		]);
+		expect(withoutJoin(joins, NOON_UTC - HOUR_MS)).toEqual([[NOON_UTC, 5]]);
+		expect(withoutJoin(joins, NOON_UTC + 1)).toEqual(joins);
+	});
+
+	it('property: joins counted together or one by one lead to the same decisions', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({ min: 0, max: 6 }),
+				fc.integer({ min: 0, max: 20 }),
+				fc.array(
+					fc.tuple(fc.integer({ min: 0, max: 30 * HOUR_MS }), fc.integer({ min: 0, max: 4 })),
+					{ maxLength: 40 },
+				),
+				fc.array(fc.nat(), { maxLength: 5 }),
+				fc.integer({ min: 0, max: 2 * DAY_MS }),
+				(perHour, perDay, reservations, releases, later) => {
+					const rules = { maxPerHour: perHour, maxPerDay: perDay };
+					let grouped = emptyState().joinCounts;
+					let times: number[] = [];
+					for (const [age, count] of reservations) {
+						const at = NOON_UTC - age;
+						grouped = withJoins(grouped, at, count);
+						times.push(...Array.from({ length: count }, () => at));
+					}
+					for (const pick of releases) {
+						if (times.length === 0) break;
+						const at = times[pick % times.length];
+						grouped = withoutJoin(grouped, at);
+						times.splice(times.indexOf(at), 1);
+					}
+					times = times.filter((time) => time > NOON_UTC - DAY_MS);
+					const now = NOON_UTC + later;
+					const one = { ...emptyState(), joinCounts: grouped };
+					const each = stateWith(times);
+					expect(joinsAllowedNow(one, rules, now)).toEqual(joinsAllowedNow(each, rules, now));
+					expect(nextJoinAt(one, rules, now)).toBe(nextJoinAt(each, rules, now));
 				},
 			),
 		);

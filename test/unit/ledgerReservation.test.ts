@@ -82,7 +82,8 @@ describe('reserveJoins', () => {
 			reason: 'join_budget_reached',
 			notBefore: NOW + HOUR_MS,
 		});
-		expect(ledger.state.joinTimes).toEqual([NOW, NOW, NOW]);
+		// The codes one step reserves are one entry: a burst costs the state one pair, not one each.
+		expect(ledger.state.joinCounts).toEqual([[NOW, 3]]);
 		expect(ledger.records.get('A')).toMatchObject({
 			status: 'requested',
 			run: 'run-a',
@@ -99,7 +100,7 @@ describe('reserveJoins', () => {
 		expect(verdicts.get('J')?.kind).toBe('known');
 		expect(verdicts.get('P')?.kind).toBe('known');
 		expect(verdicts.get('Old')?.kind).toBe('send');
-		expect(ledger.state.joinTimes).toHaveLength(1);
+		expect(ledger.state.joinCounts).toEqual([[NOW, 1]]);
 	});
 
 	it("another run's reservation defers the code until its lease ends; after it, the code goes", () => {
@@ -133,7 +134,7 @@ describe('reserveJoins', () => {
 			reason: 'instance_restricted',
 			notBefore: NOW + DAY_MS,
 		});
-		expect(ledger.state.joinTimes).toEqual([]);
+		expect(ledger.state.joinCounts).toEqual([]);
 		expect(ledger.records.size).toBe(0);
 	});
 
@@ -231,7 +232,7 @@ describe('answers, releases and pauses', () => {
 		ledger.step((view) => releaseUnsent(view, ['A', 'B'], 'run-a', NOW));
 		expect(ledger.records.get('A')?.status).toBe('failed');
 		expect(ledger.records.has('B')).toBe(false);
-		expect(ledger.state.joinTimes).toEqual([]);
+		expect(ledger.state.joinCounts).toEqual([]);
 		// Another run's reservation is not ours to release.
 		ledger.step((view) => reserveJoins(view, request(['C'], { run: 'run-b' })));
 		ledger.step((view) => releaseUnsent(view, ['C'], 'run-a', NOW));

@@ -5,7 +5,7 @@
  */
 import type { ActiveHours } from './activeHours';
 import { isActive, nextActiveAt } from './activeHours';
-import type { InstanceState } from './records';
+import type { InstanceState, JoinCount } from './records';
 import { DAY_MS, HOUR_MS } from './records';
 
 export interface JoinBudgetRules {
@@ -47,8 +47,8 @@ export function joinsAllowedNow(
 		};
 	}
 	const room = Math.min(
-		roomIn(state.joinTimes, rules.maxPerHour, HOUR_MS, nowMs),
-		roomIn(state.joinTimes, rules.maxPerDay, DAY_MS, nowMs),
+		roomIn(state.joinCounts, rules.maxPerHour, HOUR_MS, nowMs),
+		roomIn(state.joinCounts, rules.maxPerDay, DAY_MS, nowMs),
 	);
 	if (room > 0) return { count: room };
 	return { count: 0, hold: 'join_budget_reached', notBefore: nextJoinAt(state, rules, nowMs) };
@@ -62,8 +62,8 @@ export function nextJoinAt(state: InstanceState, rules: JoinBudgetRules, nowMs: 
 	let at = Math.max(nowMs, state.pause && nowMs < state.pause.until ? state.pause.until : nowMs);
 	at = Math.max(
 		at,
-		freeSlotAt(state.joinTimes, rules.maxPerHour, HOUR_MS, at),
-		freeSlotAt(state.joinTimes, rules.maxPerDay, DAY_MS, at),
+		freeSlotAt(state.joinCounts, rules.maxPerHour, HOUR_MS, at),
+		freeSlotAt(state.joinCounts, rules.maxPerDay, DAY_MS, at),
 	);
 	return nextActiveAt(rules.activeHours, at);
 }
@@ -74,27 +74,61 @@ export function recentJoinCounts(
 	nowMs: number,
 ): { lastHour: number; lastDay: number } {
 	return {
-		lastHour: countSince(state.joinTimes, nowMs - HOUR_MS),
-		lastDay: countSince(state.joinTimes, nowMs - DAY_MS),
+		lastHour: countSince(state.joinCounts, nowMs - HOUR_MS),
+		lastDay: countSince(state.joinCounts, nowMs - DAY_MS),
 	};
 }
 
-function roomIn(times: readonly number[], cap: number, windowMs: number, nowMs: number): number {
+/** The joins of the last day, oldest first, with `count` more at `atMs`: what a reservation counts. */
+export function withJoins(joins: readonly JoinCount[], atMs: number, count: number): JoinCount[] {
+	const kept = joins
+		.filter(([time, many]) => time > atMs - DAY_MS && many > 0)
+		.map(([time, many]): JoinCount => [time, many]);
+	if (count > 0) {
+		const last = kept[kept.length - 1];
+		if (last && last[0] === atMs) last[1] += count;
+		else kept.push([atMs, count]);
+	}
+	return kept.sort(([one], [other]) => one - other);
+}
+
+/** The joins without one reserved at `atMs` (given back unsent): it no longer counts. */
+export function withoutJoin(joins: readonly JoinCount[], atMs: number): JoinCount[] {
+	const kept = joins.map(([time, count]): JoinCount => [time, count]);
+	for (let index = kept.length - 1; index >= 0; index--) {
+		if (kept[index][0] !== atMs) continue;
+		kept[index][1]--;
+		return kept.filter(([, count]) => count > 0);
+	}
+	return kept;
+}
+
+function roomIn(joins: readonly JoinCount[], cap: number, windowMs: number, nowMs: number): number {
 	if (cap <= 0) return Infinity;
-	return Math.max(0, cap - countSince(times, nowMs - windowMs));
+	return Math.max(0, cap - countSince(joins, nowMs - windowMs));
 }
 
 /** When the window ending then holds fewer than `cap` joins: the moment enough old ones leave it. */
-function freeSlotAt(times: readonly number[], cap: number, windowMs: number, atMs: number): number {
+function freeSlotAt(
+	joins: readonly JoinCount[],
+	cap: number,
+	windowMs: number,
+	atMs: number,
+): number {
 	if (cap <= 0) return atMs;
-	const inWindow = times.filter((time) => time > atMs - windowMs);
-	if (inWindow.length < cap) return atMs;
-	// The oldest joins leave first; after this one leaves, cap − 1 remain.
-	return inWindow[inWindow.length - cap] + windowMs;
+	// The newest joins leave last: the moment of the cap-th newest is when cap − 1 remain after it.
+	let newer = 0;
+	for (let index = joins.length - 1; index >= 0; index--) {
+		const [time, count] = joins[index];
+		if (time <= atMs - windowMs) break;
+		newer += count;
+		if (newer >= cap) return time + windowMs;
+	}
+	return atMs;
 }
 
-function countSince(times: readonly number[], sinceMs: number): number {
+function countSince(joins: readonly JoinCount[], sinceMs: number): number {
 	let count = 0;
-	for (const time of times) if (time > sinceMs) count++;
+	for (const [time, many] of joins) if (time > sinceMs) count += many;
 	return count;
 }

@@ -33,9 +33,15 @@ export interface InstancePause {
 	since: number;
 }
 
+/** Joins reserved at one moment (ms since the epoch): [when, how many]. */
+export type JoinCount = [atMs: number, count: number];
+
 export interface InstanceState {
-	/** Reservations of the last 24 hours, oldest first: what the budget counts. */
-	joinTimes: number[];
+	/**
+	 * Reservations of the last 24 hours, as [when, how many] oldest first: what the budget counts.
+	 * The codes one step reserves share a moment, so a burst of joins costs one entry, not one each.
+	 */
+	joinCounts: JoinCount[];
 	pause: InstancePause | null;
 	/** groupJid → code of the records pending an admin's approval: a group joined later finds its record. */
 	pending: Record<string, string>;
@@ -77,7 +83,7 @@ export const MAX_RECORDS_PER_INSTANCE = 50_000;
 export const RECORD_RETENTION_MS = 180 * DAY_MS;
 /** How long `temp_banned`, heard by the trigger, pauses joins: as long as Join's default after a restriction. */
 export const TEMP_BANNED_PAUSE_MS = DAY_MS;
-/** How often the records of an instance are pruned (joinTimes are trimmed at every write). */
+/** How often the records of an instance are pruned (joinCounts are trimmed at every write). */
 export const PRUNE_EVERY_MS = DAY_MS;
 
 /** Whether a step changes anything (a step that only reads writes nothing). */
@@ -88,7 +94,7 @@ export function hasWrites(writes: LedgerWrites): boolean {
 }
 
 export function emptyState(): InstanceState {
-	return { joinTimes: [], pause: null, pending: {}, prunedAt: 0 };
+	return { joinCounts: [], pause: null, pending: {}, prunedAt: 0 };
 }
 
 /** The key of an instance in the stores: readable, and never holding the token. */

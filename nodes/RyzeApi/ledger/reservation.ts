@@ -4,10 +4,9 @@
  * budget, or deferred), what an answer records, pauses, and what the triggers learn. Pure.
  */
 import type { BudgetHold, JoinBudgetRules } from './joinBudget';
-import { joinsAllowedNow, nextJoinAt } from './joinBudget';
+import { joinsAllowedNow, nextJoinAt, withJoins, withoutJoin } from './joinBudget';
 import type { InstancePause, InstanceState, JoinRecord, LedgerView, LedgerWrites } from './records';
 import {
-	DAY_MS,
 	MAX_RECORDS_PER_INSTANCE,
 	PRUNE_EVERY_MS,
 	RECORD_RETENTION_MS,
@@ -80,11 +79,11 @@ export function reserveJoins(
 		} else if (put.length < allowance.count) {
 			verdicts.set(code, { kind: 'send' });
 			put.push(requestedRecord(code, record, run, nowMs));
-			state.joinTimes.push(nowMs);
 		} else {
 			waiting.push(code);
 		}
 	}
+	state.joinCounts = withJoins(state.joinCounts, nowMs, put.length);
 	if (waiting.length > 0) {
 		const deferred =
 			'hold' in allowance && put.length === 0
@@ -145,6 +144,7 @@ export function recordAnswers(
 ): Step<number> {
 	const state = trimmed(view.state, nowMs);
 	const put: JoinRecord[] = [];
+	let pendingChanged = false;
 	for (const answer of answers) {
 		const record = view.records.get(answer.code);
 		if (record && record.status === 'requested' && record.run !== run) continue;
@@ -158,11 +158,18 @@ export function recordAnswers(
 			resolvedAt: nowMs,
 		});
 		for (const [jid, code] of Object.entries(state.pending)) {
-			if (code === answer.code) delete state.pending[jid];
+			if (code !== answer.code) continue;
+			delete state.pending[jid];
+			pendingChanged = true;
 		}
-		if (answer.status === 'pending_approval' && groupJid) state.pending[groupJid] = answer.code;
+		if (answer.status === 'pending_approval' && groupJid) {
+			state.pending[groupJid] = answer.code;
+			pendingChanged = true;
+		}
 	}
-	return { writes: put.length > 0 ? { state, put } : {}, result: put.length };
+	// The state is written only when the pending index changed: answers do not touch the counts.
+	if (put.length === 0) return { writes: {}, result: 0 };
+	return { writes: pendingChanged ? { state, put } : { put }, result: put.length };
 }
 
 /**
@@ -181,8 +188,7 @@ export function releaseUnsent(
 	for (const code of codes) {
 		const record = view.records.get(code);
 		if (!record || record.status !== 'requested' || record.run !== run) continue;
-		const at = state.joinTimes.lastIndexOf(record.requestedAt);
-		if (at !== -1) state.joinTimes.splice(at, 1);
+		state.joinCounts = withoutJoin(state.joinCounts, record.requestedAt);
 		if (record.before) put.push(record.before);
 		else deleted.push(code);
 	}
@@ -284,7 +290,7 @@ export function pruneDue(state: InstanceState, nowMs: number): boolean {
 function trimmed(state: InstanceState, nowMs: number): InstanceState {
 	return {
 		...state,
-		joinTimes: state.joinTimes.filter((time) => time > nowMs - DAY_MS).sort((a, b) => a - b),
+		joinCounts: withJoins(state.joinCounts, nowMs, 0),
 		pending: { ...state.pending },
 	};
 }
