@@ -216,7 +216,8 @@ export class JoinAdmission implements Admission<JoinSuccess> {
 			const reserved = this.reserved.get(id) ?? { instance, codes: new Set<string>() };
 			reserved.codes.add(code);
 			this.reserved.set(id, reserved);
-			return undefined;
+			// A restriction heard while the step was written holds it still: given back at the end.
+			return this.held(id);
 		}
 		if (verdict.kind === 'known') return fromLedger(verdict.record);
 		if (verdict.reason !== 'join_in_progress') this.hold(id, verdict.reason, verdict.notBefore);
