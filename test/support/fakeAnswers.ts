@@ -2,9 +2,11 @@
  * Answers as transport hands them to the retry and pacing code, without a server: a fixed clock,
  * a join accepted, the rate-limit headers as undici delivers them (lower case), a plain retry
  * policy and a random that always says one half. For the unit tests of runner/retryPolicy.ts,
- * the rate-limit headers and the TokenBudget (and its simulations).
+ * the rate-limit headers and the TokenBudget (and its simulations); and a group of the list, for
+ * the tests of the list's reading and of the polling trigger's changes.
  */
 import { classifyAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
+import type { ListedGroup } from '../../nodes/RyzeApi/shared/groupAnswers';
 import { JOIN_ANSWER } from '../../nodes/RyzeApi/shared/groupAnswers';
 import type { RawAnswer } from '../../nodes/RyzeApi/shared/interfaces';
 import type { RetryPolicy } from '../../nodes/RyzeApi/runner/retryPolicy';
@@ -62,4 +64,19 @@ export function windowHeaders(window: Omit<WindowAnswer, 'allowed'>): Record<str
 /** A cheap assertion for the simulations' inner loops (expect() there costs seconds). */
 export function check(condition: boolean, message: string): void {
 	if (!condition) throw new Error(message);
+}
+
+/** A group of the list as LIST_ANSWER gives it when RyzeAPI sent only its JID (and a name): null elsewhere. */
+export function listedGroup(groupJid: string, groupName: string | null = null): ListedGroup {
+	return {
+		groupJid,
+		groupName,
+		groupDescription: null,
+		participantCount: null,
+		inviteCode: null,
+		inviteLink: null,
+		groupCreatedBy: null,
+		groupCreatedAt: null,
+		isCommunity: null,
+	};
 }

@@ -7,28 +7,14 @@ import fc from 'fast-check';
 
 import type { PollAnswer, PollState } from '../../nodes/RyzeApi/polling/groupChanges';
 import { changesSince, stateToCompare } from '../../nodes/RyzeApi/polling/groupChanges';
-import type { ListedGroup } from '../../nodes/RyzeApi/shared/groupAnswers';
+import { listedGroup } from '../support/fakeAnswers';
 
 const WHERE = { server: 'http://127.0.0.1:3555/api', instance: 'main' };
-
-function group(groupJid: string, groupName: string | null = null): ListedGroup {
-	return {
-		groupJid,
-		groupName,
-		groupDescription: null,
-		participantCount: null,
-		inviteCode: null,
-		inviteLink: null,
-		groupCreatedBy: null,
-		groupCreatedAt: null,
-		isCommunity: null,
-	};
-}
 
 const jid = (n: number) => `1203634${String(n).padStart(11, '0')}@g.us`;
 
 function list(...jids: string[]): PollAnswer {
-	return { kind: 'list', groups: jids.map((each) => group(each)) };
+	return { kind: 'list', groups: jids.map((each) => listedGroup(each)) };
 }
 
 const notConnected: PollAnswer = { kind: 'notConnected' };
@@ -72,11 +58,11 @@ describe('later polls', () => {
 		const before: PollState = { ...WHERE, groupJids: [jid(1), jid(2)], connected: true };
 		const { changes, next } = changesSince(
 			before,
-			{ kind: 'list', groups: [group(jid(2)), group(jid(3), 'New')] },
+			{ kind: 'list', groups: [listedGroup(jid(2)), listedGroup(jid(3), 'New')] },
 			WHERE,
 		);
 		expect(changes).toEqual([
-			{ event: 'joined', group: group(jid(3), 'New') },
+			{ event: 'joined', group: listedGroup(jid(3), 'New') },
 			{ event: 'left', group: { groupJid: jid(1) } },
 		]);
 		expect(next.groupJids).toEqual([jid(2), jid(3)]);

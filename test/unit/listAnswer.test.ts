@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { classifyAnswer } from '../../nodes/RyzeApi/shared/classifyAnswer';
 import type { ListedGroup } from '../../nodes/RyzeApi/shared/groupAnswers';
 import { LIST_ANSWER, LIST_GROUPS_REQUEST } from '../../nodes/RyzeApi/shared/groupAnswers';
-import { http } from '../support/fakeAnswers';
+import { http, listedGroup } from '../support/fakeAnswers';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const JID = '120363406289005073@g.us';
@@ -30,21 +30,6 @@ function groupsOf(body: unknown): ListedGroup[] {
 	return outcome.value;
 }
 
-/** A listed group with only its JID: every other field null. */
-function bare(groupJid: string): ListedGroup {
-	return {
-		groupJid,
-		groupName: null,
-		groupDescription: null,
-		participantCount: null,
-		inviteCode: null,
-		inviteLink: null,
-		groupCreatedBy: null,
-		groupCreatedAt: null,
-		isCommunity: null,
-	};
-}
-
 describe('where the list is', () => {
 	const entries = [{ jid: JID }, { jid: OTHER_JID }];
 
@@ -53,12 +38,12 @@ describe('where the list is', () => {
 		['data', { success: true, data: entries }],
 		['data.groups', { success: true, data: { groups: entries } }],
 	])('under %s', (_where, body) => {
-		expect(groupsOf(body)).toEqual([bare(JID), bare(OTHER_JID)]);
+		expect(groupsOf(body)).toEqual([listedGroup(JID), listedGroup(OTHER_JID)]);
 	});
 
 	test('`groups` comes first when the answer has several lists', () => {
 		const body = { success: true, groups: [{ jid: JID }], data: [{ jid: OTHER_JID }] };
-		expect(groupsOf(body)).toEqual([bare(JID)]);
+		expect(groupsOf(body)).toEqual([listedGroup(JID)]);
 	});
 
 	test('an empty list is a list: no groups, not a failure', () => {
@@ -95,7 +80,7 @@ describe('each entry', () => {
 		['jid, trimmed and in lower case', { jid: `  ${JID.toUpperCase()} ` }],
 		['the first of jid, groupJid, id that is a group JID', { jid: 'x@s.whatsapp.net', id: JID }],
 	])('its JID under %s', (_where, entry) => {
-		expect(groupsOf({ success: true, groups: [entry] })).toEqual([bare(JID)]);
+		expect(groupsOf({ success: true, groups: [entry] })).toEqual([listedGroup(JID)]);
 	});
 
 	test('entries without a group JID are skipped, the rest kept in order', () => {
@@ -149,7 +134,7 @@ describe('each entry', () => {
 		const entry = { id: JID, subject: 'S', topic: 'T', owner: 'O', size: 12, isParent: true };
 		expect(groupsOf({ success: true, data: [entry] })).toEqual([
 			{
-				...bare(JID),
+				...listedGroup(JID),
 				groupName: 'S',
 				groupDescription: 'T',
 				groupCreatedBy: 'O',
@@ -161,7 +146,7 @@ describe('each entry', () => {
 
 	test('without a count, the size is the length of the participant list; the list itself is not copied', () => {
 		const [group] = groupsOf({ success: true, groups: [{ jid: JID, participants: [{}, {}, {}] }] });
-		expect(group).toEqual({ ...bare(JID), participantCount: 3 });
+		expect(group).toEqual({ ...listedGroup(JID), participantCount: 3 });
 	});
 
 	test('fields of the wrong type are null, never coerced', () => {
@@ -174,7 +159,7 @@ describe('each entry', () => {
 			createdAt: 1_700_000_000,
 			isCommunity: 'yes',
 		};
-		expect(groupsOf({ success: true, groups: [entry] })).toEqual([bare(JID)]);
+		expect(groupsOf({ success: true, groups: [entry] })).toEqual([listedGroup(JID)]);
 	});
 
 	test('property: nothing invented: every field is the entry’s own value or null, and only group JIDs are listed', () => {
